@@ -1,0 +1,17 @@
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY config ./config
+COPY applicants ./applicants
+COPY permits ./permits
+COPY review ./review
+COPY notifications ./notifications
+RUN pip install .
+COPY . .
+RUN python manage.py compiletranslations \
+ && SECRET_KEY=build-only-collectstatic python manage.py collectstatic --noinput
+RUN useradd --system --uid 10001 portal && mkdir -p /app/var && chown -R portal /app/var
+USER portal
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

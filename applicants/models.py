@@ -1,0 +1,224 @@
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from .constants import AgentReason, IdentityRejectionReason, IdentityState, Relationship, Sex
+from .fsm import TransitionLogBase, TransitionLoggedMixin
+from .masking import mask_id_number, mask_name
+from .phones import mask_phone, normalize_phone
+
+
+def private_upload_to(instance, filename: str) -> str:
+    """A random name under a folder per model; the original name is never kept."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    folder = instance._meta.model_name
+    return f"private/{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, phone, password, **extra_fields):
+        user = self.model(phone=normalize_phone(phone), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, phone, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(phone, password, **extra_fields)
+
+    def create_superuser(self, phone, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(phone, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """An account (账户), applicant or staff, logging in with a mobile phone number."""
+
+    phone = models.CharField(
+        _("mobile phone"),
+        max_length=20,
+        unique=True,
+        help_text=_("In international format, e.g. +8613800138000."),
+    )
+    display_name = models.CharField(_("display name"), max_length=60, blank=True)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "phone"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("account (账户)")
+        verbose_name_plural = _("accounts (账户)")
+
+    def __str__(self) -> str:
+        return self.display_name or mask_phone(self.phone)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    def get_full_name(self) -> str:
+        return self.display_name or self.masked_phone
+
+    def get_short_name(self) -> str:
+        return self.get_full_name()
+
+    @property
+    def own_identity(self):
+        """The account holder's own identity (relationship "self"), or None."""
+        return self.identities.filter(relationship=Relationship.SELF).first()
+
+
+class Identity(TransitionLoggedMixin, ConcurrentTransitionMixin, models.Model):
+    """The real-name identity (实名认证) of one person, filed by an account for itself or,
+    as agent (代办), for a minor under 16, an elderly or a disabled person (seed 001 Art. 9).
+
+    Applications, registrations and permits are for an Identity; the account that filed it is
+    who may act for that person.
+    """
+
+    transition_log_model = "applicants.IdentityTransition"
+    transition_log_fk = "identity"
+
+    account = models.ForeignKey(
+        User, verbose_name=_("account"), on_delete=models.PROTECT, related_name="identities"
+    )
+    relationship = models.CharField(
+        _("relationship"), max_length=20, choices=Relationship.choices, default=Relationship.SELF
+    )
+    agent_reason = models.CharField(
+        _("why an agent applies"), max_length=20, choices=AgentReason.choices, blank=True
+    )
+    full_name = models.CharField(_("full name"), max_length=60)
+    id_number = models.CharField(_("resident ID number"), max_length=18)
+    birth_date = models.DateField(_("date of birth"))
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    id_card_front = models.ImageField(_("ID card front"), upload_to=private_upload_to, blank=True)
+    id_card_back = models.ImageField(_("ID card back"), upload_to=private_upload_to, blank=True)
+    face_photo = models.ImageField(_("face photo"), upload_to=private_upload_to, blank=True)
+    agent_proof = models.FileField(
+        _("proof of the agent relationship"), upload_to=private_upload_to, blank=True
+    )
+    state = FSMField(
+        _("verification state"),
+        default=IdentityState.UNVERIFIED,
+        choices=IdentityState.choices,
+        protected=True,
+        db_index=True,
+    )
+    rejection_reason = models.CharField(
+        _("rejection reason"), max_length=30, choices=IdentityRejectionReason.choices, blank=True
+    )
+    rejection_note = models.TextField(_("rejection details"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("identity (实名认证)")
+        verbose_name_plural = _("identities (实名认证)")
+        constraints = [
+            # One resident ID number belongs to at most one verified identity.
+            models.UniqueConstraint(
+                fields=["id_number"],
+                condition=Q(state=IdentityState.VERIFIED),
+                name="identity_one_verified_per_id_number",
+            ),
+            # An account has at most one identity of its own.
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=Q(relationship=Relationship.SELF),
+                name="identity_one_self_per_account",
+            ),
+            # The same account does not file the same person twice.
+            models.UniqueConstraint(
+                fields=["account", "id_number"], name="identity_unique_per_account"
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "submitted_at"])]
+        permissions = [("verify_identity", _("Can verify or reject identities"))]
+
+    def __str__(self) -> str:
+        return f"{mask_name(self.full_name)} {self.masked_id_number}"
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def is_verified(self) -> bool:
+        return self.state == IdentityState.VERIFIED
+
+    @property
+    def is_dependent(self) -> bool:
+        return self.relationship != Relationship.SELF
+
+    # --- transitions (services call these; they never set state by hand) -------------------
+    @transition(
+        field=state,
+        source=[IdentityState.UNVERIFIED, IdentityState.REJECTED],
+        target=IdentityState.PENDING,
+    )
+    def submit(self, *, by, note=""):
+        self.submitted_at = timezone.now()
+        self.rejection_reason = ""
+        self.rejection_note = ""
+        self.decided_at = None
+        self.decided_by = None
+
+    @transition(
+        field=state,
+        source=IdentityState.PENDING,
+        target=IdentityState.VERIFIED,
+        permission="applicants.verify_identity",
+    )
+    def verify(self, *, by, note=""):
+        self.decided_at = timezone.now()
+        self.decided_by = by
+
+    @transition(
+        field=state,
+        source=IdentityState.PENDING,
+        target=IdentityState.REJECTED,
+        permission="applicants.verify_identity",
+    )
+    def reject(self, *, by, reason, note=""):
+        self.rejection_reason = reason
+        self.rejection_note = note
+        self.decided_at = timezone.now()
+        self.decided_by = by
+
+
+class IdentityTransition(TransitionLogBase):
+    identity = models.ForeignKey(
+        Identity, verbose_name=_("identity"), on_delete=models.CASCADE, related_name="transitions"
+    )
+
+    class Meta(TransitionLogBase.Meta):
+        verbose_name = _("identity transition")
+        verbose_name_plural = _("identity transitions")

@@ -1,0 +1,59 @@
+"""The Celery app. Tasks are thin: they take a primary key, re-fetch, and call a service.
+
+Settings come from Django settings (CELERY_* names). The beat schedule lives here, in code.
+"""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+
+# A task whose worker dies is redelivered once the visibility timeout passes; tasks are written
+# to be idempotent, so acks_late + reject_on_worker_lost never loses work and never doubles it.
+VISIBILITY_TIMEOUT = 60 * 60  # seconds; longer than any task's hard time limit
+app.conf.update(
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_soft_time_limit=60,
+    task_time_limit=120,
+    broker_transport_options={
+        "visibility_timeout": VISIBILITY_TIMEOUT,
+        # A request must never hang because Redis is down: publishing retries briefly, then
+        # fails; the periodic sweep picks up whatever was saved but not enqueued.
+        "max_retries": 2,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
+    },
+    broker_connection_timeout=2,
+    broker_connection_retry_on_startup=True,
+    task_publish_retry=True,
+    task_publish_retry_policy={
+        "max_retries": 2,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
+    },
+    result_backend=None,
+    task_ignore_result=True,
+    timezone=os.environ.get("TIME_ZONE", "Asia/Shanghai"),
+    beat_schedule={},
+)
+app.autodiscover_tasks()
+
+
+def add_periodic(name: str, task: str, schedule) -> None:
+    """Register a beat entry (called from each app's tasks module at import)."""
+    app.conf.beat_schedule[name] = {"task": task, "schedule": schedule}
+
+
+__all__ = ["app", "crontab", "add_periodic", "VISIBILITY_TIMEOUT"]

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from .health import healthz
+from .views import HomeView
+
+admin.site.site_header = _("Residence permit review")
+admin.site.site_title = _("Residence permit review")
+admin.site.index_title = _("Police desk")
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("applicants.urls")),
+]

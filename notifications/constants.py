@@ -1,0 +1,46 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationKind(models.TextChoices):
+    """Every result an applicant gets (seed 002 step ③). Extend here; add its templates."""
+
+    PHONE_CODE = "phone_code", _("Verification code")
+    IDENTITY_VERIFIED = "identity_verified", _("Identity verified")
+    IDENTITY_REJECTED = "identity_rejected", _("Identity rejected")
+    REGISTRATION_REGISTERED = "registration_registered", _("Residence registered")
+    REGISTRATION_REJECTED = "registration_rejected", _("Residence registration rejected")
+    APPLICATION_SUBMITTED = "application_submitted", _("Application submitted")
+    APPLICATION_ACCEPTED = "application_accepted", _("Application accepted")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("Missing materials")
+    APPLICATION_APPROVED = "application_approved", _("Application approved")
+    APPLICATION_REJECTED = "application_rejected", _("Application rejected")
+    DEADLINE_EXTENDED = "deadline_extended", _("Deadline extended")
+    CERTIFICATE_PRODUCED = "certificate_produced", _("Certificate produced")
+    OLD_CARD_RECEIVED = "old_card_received", _("Old card received")
+    CERTIFICATE_MAILED = "certificate_mailed", _("Certificate mailed")
+    CERTIFICATE_DELIVERED = "certificate_delivered", _("Certificate delivered")
+    CERTIFICATE_COLLECTED = "certificate_collected", _("Certificate collected")
+    ENDORSEMENT_DUE = "endorsement_due", _("Endorsement due")
+    PERMIT_SUSPENDED = "permit_suspended", _("Permit suspended")
+
+
+class SmsStatus(models.TextChoices):
+    """Ordered: a status never moves backwards (see ``SMS_STATUS_RANK``)."""
+
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    UNDELIVERED = "undelivered", _("Undelivered")
+    FAILED = "failed", _("Failed")
+
+
+SMS_STATUS_RANK = {
+    SmsStatus.QUEUED: 0,
+    SmsStatus.SENDING: 1,
+    SmsStatus.SENT: 2,
+    SmsStatus.DELIVERED: 3,
+    SmsStatus.UNDELIVERED: 3,
+    SmsStatus.FAILED: 3,
+}

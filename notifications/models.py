@@ -1,0 +1,90 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .constants import NotificationKind, SmsStatus
+
+
+class Notification(models.Model):
+    """One entry in the applicant's "My Affairs" (我的事务) inbox."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=40, choices=NotificationKind.choices)
+    event_key = models.CharField(
+        _("event key"),
+        max_length=200,
+        unique=True,
+        help_text=_("Identifies the event; a second notify() for the same event creates nothing."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"))
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    related_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    related_id = models.PositiveBigIntegerField(null=True, blank=True)
+    related = GenericForeignKey("related_type", "related_id")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification (我的事务)")
+        verbose_name_plural = _("notifications (我的事务)")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"]),
+            models.Index(
+                fields=["recipient"],
+                name="notification_unread_idx",
+                condition=models.Q(read_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class SmsMessage(models.Model):
+    """One SMS. Its idempotency key makes a second send for the same event impossible."""
+
+    recipient_phone = models.CharField(_("recipient phone (E.164)"), max_length=20)
+    body = models.TextField(_("text"))
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    notification = models.OneToOneField(
+        Notification,
+        verbose_name=_("notification"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sms",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=SmsStatus.choices, default=SmsStatus.QUEUED
+    )
+    provider_id = models.CharField(_("provider id"), max_length=64, blank=True, db_index=True)
+    error_code = models.CharField(_("error code"), max_length=20, blank=True)
+    error_message = models.TextField(_("error text"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SMS message")
+        verbose_name_plural = _("SMS messages")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.idempotency_key} [{self.status}]"

@@ -1,0 +1,114 @@
+"""The one channel every result takes to the applicant: "My Affairs" inbox + SMS (seed 002 ③).
+
+``notify()`` runs in the caller's transaction; the SMS is enqueued only once that transaction
+commits. The event key makes a second call for the same event a no-op.
+"""
+
+import logging
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from .constants import NotificationKind
+from .models import Notification, SmsMessage
+
+logger = logging.getLogger(__name__)
+
+
+def default_event_key(*, user, kind: str, related=None) -> str:
+    if related is None:
+        return f"{kind}:user:{user.pk}"
+    return f"{kind}:{related._meta.label_lower}:{related.pk}:user:{user.pk}"
+
+
+def render_message(*, kind: str, context: dict, language: str) -> tuple[str, str, str]:
+    """Title, inbox body and SMS text for ``kind`` in ``language``."""
+    with translation.override(language):
+        base = f"notifications/kinds/{kind}"
+        title = render_to_string(f"{base}/title.txt", context).strip()
+        body = render_to_string(f"{base}/body.txt", context).strip()
+        sms = render_to_string(f"{base}/sms.txt", context).strip()
+    return title, body, sms
+
+
+def notify(
+    user,
+    kind: str,
+    context: dict | None = None,
+    *,
+    related=None,
+    event_key: str | None = None,
+    link: str = "",
+    sms: bool = True,
+) -> Notification:
+    """Create the inbox entry and the SMS row for one event; send the SMS after commit.
+
+    ``event_key`` names the event (default: kind + related object + user). Calling again with
+    the same key returns the existing notification and sends nothing.
+    """
+    kind = NotificationKind(kind)
+    key = event_key or default_event_key(user=user, kind=kind, related=related)
+    existing = Notification.objects.filter(event_key=key).first()
+    if existing is not None:
+        return existing
+
+    title, body, sms_text = render_message(
+        kind=kind, context=dict(context or {}), language=user.language
+    )
+    related_fields = {}
+    if related is not None:
+        related_fields = {
+            "related_type": ContentType.objects.get_for_model(related),
+            "related_id": related.pk,
+        }
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                recipient=user,
+                kind=kind,
+                event_key=key,
+                title=title,
+                body=body,
+                link=link,
+                **related_fields,
+            )
+            message = None
+            if sms and user.phone:
+                message = SmsMessage.objects.create(
+                    recipient_phone=user.phone,
+                    body=sms_text,
+                    idempotency_key=f"notification:{notification.pk}",
+                    notification=notification,
+                )
+    except IntegrityError:
+        # A concurrent call for the same event won the race: that one is the event.
+        return Notification.objects.get(event_key=key)
+    if message is not None:
+        enqueue_sms(message.pk)
+    return notification
+
+
+def send_direct_sms(*, phone: str, text: str, idempotency_key: str) -> SmsMessage:
+    """An SMS without an inbox entry (phone codes go to a number that may have no account)."""
+    message, created = SmsMessage.objects.get_or_create(
+        idempotency_key=idempotency_key,
+        defaults={"recipient_phone": phone, "body": text},
+    )
+    if created:
+        enqueue_sms(message.pk)
+    return message
+
+
+def enqueue_sms(sms_id: int) -> None:
+    """Enqueue the send once the current transaction commits; never raise into the request."""
+    from .tasks import send_sms
+
+    def _publish():
+        try:
+            send_sms.delay(sms_id)
+        except Exception:  # broker down: the row stays queued and the sweep sends it later
+            logger.warning("SMS %s not enqueued (broker unavailable); sweep will retry", sms_id)
+
+    transaction.on_commit(_publish)

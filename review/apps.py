@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _sync_groups(sender, **kwargs):
+    from .roles import sync_groups
+
+    sync_groups()
+
+
+class ReviewConfig(AppConfig):
+    name = "review"
+    verbose_name = _("Police review")
+
+    def ready(self) -> None:
+        post_migrate.connect(_sync_groups, sender=self, dispatch_uid="review_sync_groups")

@@ -1,0 +1,91 @@
+"""Idempotent demo data for the embedded default: two stations with staff, an applicant."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from permits.models import House, StaffAssignment, Station
+from review.constants import StaffGroup
+
+DEMO_PASSWORD = "Demo-Pass-2026"  # noqa: S105 - demo data only; refused in production
+
+STATIONS = [
+    {
+        "code": "longhua",
+        "name": "龙华派出所",
+        "address": "海口市龙华区龙华路 1 号",
+        "phone": "0898-66500001",
+        "window_hours": "周一至周五 9:00-12:00, 14:30-17:30",
+        "houses": [("海口市龙华区滨海大道 100 号 3 栋 201", "LH0000000001")],
+        "staff": {"officer": "+8613800000101", "clerk": "+8613800000102"},
+    },
+    {
+        "code": "meilan",
+        "name": "美兰派出所",
+        "address": "海口市美兰区海甸五西路 2 号",
+        "phone": "0898-66500002",
+        "window_hours": "周一至周五 9:00-12:00, 14:30-17:30; 周六 9:00-12:00",
+        "houses": [("海口市美兰区人民大道 58 号 1 栋 1202", "ML0000000001")],
+        "staff": {"officer": "+8613800000201", "clerk": "+8613800000202"},
+    },
+]
+SUPERVISOR_PHONE = "+8613800000001"
+APPLICANT_PHONE = "+8613900000001"
+
+
+class Command(BaseCommand):
+    help = "Create demo stations, staff and an applicant (idempotent). Refused when DEBUG is off."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed even when DEBUG is off (never in production).",
+        )
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo refuses to run with DEBUG off: it creates accounts with a known "
+                "password. Use --force only on a throw-away database."
+            )
+        logins = []
+        with transaction.atomic():
+            supervisor = self._user(SUPERVISOR_PHONE, "演示督导", staff=True)
+            supervisor.groups.add(Group.objects.get(name=StaffGroup.SUPERVISOR))
+            logins.append(("supervisor (all stations)", supervisor.phone))
+            for spec in STATIONS:
+                station, _ = Station.objects.update_or_create(
+                    code=spec["code"],
+                    defaults={k: spec[k] for k in ("name", "address", "phone", "window_hours")},
+                )
+                for address, code in spec["houses"]:
+                    House.objects.update_or_create(
+                        code=code, defaults={"address": address, "station": station}
+                    )
+                for role, phone in spec["staff"].items():
+                    user = self._user(phone, f"{station.name}{role}", staff=True)
+                    user.groups.add(Group.objects.get(name=role))
+                    StaffAssignment.objects.update_or_create(
+                        user=user, defaults={"station": station}
+                    )
+                    logins.append((f"{role} @ {station.name}", user.phone))
+            applicant = self._user(APPLICANT_PHONE, "演示申请人", staff=False)
+            logins.append(("applicant", applicant.phone))
+
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password for all):"))
+        self.stdout.write(f"  password: {DEMO_PASSWORD}")
+        for role, phone in logins:
+            self.stdout.write(f"  {role:<28} {phone}")
+
+    def _user(self, phone, name, *, staff):
+        User = get_user_model()
+        user = User.objects.filter(phone=phone).first()
+        if user is None:
+            user = User.objects.create_user(phone, DEMO_PASSWORD, display_name=name)
+        user.is_staff = staff
+        user.display_name = name
+        user.save()
+        return user

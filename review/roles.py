@@ -1,0 +1,54 @@
+"""The permissions each staff group holds. Kept in sync after every migrate (post_migrate), so a
+permission added by a later migration reaches its group without another data migration."""
+
+from .constants import StaffGroup
+
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    StaffGroup.OFFICER: {
+        "applicants.view_identity",
+        "applicants.verify_identity",
+        "applicants.view_user",
+        "permits.view_station",
+        "permits.view_house",
+        "permits.view_residenceregistration",
+        "permits.review_registration",
+    },
+    StaffGroup.CLERK: {
+        "permits.view_station",
+        "permits.view_house",
+        "permits.view_residenceregistration",
+    },
+    StaffGroup.SUPERVISOR: {
+        "applicants.view_identity",
+        "applicants.verify_identity",
+        "applicants.view_user",
+        "permits.view_station",
+        "permits.change_station",
+        "permits.add_station",
+        "permits.view_house",
+        "permits.add_house",
+        "permits.change_house",
+        "permits.view_staffassignment",
+        "permits.view_residenceregistration",
+        "permits.review_registration",
+    },
+}
+
+
+def sync_groups(apps=None, **kwargs) -> None:
+    from django.apps import apps as global_apps
+
+    apps = apps or global_apps
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for group_name, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        wanted = []
+        for dotted in sorted(perms):
+            app_label, codename = dotted.split(".", 1)
+            perm = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if perm is not None:
+                wanted.append(perm)
+        group.permissions.set(wanted)

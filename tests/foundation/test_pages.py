@@ -1,0 +1,57 @@
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from applicants.models import User
+from permits.models import StaffAssignment, Station
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("zh-hans", "居住证"), ("en", "Endorsement (renewal)")],
+)
+def test_home_page_says_what_the_portal_offers(client, language, expected):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert expected in html
+    assert html.count("<h1") == 1
+    assert 'href="#main"' in html  # skip link
+    assert "cdn" not in html.lower()
+
+
+def test_default_language_is_simplified_chinese(client):
+    html = client.get("/").content.decode()
+    assert 'lang="zh-Hans"' in html
+
+
+def test_admin_login_page_is_reachable(client):
+    response = client.get("/admin/login/")
+    assert response.status_code == 200
+
+
+def test_seed_demo_is_idempotent_and_officer_can_log_into_admin(client, settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert Station.objects.count() == 2
+    assert StaffAssignment.objects.count() == 4
+    assert User.objects.count() == 6
+    officer = StaffAssignment.objects.filter(user__groups__name="officer").first().user
+    assert client.login(phone=officer.phone, password="Demo-Pass-2026")
+    assert client.get("/admin/").status_code == 200
+
+
+def test_seed_demo_refuses_when_debug_is_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+    assert not Station.objects.exists()
+
+
+def test_password_is_hashed_with_argon2():
+    user = User.objects.create_user("13800138000", "Str0ng-Passw0rd!")
+    assert user.password.startswith("argon2")
+    assert user.phone == "+8613800138000"
