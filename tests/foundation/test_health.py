@@ -4,7 +4,9 @@ from django.db import connection
 pytestmark = pytest.mark.django_db
 
 
-def test_healthz_ok_in_embedded_default(client):
+def test_healthz_ok_in_embedded_default(client, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"database": "ok", "cache": "ok", "broker": "eager"}

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import House, StaffAssignment, Station
+from permits.models import House, StaffAssignment, Station
 
 
 class HouseInline(admin.TabularInline):
