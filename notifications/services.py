@@ -5,10 +5,13 @@ commits. The event key makes a second call for the same event a no-op.
 """
 
 import logging
+import re
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
+from django.template import Context, Engine
+from django.template.backends.django import get_installed_libraries
 from django.utils import translation
 
 from .constants import NotificationKind
@@ -23,14 +26,49 @@ def default_event_key(*, user, kind: str, related=None) -> str:
     return f"{kind}:{related._meta.label_lower}:{related.pk}:user:{user.pk}"
 
 
+_text_engine = None
+
+
+def text_engine() -> Engine:
+    """A template engine for plain text: no HTML escaping (pages escape when they display)."""
+    global _text_engine
+    if _text_engine is None:
+        dirs = [d for t in settings.TEMPLATES for d in t.get("DIRS", [])]
+        _text_engine = Engine(
+            dirs=dirs, app_dirs=True, autoescape=False, libraries=get_installed_libraries()
+        )
+    return _text_engine
+
+
+def _tidy(text: str, *, single_line: bool) -> str:
+    """Collapse the blanks left by optional variables; SMS and titles become one line."""
+    if single_line:
+        return re.sub(r" ([.,:;])", r"\1", re.sub(r"\s+", " ", text)).strip()
+    lines = [
+        re.sub(r" ([.,:;])", r"\1", re.sub(r"[ \t]+", " ", line)).strip()
+        for line in text.strip().splitlines()
+    ]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+
+
 def render_message(*, kind: str, context: dict, language: str) -> tuple[str, str, str]:
-    """Title, inbox body and SMS text for ``kind`` in ``language``."""
+    """Title, inbox body and SMS text for ``kind`` in ``language``.
+
+    Templates: notifications/templates/notifications/kinds/<kind>/{title,body,sms}.txt; the
+    context variables each kind uses are listed at the top of its body.txt.
+    """
+    engine = text_engine()
+    base = f"notifications/kinds/{kind}"
     with translation.override(language):
-        base = f"notifications/kinds/{kind}"
-        title = render_to_string(f"{base}/title.txt", context).strip()
-        body = render_to_string(f"{base}/body.txt", context).strip()
-        sms = render_to_string(f"{base}/sms.txt", context).strip()
-    return title, body, sms
+        ctx = Context(context, autoescape=False)
+        title = engine.get_template(f"{base}/title.txt").render(ctx)
+        body = engine.get_template(f"{base}/body.txt").render(ctx)
+        sms = engine.get_template(f"{base}/sms.txt").render(ctx)
+    return (
+        _tidy(title, single_line=True),
+        _tidy(body, single_line=False),
+        _tidy(sms, single_line=True),
+    )
 
 
 def notify(
