@@ -1,0 +1,513 @@
+"""Statutory rules of the residence permit, as small pure functions on dates.
+
+Every rule names the seed it comes from (files in ``shared/seeds/``):
+
+- Seed 001: procedure and Provisional Regulations on Residence Permit Art. 9 (one-time notice of
+  missing material 一次性告知; issue within 15 days of acceptance; extension of at most 30 days).
+- Seed 002: Haikou guide (endorsement once a year within the month before expiry; not endorsed in
+  time -> suspended; a late endorsement restores the permit and the years of residence count from
+  its date; a change of address, employer or school is reported within 30 days).
+- Seed 003: Regulations Art. 2 (more than half a year of residence + one of three conditions), and
+  the annual endorsement with suspension and restoration.
+- Seed 004: Quanzhou (the 15 days counted as working days; "15 working days").
+
+Conventions used throughout (one place, so every caller agrees):
+
+- Dates are ``datetime.date``; nothing here touches the database or the clock (``today`` is always
+  passed in), so every rule is tested on fixed dates.
+- "X + N days" means the calendar date N days after X: the day X itself is not counted, the last
+  day counts (Civil Code Art. 201: a period counted in days starts on the next day). A deadline is
+  *met* on its own date: ``is_overdue`` is only True the day after.
+- Month and year arithmetic uses ``dateutil.relativedelta``, which clamps to the end of a shorter
+  month (Aug 31 + 6 months = Feb 28, or Feb 29 in a leap year; Feb 29 + 1 year = Feb 28).
+- A permit is valid *up to and including* ``valid_until``. A year of validity that starts on day X
+  ends on X + 1 year (the same day number, like the validity printed on Chinese identity cards), for
+  a new permit and for both kinds of endorsement alike.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any
+
+import holidays
+from dateutil.relativedelta import relativedelta
+from django.utils.translation import gettext_lazy as _
+
+__all__ = [
+    "CHANGE_DUE_DAYS",
+    "DECISION_DAYS",
+    "ENDORSEMENT_REMINDER_DAYS",
+    "ENDORSEMENT_TERM_YEARS",
+    "MAX_EXTENSION_DAYS",
+    "RENEWAL_WINDOW_MONTHS",
+    "RESIDENCE_MONTHS_REQUIRED",
+    "DayMode",
+    "RenewalWindow",
+    "RuleViolation",
+    "add_days",
+    "change_due_by",
+    "check_change_date",
+    "check_new_permit",
+    "check_renewal_window",
+    "check_supplement_reasons",
+    "check_supplement_request",
+    "configured_day_mode",
+    "count_days",
+    "days_until",
+    "decision_deadline",
+    "endorse",
+    "endorsement_reminder_dates",
+    "extended_deadline",
+    "has_resided_long_enough",
+    "is_change_late",
+    "is_endorsement_overdue",
+    "is_overdue",
+    "is_working_day",
+    "months_resided",
+    "new_permit_valid_until",
+    "renewal_opens_on",
+    "renewal_window",
+    "residence_eligible_from",
+    "residence_months_required",
+]
+
+
+class DayMode(StrEnum):
+    """How a deadline counts its days (setting ``DEADLINE_DAY_MODE``)."""
+
+    CALENDAR = "calendar"
+    WORKING = "working"
+
+
+class RenewalWindow(StrEnum):
+    """Where a date falls relative to a permit's endorsement window."""
+
+    TOO_EARLY = "too_early"
+    OPEN = "open"
+    LATE = "late"
+
+
+#: Seed 001 (Regulations Art. 9): the permit is issued within 15 days from acceptance.
+DECISION_DAYS = 15
+#: Seed 001 (Regulations Art. 9): an extension "shall not exceed 30 days at most".
+MAX_EXTENSION_DAYS = 30
+#: Seed 002 (Haikou guide, 二): a change of registered details is reported within 30 days.
+CHANGE_DUE_DAYS = 30
+#: Seeds 002, 003: the permit is endorsed once a year; each endorsement adds one year.
+ENDORSEMENT_TERM_YEARS = 1
+#: Seed 003 (Regulations Art. 2): more than half a year of residence.
+RESIDENCE_MONTHS_REQUIRED = 6
+#: Seed 002 (Haikou guide, 一.1): endorsement "within one month before the expiry date".
+RENEWAL_WINDOW_MONTHS = 1
+#: Reminders before ``valid_until`` (issue 5, background jobs): 30 and 7 days before.
+ENDORSEMENT_REMINDER_DAYS = (30, 7)
+
+
+class RuleViolation(ValueError):
+    """A statutory rule refuses an act.
+
+    ``code`` is stable (for callers and tests), ``message`` is a lazily translated source string
+    in English with ``%(name)s`` placeholders, ``params`` fills them. ``str(exc)`` renders the
+    message in the active language, like Django's ``ValidationError``.
+    """
+
+    def __init__(self, code: str, message: Any, params: Mapping[str, Any] | None = None):
+        self.code = code
+        self.message = message
+        self.params: dict[str, Any] = dict(params or {})
+        super().__init__(code, message, self.params)
+
+    def __str__(self) -> str:
+        text = str(self.message)
+        return text % self.params if self.params else text
+
+    def __repr__(self) -> str:
+        return f"RuleViolation(code={self.code!r}, params={self.params!r})"
+
+    def as_validation_error(self):
+        """The same refusal as a Django ``ValidationError`` (for forms and DRF serializers)."""
+        from django.core.exceptions import ValidationError
+
+        return ValidationError(self.message, code=self.code, params=self.params or None)
+
+
+# --- Days: calendar or working days --------------------------------------------------------------
+
+_china_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _china_calendar() -> holidays.HolidayBase:
+    """China's public holidays and official make-up working days (调休上班).
+
+    ``holidays.China`` lists the days off (statutory holidays and the weekdays given off in
+    exchange, e.g. "Day off (substituted from 09/28/2025)"), and ``weekend_workdays`` the Saturdays
+    and Sundays that are official working days; ``is_working_day`` combines both with the weekend.
+    Years are filled in on first use (``expand=True``). Make-up days exist only for years whose
+    schedule the State Council has published and the package has picked up: for later years
+    only the statutory holidays and weekends are known.
+    """
+    return holidays.China()
+
+
+def is_working_day(day: date) -> bool:
+    """A working day in China: a weekday that is not a public holiday, or an official make-up
+    working day on a weekend (seed 004 counts the 15 days in working days)."""
+    calendar = _china_calendar()
+    with _china_lock:
+        return calendar.is_working_day(day)
+
+
+def add_days(start: date, days: int, *, mode: DayMode) -> date:
+    """The date ``days`` days after ``start`` (seeds 001, 004: how the deadline counts days).
+
+    Calendar mode: ``start + days``. Working-day mode: the date reached by counting ``days``
+    working days after ``start`` (``start`` itself is never counted, a holiday or an ordinary
+    weekend is skipped, a make-up working Saturday or Sunday counts). ``days == 0`` returns
+    ``start``; a negative ``days`` counts backwards the same way.
+    """
+    mode = DayMode(mode)
+    if not days:
+        return start
+    if mode is DayMode.CALENDAR:
+        return start + timedelta(days=days)
+    calendar = _china_calendar()
+    with _china_lock:
+        return calendar.get_nth_working_day(start, days)
+
+
+def count_days(start: date, end: date, *, mode: DayMode) -> int:
+    """Seeds 001, 004, deadline days: how many days of ``mode`` lie after ``start`` up to and
+    including ``end``; negative when ``end`` is before ``start``. The inverse of ``add_days``:
+    for a working day ``end``, ``add_days(start, count_days(start, end, mode=m), mode=m) == end``.
+
+    Use it to measure a pause in the unit of the deadline, e.g.
+    ``count_days(supplement_requested_on, resubmitted_on, mode=mode)`` as ``paused_days``.
+    """
+    mode = DayMode(mode)
+    if end < start:
+        return -count_days(end, start, mode=mode)
+    if mode is DayMode.CALENDAR:
+        return (end - start).days
+    return sum(is_working_day(start + timedelta(days=n)) for n in range(1, (end - start).days + 1))
+
+
+def configured_day_mode() -> DayMode:
+    """The day mode chosen by the ``DEADLINE_DAY_MODE`` setting (default calendar days)."""
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    value = getattr(settings, "DEADLINE_DAY_MODE", DayMode.CALENDAR)
+    try:
+        return DayMode(str(value).strip().lower())
+    except ValueError:
+        choices = ", ".join(m.value for m in DayMode)
+        raise ImproperlyConfigured(
+            f"DEADLINE_DAY_MODE must be one of {choices}, not {value!r}"
+        ) from None
+
+
+# --- Deadline (seed 001) --------------------------------------------------------------------------
+
+
+def decision_deadline(accepted_on: date, *, mode: DayMode, paused_days: int = 0) -> date:
+    """Seed 001 (Regulations Art. 9), deadline: the permit is issued within 15 days from the date
+    of acceptance, i.e. by ``accepted_on + 15`` days in ``mode`` (seed 004 counts working days).
+
+    The clock does not run while the application waits for the applicant (issue 5):
+    ``paused_days`` days are added, counted in the same ``mode`` (measure them with
+    ``count_days``; passing calendar days in working-day mode over-extends, never shortens).
+    """
+    if paused_days < 0:
+        raise ValueError("paused_days cannot be negative")
+    return add_days(accepted_on, DECISION_DAYS + paused_days, mode=mode)
+
+
+def extended_deadline(deadline: date, extension_days: int, *, mode: DayMode) -> date:
+    """Seed 001 (Regulations Art. 9), extension: "in remote areas ... or due to special
+    circumstances" the time limit may be extended, "but the extension shall not exceed 30 days at
+    most". ``extension_days`` must be 1..30 (counted in ``mode``); otherwise RuleViolation
+    ``extension_out_of_range``.
+
+    The limit is on the extension as a whole: a second extension must pass the total (the earlier
+    extension plus the new one) to stay within the limit.
+    """
+    if (
+        isinstance(extension_days, bool)
+        or not isinstance(extension_days, int)
+        or not 1 <= extension_days <= MAX_EXTENSION_DAYS
+    ):
+        raise RuleViolation(
+            "extension_out_of_range",
+            _("An extension must be between 1 and %(max)s days; %(days)s days were asked."),
+            {"max": MAX_EXTENSION_DAYS, "days": extension_days},
+        )
+    return add_days(deadline, extension_days, mode=mode)
+
+
+def is_overdue(deadline: date, today: date) -> bool:
+    """Seed 001, deadline: overdue only once the deadline day itself has passed."""
+    return today > deadline
+
+
+def days_until(deadline: date, today: date) -> int:
+    """Seed 001, deadline: calendar days left until ``deadline`` (0 on the day itself, negative
+    once overdue), for queues and messages ("due in 3 days")."""
+    return (deadline - today).days
+
+
+# --- New permit (seed 003, Regulations Art. 2) ----------------------------------------------------
+
+
+def residence_months_required() -> int:
+    """Seed 003 (Regulations Art. 2), eligibility: more than half a year (6 months) of residence."""
+    return RESIDENCE_MONTHS_REQUIRED
+
+
+def _half_year_after(registered_since: date) -> date:
+    return registered_since + relativedelta(months=RESIDENCE_MONTHS_REQUIRED)
+
+
+def has_resided_long_enough(registered_since: date, on: date) -> bool:
+    """Seed 003 (Regulations Art. 2), eligibility: lived in the city "for more than half a year".
+
+    Half a year after ``registered_since`` is the same day number six months later (clamped to
+    month end: Aug 31 -> Feb 28/29); "more than" means strictly after that day, so a person
+    registered on Mar 15 is eligible from Sep 16, not on Sep 15.
+    """
+    return on > _half_year_after(registered_since)
+
+
+def residence_eligible_from(registered_since: date) -> date:
+    """Seed 003 (Regulations Art. 2): the first day ``has_resided_long_enough`` is True."""
+    return _half_year_after(registered_since) + timedelta(days=1)
+
+
+def months_resided(registered_since: date, on: date) -> int:
+    """Seed 003 (Regulations Art. 2): whole months of residence on ``on`` (0 before the start),
+    for messages such as "registered for 4 months". Exactly six months is still not "more than
+    half a year": see ``has_resided_long_enough``."""
+    if on <= registered_since:
+        return 0
+    delta = relativedelta(on, registered_since)
+    return delta.years * 12 + delta.months
+
+
+def new_permit_valid_until(issued_on: date) -> date:
+    """Seeds 001 (procedure 2: "valid for one year") and 002: a new permit is valid up to and
+    including ``issued_on + 1 year`` (the same day number; Feb 29 -> Feb 28). The same convention as
+    ``endorse``: one year of validity from day X ends on X + 1 year."""
+    return issued_on + relativedelta(years=ENDORSEMENT_TERM_YEARS)
+
+
+def check_new_permit(
+    *,
+    identity_verified: bool,
+    registered_since: date | None,
+    on: date,
+    basis: str | None,
+    has_current_permit: bool,
+) -> None:
+    """Seed 003 (Regulations Art. 2) and seed 001 (Art. 9), new permit: a verified identity,
+    residence registered for more than half a year, one basis (employment, residence or study),
+    and no active or suspended permit already. Raises RuleViolation with the first unmet rule
+    (codes ``identity_not_verified``, ``not_registered``, ``residence_too_short``, ``no_basis``,
+    ``already_has_permit``)."""
+    if not identity_verified:
+        raise RuleViolation(
+            "identity_not_verified",
+            _("Your real-name identity must be verified before you can apply."),
+        )
+    if registered_since is None:
+        raise RuleViolation(
+            "not_registered",
+            _("Register your residence in the city before applying for a residence permit."),
+        )
+    if not has_resided_long_enough(registered_since, on):
+        raise RuleViolation(
+            "residence_too_short",
+            _(
+                "A residence permit needs more than half a year of residence in the city. You "
+                "have been registered for %(months)s months; you can apply from %(eligible_from)s."
+            ),
+            {
+                "months": months_resided(registered_since, on),
+                "eligible_from": residence_eligible_from(registered_since).isoformat(),
+            },
+        )
+    if not basis:
+        raise RuleViolation(
+            "no_basis",
+            _("Choose one condition: legally stable employment, residence or continuous study."),
+        )
+    if has_current_permit:
+        raise RuleViolation(
+            "already_has_permit",
+            _("You already hold a residence permit; renew, change or replace it instead."),
+        )
+
+
+# --- Endorsement (renewal) (seeds 002, 003) -------------------------------------------------------
+
+
+def renewal_opens_on(valid_until: date) -> date:
+    """Seed 002 (Haikou guide, 一.1), renewal conditions: endorse "within one month before the
+    expiry date" (在居住证有效期满之日起前一个月内).
+
+    The window opens on the same day number one month before ``valid_until`` (clamped to month
+    end: valid until Mar 31 -> opens Feb 28/29; valid until Mar 15 -> opens Feb 15) and that day is
+    inside the window: "within" includes the limit itself (Civil Code Art. 1259: 以内 includes the
+    number), and the choice only ever helps the applicant by one day.
+    """
+    return valid_until - relativedelta(months=RENEWAL_WINDOW_MONTHS)
+
+
+def renewal_window(valid_until: date, today: date) -> RenewalWindow:
+    """Seeds 002, 003, renewal window: TOO_EARLY before ``renewal_opens_on``, OPEN from that day
+    up to and including ``valid_until``, LATE afterwards (the permit is suspended, and a late
+    endorsement is still allowed)."""
+    if today < renewal_opens_on(valid_until):
+        return RenewalWindow.TOO_EARLY
+    if today <= valid_until:
+        return RenewalWindow.OPEN
+    return RenewalWindow.LATE
+
+
+def check_renewal_window(valid_until: date, today: date) -> RenewalWindow:
+    """Seed 002 (Haikou guide, 一.1): refuse a renewal before the window opens (RuleViolation
+    ``renewal_too_early``); otherwise return OPEN or LATE (a late one is allowed, seed 003)."""
+    window = renewal_window(valid_until, today)
+    if window is RenewalWindow.TOO_EARLY:
+        raise RuleViolation(
+            "renewal_too_early",
+            _(
+                "The permit can be endorsed from %(opens_on)s, one month before it expires on "
+                "%(valid_until)s."
+            ),
+            {
+                "opens_on": renewal_opens_on(valid_until).isoformat(),
+                "valid_until": valid_until.isoformat(),
+            },
+        )
+    return window
+
+
+def is_endorsement_overdue(valid_until: date, today: date) -> bool:
+    """Seeds 002, 003, suspension: not endorsed by ``valid_until`` -> from the next day the permit's
+    use is suspended (逾期未办理签注手续的,居住证使用功能中止)."""
+    return today > valid_until
+
+
+def endorse(
+    *,
+    valid_until: date,
+    continuous_since: date,
+    endorsed_on: date,
+    applied_on: date | None = None,
+) -> tuple[date, date]:
+    """Seeds 002, 003, endorsement: returns ``(new_valid_until, new_continuous_since)``.
+
+    - On time (by ``valid_until``): one more year, ``valid_until + 1 year``; the years of
+      residence keep counting from ``continuous_since``.
+    - Late (after ``valid_until``, the permit was suspended): the permit is restored,
+      valid until ``endorsed_on + 1 year``, and "the residence period is continuously calculated
+      from the date of the endorsement" (补办签注手续之日起连续计算): ``continuous_since =
+      endorsed_on``.
+
+    Lateness is judged on ``applied_on`` when given (an application filed inside the window stays
+    on time even if the station finishes it after ``valid_until``), else on ``endorsed_on``.
+    Endorsing before the window opens raises RuleViolation ``renewal_too_early`` (once a year).
+    """
+    filed = applied_on if applied_on is not None else endorsed_on
+    window = check_renewal_window(valid_until, filed)
+    if window is RenewalWindow.OPEN:
+        return valid_until + relativedelta(years=ENDORSEMENT_TERM_YEARS), continuous_since
+    return endorsed_on + relativedelta(years=ENDORSEMENT_TERM_YEARS), endorsed_on
+
+
+def endorsement_reminder_dates(valid_until: date) -> tuple[date, date]:
+    """Seed 002 (endorse within the month before expiry), reminders of issue 5: the dates 30 and
+    7 days before ``valid_until`` on which the holder is reminded (calendar days)."""
+    first, second = ENDORSEMENT_REMINDER_DAYS
+    return valid_until - timedelta(days=first), valid_until - timedelta(days=second)
+
+
+# --- Change of registered details (seed 002) ------------------------------------------------------
+
+
+def change_due_by(changed_on: date) -> date:
+    """Seed 002 (Haikou guide, 二.1), change of details: report "within 30 days" of a change of
+    address, employer or school: due by ``changed_on + 30`` calendar days (inclusive)."""
+    return changed_on + timedelta(days=CHANGE_DUE_DAYS)
+
+
+def is_change_late(changed_on: date, filed_on: date) -> bool:
+    """Seed 002 (Haikou guide, 二.1): filed after ``change_due_by``. A late change is still
+    accepted; the application only shows that it is late."""
+    return filed_on > change_due_by(changed_on)
+
+
+def check_change_date(changed_on: date, today: date) -> None:
+    """Seed 002 (Haikou guide, 二.1): a change is reported after it happened, so its date cannot
+    be in the future (RuleViolation ``change_in_future``)."""
+    if changed_on > today:
+        raise RuleViolation(
+            "change_in_future",
+            _("The date of the change cannot be in the future."),
+        )
+
+
+# --- One-time notice (seed 001) -------------------------------------------------------------------
+
+
+def check_supplement_request(
+    *,
+    requested: Iterable[str],
+    previous_requested: Iterable[str] | None,
+    reuploaded_since_previous: Iterable[str],
+) -> None:
+    """Seed 001 (Regulations Art. 9), one-time notice (一次性告知): incomplete materials are
+    notified to the applicant "at one time".
+
+    The first request on an application may flag any items, but at least one. A further request
+    may only flag items the applicant re-uploaded since the previous request (a new upload can
+    be unacceptable in its turn); flagging anything else would be asking piecemeal and raises
+    RuleViolation ``piecemeal`` naming the offending items (``params["items"]``, sorted).
+    An empty request raises ``empty_supplement``.
+    """
+    requested = set(requested)
+    if not requested:
+        raise RuleViolation(
+            "empty_supplement",
+            _("A request for more material must name at least one item."),
+        )
+    if previous_requested is None:
+        return
+    offending = requested - set(reuploaded_since_previous)
+    if offending:
+        raise RuleViolation(
+            "piecemeal",
+            _(
+                "All missing or unacceptable material must be requested in one notice. A further "
+                "request may only name items re-uploaded since the last one; these were not: "
+                "%(items)s."
+            ),
+            {"items": ", ".join(sorted(offending)), "item_codes": sorted(offending)},
+        )
+
+
+def check_supplement_reasons(reasons: Mapping[str, str]) -> None:
+    """Seed 001 (Regulations Art. 9), one-time notice: every flagged item carries a reason the
+    applicant can act on (RuleViolation ``reason_missing`` naming the items without one)."""
+    missing = sorted(item for item, reason in reasons.items() if not (reason or "").strip())
+    if missing:
+        raise RuleViolation(
+            "reason_missing",
+            _("Give a reason for every item you ask for: %(items)s."),
+            {"items": ", ".join(missing), "item_codes": missing},
+        )
