@@ -15,3 +15,113 @@ class RegistrationState(models.TextChoices):
     REGISTERED = "registered", _("Registered")
     REJECTED = "rejected", _("Rejected")
     CANCELLED = "cancelled", _("Cancelled (moved away)")
+
+
+class Service(models.TextChoices):
+    """The four permit services (seed 002)."""
+
+    NEW = "new", _("New permit")
+    RENEWAL = "renewal", _("Renewal (endorsement)")
+    CHANGE = "change", _("Change of registered details")
+    REPLACEMENT = "replacement", _("Replacement (lost or damaged card)")
+
+
+class ApplicationState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("Waiting for more material")
+    ACCEPTED = "accepted", _("Accepted")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    PRODUCED = "produced", _("Certificate produced")
+    AWAITING_PICKUP = "awaiting_pickup", _("Waiting for pickup at the window")
+    COLLECTED = "collected", _("Collected")
+    AWAITING_OLD_CARD = "awaiting_old_card", _("Waiting for the old card by mail")
+    MAILED = "mailed", _("Mailed")
+    DELIVERED = "delivered", _("Delivered")
+
+
+# An application in these states blocks another one for the same person (until the decision);
+# from "produced" on the permit is already issued or updated and only the card travels.
+OPEN_APPLICATION_STATES = (
+    ApplicationState.DRAFT,
+    ApplicationState.SUBMITTED,
+    ApplicationState.SUPPLEMENT_REQUESTED,
+    ApplicationState.ACCEPTED,
+    ApplicationState.APPROVED,
+)
+# Submitted and not yet decided: "a renewal is in progress" (no endorsement reminder then).
+IN_PROGRESS_STATES = (
+    ApplicationState.SUBMITTED,
+    ApplicationState.SUPPLEMENT_REQUESTED,
+    ApplicationState.ACCEPTED,
+    ApplicationState.APPROVED,
+)
+# Before approval the applicant may withdraw (ARCHITECTURE.md).
+WITHDRAWABLE_STATES = (
+    ApplicationState.DRAFT,
+    ApplicationState.SUBMITTED,
+    ApplicationState.SUPPLEMENT_REQUESTED,
+    ApplicationState.ACCEPTED,
+)
+FINAL_APPLICATION_STATES = (
+    ApplicationState.REJECTED,
+    ApplicationState.WITHDRAWN,
+    ApplicationState.COLLECTED,
+    ApplicationState.DELIVERED,
+)
+
+
+class PermitStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended (endorsement overdue)")
+    LOST = "lost", _("Card reported lost")
+    CANCELLED = "cancelled", _("Cancelled (moved away)")
+
+
+# A person holds at most one permit in these statuses.
+HELD_PERMIT_STATUSES = (PermitStatus.ACTIVE, PermitStatus.SUSPENDED, PermitStatus.LOST)
+
+
+class DeliveryMethod(models.TextChoices):
+    """How the produced card reaches the applicant (seed 002 step ④)."""
+
+    WINDOW = "window", _("Pick up at the station window")
+    MAIL = "mail", _("By mail (postage collect)")
+
+
+class ReplacementReason(models.TextChoices):
+    LOST = "lost", _("Card lost")
+    DAMAGED = "damaged", _("Card damaged beyond recognition")
+
+
+class ChangedField(models.TextChoices):
+    """What changed, for a change of registered details (seed 002 二)."""
+
+    ADDRESS = "address", _("Residence address")
+    EMPLOYER = "employer", _("Employer")
+    SCHOOL = "school", _("School")
+
+
+class SupplementReason(models.TextChoices):
+    """Why an item is flagged in a one-time notice (一次性告知, seed 001 Art. 9)."""
+
+    MISSING = "missing", _("Missing")
+    UNCLEAR = "unclear", _("Unclear or unreadable")
+    EXPIRED = "expired", _("Expired or out of date")
+    WRONG_DOCUMENT = "wrong_document", _("Not a document that counts as proof")
+    MISMATCH = "mismatch", _("Does not match the application")
+    OTHER = "other", _("Other (see note)")
+
+
+class ApplicationRejectionReason(models.TextChoices):
+    NOT_ELIGIBLE = "not_eligible", _("The conditions for this service are not met")
+    FALSE_INFORMATION = "false_information", _("The information does not match reality")
+    MATERIALS_NOT_PROVIDED = "materials_not_provided", _("The requested material was not provided")
+    OTHER = "other", _("Other (see note)")
+
+
+class CardSerialStatus(models.TextChoices):
+    VALID = "valid", _("Valid")
+    INVALIDATED = "invalidated", _("Invalidated")
