@@ -147,7 +147,9 @@ def _china_calendar() -> holidays.HolidayBase:
 
     ``holidays.China`` lists the days off (statutory holidays and the weekdays given off in
     exchange, e.g. "Day off (substituted from 09/28/2025)"), and ``weekend_workdays`` the Saturdays
-    and Sundays that are official working days; ``is_working_day`` combines both with the weekend.
+    and Sundays that are official working days (recent versions combine both with the weekend in
+    ``is_working_day``/``get_nth_working_day``; ``is_working_day`` below does the same by hand so
+    that it does not depend on those newer methods).
     Years are filled in on first use (``expand=True``). Make-up days exist only for years whose
     schedule the State Council has published and the package has picked up: for later years
     only the statutory holidays and weekends are known.
@@ -160,7 +162,12 @@ def is_working_day(day: date) -> bool:
     working day on a weekend (seed 004 counts the 15 days in working days)."""
     calendar = _china_calendar()
     with _china_lock:
-        return calendar.is_working_day(day)
+        # ``in`` first: it fills in the year, make-up working days included.
+        if day in calendar:
+            return False
+        if day.weekday() >= 5:  # Saturday, Sunday
+            return day in getattr(calendar, "weekend_workdays", ())
+        return True
 
 
 def add_days(start: date, days: int, *, mode: DayMode) -> date:
@@ -176,9 +183,13 @@ def add_days(start: date, days: int, *, mode: DayMode) -> date:
         return start
     if mode is DayMode.CALENDAR:
         return start + timedelta(days=days)
-    calendar = _china_calendar()
-    with _china_lock:
-        return calendar.get_nth_working_day(start, days)
+    step = timedelta(days=1 if days > 0 else -1)
+    day = start
+    for _counted in range(abs(days)):
+        day += step
+        while not is_working_day(day):
+            day += step
+    return day
 
 
 def count_days(start: date, end: date, *, mode: DayMode) -> int:

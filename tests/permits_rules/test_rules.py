@@ -1,7 +1,8 @@
 """Date tests for permits.rules: each rule at its boundary (the eve, the day, the day after)."""
 
-from datetime import date
+from datetime import date, timedelta
 
+import holidays
 import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils import translation
@@ -528,3 +529,18 @@ def test_supplement_reasons_required_for_each_item():
         rules.check_supplement_reasons({"photo": "Face not visible", "lease_contract": "  "})
     assert exc.value.code == "reason_missing"
     assert exc.value.params["item_codes"] == ["lease_contract"]
+
+
+def test_is_working_day_agrees_with_the_holidays_package_over_2025_and_2026():
+    china = holidays.China(years=[2025, 2026])
+    if not hasattr(china, "is_working_day"):
+        pytest.skip("this holidays version has no is_working_day to compare with")
+    day = date(2025, 1, 1)
+    while day.year < 2027:
+        assert rules.is_working_day(day) is china.is_working_day(day), day
+        day += timedelta(days=1)
+
+
+def test_new_year_2026_make_up_sunday():
+    # Wed Dec 31 2025 -> Jan 1 (holiday), Jan 2 (day off), Sat Jan 3 -> Sunday Jan 4 is worked
+    assert rules.add_days(date(2025, 12, 31), 1, mode=WORK) == date(2026, 1, 4)
