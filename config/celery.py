@@ -46,7 +46,13 @@ app.conf.update(
     result_backend=None,
     task_ignore_result=True,
     timezone=os.environ.get("TIME_ZONE", "Asia/Shanghai"),
-    beat_schedule={},
+    beat_schedule={
+        # SMS left `queued` (Redis down at commit, lost task) are re-enqueued; never sent twice.
+        "notifications-sweep-queued-sms": {
+            "task": "notifications.sweep_queued_sms",
+            "schedule": 60.0,
+        },
+    },
 )
 app.autodiscover_tasks()
 

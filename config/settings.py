@@ -180,7 +180,15 @@ TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM = env.str("TWILIO_FROM", default="")
 TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="")
 TWILIO_STATUS_CALLBACK_URL = env.str("TWILIO_STATUS_CALLBACK_URL", default="")
-TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="")
+TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="")  # empty: Twilio's own API
+TWILIO_TIMEOUT_SECONDS = env.float("TWILIO_TIMEOUT_SECONDS", default=10.0)
+# Transient failures (network, 5xx, 429) are retried with exponential backoff and jitter:
+# about base * 2**(attempt-1) seconds, at most SMS_RETRY_MAX_SECONDS, SMS_MAX_ATTEMPTS in all.
+SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=5)
+SMS_RETRY_BASE_SECONDS = env.float("SMS_RETRY_BASE_SECONDS", default=15.0)
+SMS_RETRY_MAX_SECONDS = env.float("SMS_RETRY_MAX_SECONDS", default=600.0)
+# The periodic sweep re-enqueues messages left `queued` longer than this (e.g. Redis was down).
+SMS_SWEEP_AFTER_SECONDS = env.int("SMS_SWEEP_AFTER_SECONDS", default=60)
 
 # --- Permit rules -----------------------------------------------------------------------------
 DEADLINE_DAY_MODE = env.str("DEADLINE_DAY_MODE", default="calendar")  # or "working"

@@ -1,10 +1,17 @@
-"""SMS backends behind one small interface, chosen by the SMS_BACKEND setting."""
+"""SMS backends behind one small interface, chosen by the SMS_BACKEND setting.
+
+A backend has one method, ``send(*, to, body) -> str``, returning the provider's message id.
+It raises ``TransientSmsError`` when trying again later may work (network error, provider 5xx or
+429) and ``PermanentSmsError`` when it never will (invalid number, unsubscribed recipient).
+"""
 
 import logging
 import sys
 import uuid
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
+from django.urls import reverse
 
 logger = logging.getLogger(__name__)
 
@@ -14,8 +21,44 @@ def masked(phone: str) -> str:
     return f"{phone[:-8]}****{phone[-4:]}" if len(phone) > 8 else "****"
 
 
+class SmsSendError(Exception):
+    transient = False
+
+    def __init__(self, message: str, *, code: str = ""):
+        super().__init__(message)
+        self.code = str(code or "")
+        self.message = message
+
+
+class TransientSmsError(SmsSendError):
+    """Worth retrying later (with backoff)."""
+
+    transient = True
+
+
+class PermanentSmsError(SmsSendError):
+    """Never worth retrying: the message is failed at once with the code."""
+
+
+# Twilio REST errors that are permanent although answered with a 4xx that could look generic.
+# 21211 invalid 'To' number, 21610 recipient unsubscribed (STOP), 21408 region not enabled,
+# 21612 unreachable 'To', 21614 not a mobile number. Any other 4xx except 429 is permanent too.
+TWILIO_PERMANENT_CODES = {21211, 21408, 21610, 21612, 21614}
+
+
+def classify_http_failure(*, status: int, code=None, message: str = "") -> SmsSendError:
+    """Retry classification of a provider's HTTP error answer."""
+    code = "" if code is None else str(code)
+    if status == 429 or status >= 500:
+        return TransientSmsError(message or f"HTTP {status}", code=code or str(status))
+    return PermanentSmsError(message or f"HTTP {status}", code=code or str(status))
+
+
 class ConsoleBackend:
-    """Prints every SMS (the default, so `make run` shows codes and results in the terminal)."""
+    """Prints every SMS (the default, so `make run` shows codes and results in the terminal).
+
+    The message itself is recorded as its SmsMessage row, with a console-… provider id.
+    """
 
     def send(self, *, to: str, body: str) -> str:
         sys.stdout.write(f"\n[SMS to {to}] {body}\n")
@@ -24,8 +67,82 @@ class ConsoleBackend:
         return f"console-{uuid.uuid4().hex[:16]}"
 
 
+def _twilio_http_client(*, base_url: str, timeout: float):
+    from twilio.http.http_client import TwilioHttpClient
+
+    class BaseUrlHttpClient(TwilioHttpClient):
+        """Twilio's own HTTP client, with scheme and host replaced by TWILIO_API_BASE_URL
+        (a regional endpoint, a proxy, or the local stand-in the services tests start)."""
+
+        def request(self, method, url, *args, **kwargs):
+            if base_url:
+                target, original = urlsplit(base_url), urlsplit(url)
+                path = target.path.rstrip("/") + original.path
+                url = urlunsplit((target.scheme, target.netloc, path, original.query, ""))
+            return super().request(method, url, *args, **kwargs)
+
+    return BaseUrlHttpClient(timeout=timeout)
+
+
+def status_callback_url() -> str:
+    """The URL Twilio posts delivery statuses to (and the one its signature is computed on)."""
+    if settings.TWILIO_STATUS_CALLBACK_URL:
+        return settings.TWILIO_STATUS_CALLBACK_URL
+    if settings.SITE_URL.startswith("https://"):
+        return settings.SITE_URL.rstrip("/") + reverse("notifications:twilio_status")
+    return ""  # Twilio cannot reach a plain-http development site; no callback requested
+
+
+class TwilioBackend:
+    """The real Twilio REST client (``twilio`` package) sending one message per call."""
+
+    def __init__(self):
+        from twilio.rest import Client
+
+        if not (settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN):
+            raise ValueError("SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
+        if not (settings.TWILIO_FROM or settings.TWILIO_MESSAGING_SERVICE_SID):
+            raise ValueError("SMS_BACKEND=twilio needs TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID")
+        self.client = Client(
+            settings.TWILIO_ACCOUNT_SID,
+            settings.TWILIO_AUTH_TOKEN,
+            http_client=_twilio_http_client(
+                base_url=settings.TWILIO_API_BASE_URL, timeout=settings.TWILIO_TIMEOUT_SECONDS
+            ),
+        )
+
+    def send(self, *, to: str, body: str) -> str:
+        import requests
+        from twilio.base.exceptions import TwilioException, TwilioRestException
+
+        params = {"to": to, "body": body}
+        if settings.TWILIO_MESSAGING_SERVICE_SID:
+            params["messaging_service_sid"] = settings.TWILIO_MESSAGING_SERVICE_SID
+        if settings.TWILIO_FROM:
+            params["from_"] = settings.TWILIO_FROM
+        callback = status_callback_url()
+        if callback:
+            params["status_callback"] = callback
+        try:
+            message = self.client.messages.create(**params)
+        except TwilioRestException as exc:
+            error = classify_http_failure(status=exc.status, code=exc.code, message=exc.msg)
+            logger.warning("Twilio answered %s (code %s) for %s", exc.status, exc.code, masked(to))
+            raise error from exc
+        except (requests.RequestException, OSError) as exc:
+            logger.warning("Twilio unreachable for %s: %s", masked(to), type(exc).__name__)
+            raise TransientSmsError(f"network error: {type(exc).__name__}", code="network") from exc
+        except TwilioException as exc:
+            raise TransientSmsError(str(exc)[:200], code="twilio") from exc
+        return message.sid
+
+
+BACKENDS = {"console": ConsoleBackend, "twilio": TwilioBackend}
+
+
 def get_backend():
     name = settings.SMS_BACKEND
-    if name == "console":
-        return ConsoleBackend()
-    raise ValueError(f"Unknown SMS_BACKEND {name!r}")
+    try:
+        return BACKENDS[name]()
+    except KeyError:
+        raise ValueError(f"Unknown SMS_BACKEND {name!r}") from None

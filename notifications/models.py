@@ -79,6 +79,12 @@ class SmsMessage(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(
+        _("next attempt at"),
+        null=True,
+        blank=True,
+        help_text=_("Set while a transient failure waits for its retry; the sweep waits too."),
+    )
 
     class Meta:
         verbose_name = _("SMS message")

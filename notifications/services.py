@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.template import Context, Engine
 from django.template.backends.django import get_installed_libraries
-from django.utils import translation
+from django.utils import timezone, translation
 
 from .constants import NotificationKind
 from .models import Notification, SmsMessage
@@ -87,6 +87,8 @@ def notify(
     the same key returns the existing notification and sends nothing.
     """
     kind = NotificationKind(kind)
+    if link and (not link.startswith("/") or link.startswith("//")):
+        raise ValueError("link must be a path inside the portal, e.g. /applications/12/")
     key = event_key or default_event_key(user=user, kind=kind, related=related)
     existing = Notification.objects.filter(event_key=key).first()
     if existing is not None:
@@ -150,3 +152,18 @@ def enqueue_sms(sms_id: int) -> None:
             logger.warning("SMS %s not enqueued (broker unavailable); sweep will retry", sms_id)
 
     transaction.on_commit(_publish)
+
+
+def mark_read(*, user, notification: Notification) -> None:
+    """Mark one of ``user``'s notifications read (the first time it is opened)."""
+    if notification.recipient_id != user.pk or notification.read_at is not None:
+        return
+    now = timezone.now()
+    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
+    notification.read_at = now
+
+
+def mark_all_read(*, user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

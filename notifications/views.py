@@ -1,0 +1,73 @@
+"""The applicant's "My Affairs" (我的事务) inbox and the Twilio delivery-status webhook."""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from . import services
+from .models import Notification
+from .sms import apply_provider_status
+
+logger = logging.getLogger(__name__)
+
+INBOX_PAGE_SIZE = 20
+
+
+@login_required
+def inbox(request):
+    """Newest first, unread marked, paginated; only the signed-in user's own notifications."""
+    entries = Notification.objects.filter(recipient=request.user).only(
+        "pk", "kind", "title", "created_at", "read_at", "recipient_id"
+    )
+    page = Paginator(entries, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "notifications/inbox.html", {"page": page})
+
+
+@login_required
+def detail(request, pk: int):
+    """Opening a notification marks it read. Anyone but its recipient gets a 404."""
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    services.mark_read(user=request.user, notification=notification)
+    return render(request, "notifications/detail.html", {"notification": notification})
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    services.mark_all_read(user=request.user)
+    return redirect("notifications:inbox")
+
+
+def _twilio_signature_valid(request) -> bool:
+    from twilio.request_validator import RequestValidator
+
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not signature or not settings.TWILIO_AUTH_TOKEN:
+        return False
+    from .backends import status_callback_url
+
+    validator = RequestValidator(settings.TWILIO_AUTH_TOKEN)
+    params = request.POST.dict()
+    candidates = [url for url in (status_callback_url(), request.build_absolute_uri()) if url]
+    return any(validator.validate(url, params, signature) for url in dict.fromkeys(candidates))
+
+
+@csrf_exempt
+@require_POST
+def twilio_status(request):
+    """Twilio's status callback: signed with our auth token, or refused with 403."""
+    if not _twilio_signature_valid(request):
+        logger.warning("Twilio status callback with a missing or invalid signature refused")
+        return HttpResponseForbidden("invalid signature")
+    apply_provider_status(
+        provider_id=request.POST.get("MessageSid", ""),
+        provider_status=request.POST.get("MessageStatus", ""),
+        error_code=request.POST.get("ErrorCode", ""),
+    )
+    return HttpResponse(status=204)
