@@ -38,3 +38,8 @@ class IdentityRejectionReason(models.TextChoices):
     DOCUMENT_EXPIRED = "document_expired", _("The ID card has expired")
     AGENT_NOT_ELIGIBLE = "agent_not_eligible", _("The agent relationship is not proven")
     OTHER = "other", _("Other")
+
+
+class PhoneCodePurpose(models.TextChoices):
+    SIGN_UP = "sign_up", _("Sign up")
+    RESET_PASSWORD = "reset_password", _("Reset password")

@@ -1,9 +1,29 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import (
+    password_validators_help_text_html,
+    validate_password,
+)
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .constants import AgentReason, IdentityRejectionReason, Relationship
+from .id_numbers import parse_id_number
+from .models import User
 from .phones import normalize_phone
+from .uploads import DocumentUploadField, ImageUploadField
+
+
+def add_service_errors(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field when the form has one,
+    otherwise above the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        form.add_error(None, exc)
 
 
 class PhoneLoginForm(AuthenticationForm):
@@ -28,3 +48,185 @@ class PhoneLoginForm(AuthenticationForm):
         except ValidationError:
             # Unparseable numbers fail like a wrong password: no hint about accounts.
             return raw
+
+
+class PhoneField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Mobile phone"))
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"})
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return normalize_phone(value) if value else value
+
+
+class PhoneCodeRequestForm(forms.Form):
+    phone = PhoneField(help_text=_("We send a 6-digit code to this number by SMS."))
+
+
+class CodeField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("SMS code"))
+        kwargs.setdefault("max_length", 6)
+        kwargs.setdefault("min_length", 6)
+        kwargs.setdefault("help_text", _("The 6 digits from the SMS. Valid for 10 minutes."))
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]*"}
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean((value or "").strip())
+        if value and not value.isdigit():
+            raise ValidationError(_("The code has 6 digits."), code="invalid")
+        return value
+
+
+class NewPasswordMixin:
+    """Two password fields checked against each other and Django's password validators."""
+
+    password_user_fields = ("phone", "display_name")
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords are not the same."))
+        elif first:
+            user = User(
+                **{f: cleaned.get(f, "") or "" for f in self.password_user_fields if f in cleaned}
+            )
+            try:
+                validate_password(first, user=user)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
+
+
+def _password_fields():
+    return (
+        forms.CharField(
+            label=_("Password"),
+            strip=False,
+            widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+            help_text=password_validators_help_text_html(),
+        ),
+        forms.CharField(
+            label=_("Password again"),
+            strip=False,
+            widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        ),
+    )
+
+
+class SignUpForm(NewPasswordMixin, forms.Form):
+    phone = PhoneField()
+    code = CodeField()
+    display_name = forms.CharField(
+        label=_("Your name (optional)"),
+        max_length=60,
+        required=False,
+        help_text=_("How the portal greets you. Your real name is asked for later."),
+    )
+    password1, password2 = _password_fields()
+
+
+class PasswordResetConfirmForm(NewPasswordMixin, forms.Form):
+    phone = PhoneField()
+    code = CodeField()
+    password1, password2 = _password_fields()
+
+
+class IdentityForm(forms.Form):
+    """Full name, ID number and the three photos. On a resubmission, photos already on file
+    may be kept (leave the field empty)."""
+
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=60,
+        help_text=_("Exactly as printed on the ID card."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    id_number = forms.CharField(
+        label=_("Resident ID number"),
+        max_length=22,
+        help_text=_(
+            "18 characters; the last one may be X. Date of birth and sex are read from it."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    id_card_front = ImageUploadField(label=_("ID card, front (photo side)"))
+    id_card_back = ImageUploadField(label=_("ID card, back (national emblem side)"))
+    face_photo = ImageUploadField(label=_("Face photo"))
+
+    def __init__(self, *args, existing=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.existing = existing
+        for name in ("id_card_front", "id_card_back", "face_photo"):
+            if existing is not None and getattr(existing, name):
+                self.fields[name].required = False
+                self.fields[name].help_text = _(
+                    "A photo is on file; upload a new one only to replace it."
+                )
+
+    def clean_id_number(self):
+        return parse_id_number(self.cleaned_data["id_number"]).number
+
+
+class DependentForm(IdentityForm):
+    relationship = forms.ChoiceField(
+        label=_("Your relationship to this person"),
+        choices=[
+            (Relationship.GUARDIAN, Relationship.GUARDIAN.label),
+            (Relationship.CLOSE_RELATIVE, Relationship.CLOSE_RELATIVE.label),
+        ],
+    )
+    agent_reason = forms.ChoiceField(
+        label=_("Why you act for this person"),
+        choices=[(c, label) for c, label in AgentReason.choices if c],
+        help_text=_("A minor is under 16 on the date of birth in the ID number."),
+    )
+    agent_proof = DocumentUploadField(
+        label=_("Proof of the relationship"),
+        help_text=_(
+            "Household register page, birth certificate, guardianship or disability "
+            "certificate: a photo or a PDF."
+        ),
+    )
+    field_order = [
+        "relationship",
+        "agent_reason",
+        "full_name",
+        "id_number",
+        "id_card_front",
+        "id_card_back",
+        "face_photo",
+        "agent_proof",
+    ]
+
+    def __init__(self, *args, existing=None, **kwargs):
+        super().__init__(*args, existing=existing, **kwargs)
+        self.fields["full_name"].help_text = _("The person's name, as on the ID card.")
+        self.fields["id_card_front"].label = _(
+            "ID card front (for a child without one: household register page)"
+        )
+        self.fields["id_card_back"].required = False
+        if existing is not None and existing.agent_proof:
+            self.fields["agent_proof"].required = False
+
+
+class IdentityRejectForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=IdentityRejectionReason.choices)
+    note = forms.CharField(
+        label=_("Details for the applicant"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Say what to correct. Required when the reason is 'Other'."),
+    )

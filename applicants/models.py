@@ -8,7 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from .constants import AgentReason, IdentityRejectionReason, IdentityState, Relationship, Sex
+from .constants import (
+    AgentReason,
+    IdentityRejectionReason,
+    IdentityState,
+    PhoneCodePurpose,
+    Relationship,
+    Sex,
+)
 from .fsm import TransitionLogBase, TransitionLoggedMixin
 from .masking import mask_id_number, mask_name
 from .phones import mask_phone, normalize_phone
@@ -222,3 +229,26 @@ class IdentityTransition(TransitionLogBase):
     class Meta(TransitionLogBase.Meta):
         verbose_name = _("identity transition")
         verbose_name_plural = _("identity transitions")
+
+
+class PhoneCode(models.Model):
+    """A 6-digit code sent by SMS to prove a phone number (sign-up, password reset).
+
+    Only a keyed hash of the code is stored; it expires after 10 minutes and allows 5 tries.
+    """
+
+    phone = models.CharField(_("mobile phone"), max_length=20)
+    purpose = models.CharField(_("purpose"), max_length=20, choices=PhoneCodePurpose.choices)
+    code_hash = models.CharField(_("code hash"), max_length=128)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("wrong tries"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("phone code")
+        verbose_name_plural = _("phone codes")
+        indexes = [models.Index(fields=["phone", "purpose", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{mask_phone(self.phone)} {self.purpose} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,298 @@
+"""Applicant pages: sign-up, password reset and change, personal center, identity, dependents.
+
+Thin: forms validate, services act. A wrong person gets 404.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from . import services
+from .constants import IdentityState, PhoneCodePurpose
+from .forms import (
+    DependentForm,
+    IdentityForm,
+    PasswordResetConfirmForm,
+    PhoneCodeRequestForm,
+    SignUpForm,
+    add_service_errors,
+)
+from .models import Identity
+from .personal_center import sections_for
+from .uploads import protected_file_response
+
+SENT_MESSAGE = (
+    "If this number can be used for this, a 6-digit code is on its way by SMS. "
+    "It is valid for 10 minutes."
+)
+
+
+def client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+class _CodeRequestView(FormView):
+    """Step 1 of sign-up and of password reset: ask for a code. Same answer for every number."""
+
+    form_class = PhoneCodeRequestForm
+    purpose = ""
+    session_key = ""
+    next_url = ""
+
+    def get_initial(self):
+        return {"phone": self.request.session.get(self.session_key, "")}
+
+    def form_valid(self, form):
+        phone = form.cleaned_data["phone"]
+        try:
+            services.request_phone_code(
+                phone=phone, purpose=self.purpose, client_ip=client_ip(self.request)
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        self.request.session[self.session_key] = phone
+        messages.info(self.request, _(SENT_MESSAGE))
+        return redirect(self.next_url)
+
+
+class SignUpView(_CodeRequestView):
+    template_name = "applicants/signup.html"
+    purpose = PhoneCodePurpose.SIGN_UP
+    session_key = "signup_phone"
+    next_url = "applicants:signup_confirm"
+
+
+class SignUpConfirmView(FormView):
+    template_name = "applicants/signup_confirm.html"
+    form_class = SignUpForm
+
+    def get_initial(self):
+        return {"phone": self.request.session.get("signup_phone", "")}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            user = services.sign_up(
+                phone=data["phone"],
+                code=data["code"],
+                password=data["password1"],
+                display_name=data.get("display_name", ""),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        self.request.session.pop("signup_phone", None)
+        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            self.request, _("Your account is ready. Next, verify your identity (实名认证).")
+        )
+        return redirect("applicants:identity")
+
+
+class PasswordResetView(_CodeRequestView):
+    template_name = "applicants/password_reset.html"
+    purpose = PhoneCodePurpose.RESET_PASSWORD
+    session_key = "reset_phone"
+    next_url = "applicants:password_reset_confirm"
+
+
+class PasswordResetConfirmView(FormView):
+    template_name = "applicants/password_reset_confirm.html"
+    form_class = PasswordResetConfirmForm
+
+    def get_initial(self):
+        return {"phone": self.request.session.get("reset_phone", "")}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            services.reset_password(
+                phone=data["phone"], code=data["code"], new_password=data["password1"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        self.request.session.pop("reset_phone", None)
+        messages.success(self.request, _("Your password is changed. Log in with the new one."))
+        return redirect("login")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "applicants/password_change.html"
+    success_url = reverse_lazy("applicants:me")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password is changed."))
+        return response
+
+
+class PersonalCenterView(LoginRequiredMixin, TemplateView):
+    """个人中心: identity, dependents, then the sections other apps add (registrations,
+    permits, applications), each item with its next step."""
+
+    template_name = "applicants/me.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["identity"] = user.own_identity
+        context["dependents"] = list(services.dependents_of(user)[:50])
+        sections = sections_for(self.request)
+        for section in sections:
+            section.html = render_to_string(section.template, section.context, self.request)
+        context["sections"] = sections
+        return context
+
+
+class IdentityView(LoginRequiredMixin, View):
+    """File, or correct and resubmit, one's own identity; otherwise show its status."""
+
+    template_name = "applicants/identity.html"
+
+    def _render(self, request, identity, form=None):
+        editable = identity is None or identity.state in (
+            IdentityState.UNVERIFIED,
+            IdentityState.REJECTED,
+        )
+        if editable and form is None:
+            initial = {}
+            if identity is not None:
+                initial = {"full_name": identity.full_name, "id_number": identity.id_number}
+            form = IdentityForm(initial=initial, existing=identity)
+        return render(
+            request,
+            self.template_name,
+            {"identity": identity, "form": form if editable else None},
+        )
+
+    def get(self, request):
+        return self._render(request, request.user.own_identity)
+
+    def post(self, request):
+        identity = request.user.own_identity
+        form = IdentityForm(request.POST, request.FILES, existing=identity)
+        if not form.is_valid():
+            return self._render(request, identity, form)
+        try:
+            services.submit_own_identity(account=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self._render(request, request.user.own_identity, form)
+        messages.success(
+            request,
+            _("Submitted. An officer checks it, usually within an hour; you get an SMS."),
+        )
+        return redirect("applicants:me")
+
+
+class DependentCreateView(LoginRequiredMixin, View):
+    template_name = "applicants/dependent_form.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": DependentForm(), "identity": None})
+
+    def post(self, request):
+        form = DependentForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.add_dependent(account=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Submitted. An officer checks this identity."))
+                return redirect("applicants:me")
+        return render(request, self.template_name, {"form": form, "identity": None})
+
+
+def _own_dependent(request, pk) -> Identity:
+    identity = get_object_or_404(Identity, pk=pk, account=request.user)
+    if not identity.is_dependent:
+        raise Http404
+    return identity
+
+
+class DependentDetailView(LoginRequiredMixin, View):
+    """A dependent's identity: its status, and the form to correct it after a rejection."""
+
+    template_name = "applicants/dependent_form.html"
+
+    def _form(self, identity, data=None, files=None):
+        if identity.state not in (IdentityState.UNVERIFIED, IdentityState.REJECTED):
+            return None
+        initial = {
+            "full_name": identity.full_name,
+            "id_number": identity.id_number,
+            "relationship": identity.relationship,
+            "agent_reason": identity.agent_reason,
+        }
+        return DependentForm(data, files, initial=initial, existing=identity)
+
+    def get(self, request, pk):
+        identity = _own_dependent(request, pk)
+        return render(
+            request, self.template_name, {"form": self._form(identity), "identity": identity}
+        )
+
+    def post(self, request, pk):
+        identity = _own_dependent(request, pk)
+        form = self._form(identity, request.POST, request.FILES)
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.resubmit_dependent(
+                    identity=identity, account=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Submitted again. An officer checks it."))
+                return redirect("applicants:me")
+        identity.refresh_from_db()
+        return render(request, self.template_name, {"form": form, "identity": identity})
+
+
+# What may be fetched through the file view: URL word -> model field. Never the ID number.
+IDENTITY_FILES = {
+    "front": "id_card_front",
+    "back": "id_card_back",
+    "face": "face_photo",
+    "proof": "agent_proof",
+}
+
+
+def can_view_identity_files(user, identity: Identity) -> bool:
+    """The account that filed it, or staff allowed to see identities (verification is
+    city-wide, so any officer or supervisor)."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if identity.account_id == user.pk:
+        return True
+    return user.is_staff and user.has_perm("applicants.view_identity")
+
+
+@login_required
+def identity_file(request, pk: int, kind: str):
+    field = IDENTITY_FILES.get(kind)
+    if field is None:
+        raise Http404
+    identity = get_object_or_404(Identity, pk=pk)
+    if not can_view_identity_files(request.user, identity):
+        raise Http404
+    return protected_file_response(getattr(identity, field), download_name=f"{kind}")
+
+
+def identity_file_url(identity: Identity, kind: str) -> str:
+    return reverse("applicants:identity_file", args=[identity.pk, kind])
