@@ -15,3 +15,4 @@ class ReviewConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_groups, sender=self, dispatch_uid="review_sync_groups")
+        from . import audit  # noqa: F401  (connects the login/logout audit receivers)

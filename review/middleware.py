@@ -1,0 +1,55 @@
+"""Staff session security: idle expiry and the audit line for every permission refusal."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.utils.translation import gettext as _
+
+from . import audit
+
+LAST_ACTIVITY_KEY = "_staff_last_activity"
+
+
+def staff_idle_timeout() -> int:
+    return int(getattr(settings, "STAFF_IDLE_TIMEOUT_SECONDS", 1800))
+
+
+class StaffSessionMiddleware:
+    """For staff accounts, end the session after STAFF_IDLE_TIMEOUT_SECONDS without a request
+    (default 30 minutes); applicants keep SESSION_COOKIE_AGE. Also writes an audit line for every
+    response refused with 403 (PermissionDenied from a view or the admin, CSRF failures).
+
+    Placed after AuthenticationMiddleware and MessageMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        self._expire_idle_staff(request)
+        response = self.get_response(request)
+        if response.status_code == 403:
+            audit.log_permission_refused(request, response)
+        return response
+
+    def _expire_idle_staff(self, request) -> None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.is_staff:
+            return
+        timeout = staff_idle_timeout()
+        now = int(time.time())
+        last = request.session.get(LAST_ACTIVITY_KEY)
+        if isinstance(last, int | float) and now - last > timeout:
+            audit.log_event("staff_idle_logout", request=request, idle_seconds=int(now - last))
+            logout(request)
+            if hasattr(request, "_messages"):
+                messages.info(
+                    request,
+                    _("You were logged out after %(minutes)d minutes without activity.")
+                    % {"minutes": max(1, timeout // 60)},
+                )
+            return
+        request.session[LAST_ACTIVITY_KEY] = now
+        # The server-side session ends too, even if the browser keeps the cookie.
+        request.session.set_expiry(timeout)
