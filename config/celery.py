@@ -52,6 +52,15 @@ app.conf.update(
             "task": "notifications.sweep_queued_sms",
             "schedule": 60.0,
         },
+        # permits: suspension just after midnight, reminders in the morning (never SMS at night)
+        "permits-suspend-overdue": {
+            "task": "permits.suspend_overdue_permits",
+            "schedule": crontab(hour=0, minute=30),
+        },
+        "permits-endorsement-reminders": {
+            "task": "permits.send_endorsement_reminders",
+            "schedule": crontab(hour=9, minute=0),
+        },
     },
 )
 app.autodiscover_tasks()

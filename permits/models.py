@@ -362,13 +362,16 @@ class ResidencePermit(TransitionLoggedMixin, ConcurrentTransitionMixin, models.M
         source=[PermitStatus.ACTIVE, PermitStatus.SUSPENDED],
         target=PermitStatus.ACTIVE,
     )
-    def endorse(self, *, by, endorsed_on, note=""):
+    def endorse(self, *, by, endorsed_on, applied_on=None, note=""):
+        """On time: one more year. Late: restored, one year from ``endorsed_on``, residence
+        counted from it (rules.endorse, seeds 002, 003)."""
         from . import rules
 
         self.valid_until, self.continuous_since = rules.endorse(
             valid_until=self.valid_until,
             continuous_since=self.continuous_since,
             endorsed_on=endorsed_on,
+            applied_on=applied_on,
         )
         self.last_endorsed_on = endorsed_on
         self.suspended_on = None
@@ -812,9 +815,9 @@ class PermitApplication(TransitionLoggedMixin, ConcurrentTransitionMixin, models
         target=ApplicationState.PRODUCED,
         permission=StaffPermission("permits.produce_certificate"),
     )
-    def mark_produced(self, *, by, card_serial, note=""):
+    def mark_produced(self, *, by, note=""):
+        """The service has issued or updated the permit and set ``new_card_serial``."""
         self.produced_at = timezone.now()
-        self.new_card_serial = card_serial
         self.pickup_code = new_pickup_code()
 
     @transition(

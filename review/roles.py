@@ -3,6 +3,30 @@ permission added by a later migration reaches its group without another data mig
 
 from .constants import StaffGroup
 
+# Permit applications (issue 5): the transitions' permissions, see permits.models.
+APPLICATION_VIEW = {
+    "permits.view_permitapplication",
+    "permits.view_applicationtransition",
+    "permits.view_material",
+    "permits.view_materialrequirement",
+    "permits.view_residencepermit",
+    "permits.view_permittransition",
+    "permits.view_cardserial",
+}
+OFFICER_DECISIONS = {
+    "permits.accept_application",
+    "permits.request_supplement",
+    "permits.approve_application",
+    "permits.reject_application",
+}
+CLERK_ACTS = {
+    "permits.produce_certificate",
+    "permits.receive_old_card",
+    "permits.mail_certificate",
+    "permits.record_delivery",
+    "permits.hand_over_certificate",
+}
+
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     StaffGroup.OFFICER: {
         "applicants.view_identity",
@@ -12,11 +36,15 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "permits.view_house",
         "permits.view_residenceregistration",
         "permits.review_registration",
+        *APPLICATION_VIEW,
+        *OFFICER_DECISIONS,
     },
     StaffGroup.CLERK: {
         "permits.view_station",
         "permits.view_house",
         "permits.view_residenceregistration",
+        *APPLICATION_VIEW,
+        *CLERK_ACTS,
     },
     StaffGroup.SUPERVISOR: {
         "applicants.view_identity",
@@ -31,6 +59,12 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "permits.view_staffassignment",
         "permits.view_residenceregistration",
         "permits.review_registration",
+        *APPLICATION_VIEW,
+        *OFFICER_DECISIONS,
+        *CLERK_ACTS,
+        "permits.extend_deadline",
+        "permits.change_materialrequirement",
+        "permits.add_materialrequirement",
     },
 }
 

@@ -1,4 +1,7 @@
 """Admin registrations, one module per area: places (stations, houses, registrations) and
 applications (catalogue, applications, permits)."""
 
-from . import places  # noqa: F401
+from . import (
+    applications,  # noqa: F401
+    places,  # noqa: F401
+)

@@ -1,0 +1,130 @@
+"""Admin for the materials catalogue (editable) and read-only views of applications, permits and
+their logs. The police review screens (acting on applications) come with the review issue; here
+nothing can change a state: every act goes through permits.services."""
+
+from django.contrib import admin
+
+from permits.models import (
+    ApplicationTransition,
+    CardSerial,
+    Material,
+    MaterialRequirement,
+    PermitApplication,
+    PermitTransition,
+    ResidencePermit,
+)
+from review.admin_mixins import StationScopedAdminMixin
+
+
+@admin.register(MaterialRequirement)
+class MaterialRequirementAdmin(admin.ModelAdmin):
+    list_display = ["service", "basis", "code", "name_zh", "name_en", "required", "order", "active"]
+    list_filter = ["service", "basis", "required", "active"]
+    list_editable = ["required", "order", "active"]
+    search_fields = ["code", "name_zh", "name_en"]
+    ordering = ["service", "order", "code"]
+
+
+class ReadOnlyAdminMixin:
+    """View only: no add, change or delete, whatever the permissions."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ApplicationTransitionInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ApplicationTransition
+    fields = ["created_at", "transition", "from_state", "to_state", "actor", "note", "items"]
+    readonly_fields = fields
+    extra = 0
+    ordering = ["created_at", "pk"]
+
+
+class MaterialInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Material
+    fields = ["requirement", "version", "superseded", "content_type", "size", "uploaded_at"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(PermitApplication)
+class PermitApplicationAdmin(ReadOnlyAdminMixin, StationScopedAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "reference",
+        "service",
+        "person",
+        "station",
+        "state",
+        "deadline",
+        "is_late",
+        "submitted_at",
+    ]
+    list_filter = ["state", "service", "station", "is_late"]
+    list_select_related = ["person", "station"]
+    search_fields = ["reference"]
+    date_hierarchy = "created_at"
+    inlines = [MaterialInline, ApplicationTransitionInline]
+    exclude = ["pickup_code", "mail_phone"]
+    list_per_page = 50
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name not in self.exclude]
+
+
+class CardSerialInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = CardSerial
+    fields = ["serial", "issued_on", "status", "invalidated_on", "invalidated_reason"]
+    readonly_fields = fields
+    extra = 0
+
+
+class PermitTransitionInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = PermitTransition
+    fields = ["created_at", "transition", "from_state", "to_state", "actor", "note"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(ResidencePermit)
+class ResidencePermitAdmin(ReadOnlyAdminMixin, StationScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["number", "holder", "station", "status", "valid_until", "continuous_since"]
+    list_filter = ["status", "station", "basis"]
+    list_select_related = ["holder", "station"]
+    search_fields = ["number", "card_serial"]
+    inlines = [CardSerialInline, PermitTransitionInline]
+    list_per_page = 50
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+
+@admin.register(ApplicationTransition)
+class ApplicationTransitionAdmin(ReadOnlyAdminMixin, StationScopedAdminMixin, admin.ModelAdmin):
+    station_field = "application__station"
+    list_display = ["created_at", "application", "transition", "from_state", "to_state", "actor"]
+    list_filter = ["transition"]
+    list_select_related = ["application", "actor"]
+    search_fields = ["application__reference"]
+    list_per_page = 100
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+
+@admin.register(PermitTransition)
+class PermitTransitionAdmin(ReadOnlyAdminMixin, StationScopedAdminMixin, admin.ModelAdmin):
+    station_field = "permit__station"
+    list_display = ["created_at", "permit", "transition", "from_state", "to_state", "actor"]
+    list_filter = ["transition"]
+    list_select_related = ["permit", "actor"]
+    search_fields = ["permit__number"]
+    list_per_page = 100
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]

@@ -1,0 +1,221 @@
+"""The permit after issue (seeds 002, 003): numbers, issue, card serials, and the daily jobs
+(endorsement reminders, suspension of overdue permits)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from notifications.constants import NotificationKind
+from notifications.services import notify
+from permits import rules
+from permits.constants import (
+    HELD_PERMIT_STATUSES,
+    IN_PROGRESS_STATES,
+    CardSerialStatus,
+    PermitStatus,
+    Service,
+)
+from permits.models import (
+    CardSerial,
+    Counter,
+    PermitApplication,
+    PermitTransition,
+    ResidencePermit,
+)
+
+NOTIFY_CHUNK = 500
+
+
+def next_permit_number(*, on: datetime.date) -> str:
+    """e.g. HK2026P0000123: city, year of issue, dense sequence per year (never reused)."""
+    value = Counter.next_value(f"permit_number:{on.year}")
+    return f"{settings.CITY_CODE}{on.year}P{value:07d}"
+
+
+def next_card_serial() -> str:
+    """e.g. HKC0000000042: every physical card gets its own serial, never reused."""
+    value = Counter.next_value("card_serial")
+    return f"{settings.CITY_CODE}C{value:010d}"
+
+
+def current_permit(person) -> ResidencePermit | None:
+    """The permit the person holds (active, suspended or card lost), if any."""
+    return (
+        ResidencePermit.objects.filter(holder=person, status__in=HELD_PERMIT_STATUSES)
+        .order_by("-issued_on", "-pk")
+        .first()
+    )
+
+
+def issue_permit(
+    *, by, holder, house, basis, issued_on: datetime.date, card_serial: str
+) -> ResidencePermit:
+    """A new permit (seed 001): valid one year from issue, residence counted from the issue."""
+    permit = ResidencePermit.objects.create(
+        number=next_permit_number(on=issued_on),
+        card_serial=card_serial,
+        holder=holder,
+        house=house,
+        station_id=house.station_id,
+        basis=basis,
+        issued_on=issued_on,
+        valid_until=rules.new_permit_valid_until(issued_on),
+        continuous_since=issued_on,
+    )
+    CardSerial.objects.create(permit=permit, serial=card_serial, issued_on=issued_on)
+    permit.record_transition(
+        name="issue", source="", target=PermitStatus.ACTIVE, by=by, note=permit.number
+    )
+    return permit
+
+
+@dataclass(frozen=True)
+class CardCheck:
+    serial: str
+    known: bool
+    valid: bool
+    permit: ResidencePermit | None
+    status: str  # the card's status ("valid"/"invalidated") or "" when unknown
+
+
+def verify_card_serial(serial: str) -> CardCheck:
+    """Whether a card serial is the current, usable card of a permit. A replaced card's serial
+    (lost or damaged) answers invalid; so does any card of a suspended or cancelled permit."""
+    card = (
+        CardSerial.objects.select_related("permit")
+        .filter(serial=(serial or "").strip().upper())
+        .first()
+    )
+    if card is None:
+        return CardCheck(serial=serial, known=False, valid=False, permit=None, status="")
+    valid = (
+        card.status == CardSerialStatus.VALID
+        and card.permit.card_serial == card.serial
+        and card.permit.status == PermitStatus.ACTIVE
+    )
+    return CardCheck(serial=serial, known=True, valid=valid, permit=card.permit, status=card.status)
+
+
+# --- Daily jobs --------------------------------------------------------------------------------
+
+
+def _renewal_in_progress():
+    return PermitApplication.objects.filter(service=Service.RENEWAL, state__in=IN_PROGRESS_STATES)
+
+
+def send_endorsement_reminders(*, today: datetime.date | None = None) -> int:
+    """Seed 002: remind holders 30 and 7 days before ``valid_until`` (rules.
+    endorsement_reminder_dates) unless a renewal is in progress. Each reminder goes once
+    (event key per permit, expiry date and reminder); a day the job did not run is caught up
+    the next day, because the windows are ranges, not single days."""
+    today = today or timezone.localdate()
+    in_progress = _renewal_in_progress().values("permit_id")
+    horizon = today + datetime.timedelta(days=rules.ENDORSEMENT_REMINDER_DAYS[0])
+    permits = (
+        ResidencePermit.objects.filter(
+            status=PermitStatus.ACTIVE, valid_until__gte=today, valid_until__lte=horizon
+        )
+        .exclude(pk__in=in_progress)
+        .select_related("holder__account")
+        .order_by("pk")
+    )
+    sent = 0
+    for permit in permits.iterator(chunk_size=NOTIFY_CHUNK):
+        first, second = rules.endorsement_reminder_dates(permit.valid_until)
+        which = rules.ENDORSEMENT_REMINDER_DAYS[1 if today >= second else 0]
+        if today < first:
+            continue
+        notify(
+            permit.holder.account,
+            NotificationKind.ENDORSEMENT_DUE,
+            {"name": permit.holder.full_name, "valid_until": permit.valid_until},
+            related=permit,
+            event_key=f"endorsement_due:{permit.pk}:{permit.valid_until.isoformat()}:{which}",
+        )
+        sent += 1
+    return sent
+
+
+def suspend_overdue_permits(*, today: datetime.date | None = None) -> int:
+    """Seeds 002, 003: every active permit past ``valid_until`` is suspended, in ONE set-based
+    UPDATE (a per-row FSM transition would be one query per permit; the state machine's
+    ``ResidencePermit.suspend`` is the same act for one permit).
+
+    The transition log rows are written by ONE ``INSERT ... SELECT`` (not a ``bulk_create``:
+    that needs the ids in Python and splits into batches, so its query count would grow with the
+    number of permits). The rows updated by this run are told apart by the exact ``updated_at``
+    this run writes; the UPDATE holds their row locks until commit, so nothing else can touch
+    them in between. Returns the number suspended. Idempotent: a second run finds nothing.
+    """
+    today = today or timezone.localdate()
+    now = timezone.now()
+    with transaction.atomic():
+        count = ResidencePermit.objects.filter(
+            status=PermitStatus.ACTIVE, valid_until__lt=today
+        ).update(status=PermitStatus.SUSPENDED, suspended_on=today, updated_at=now)
+        if count:
+            _log_bulk_suspension(now=now)
+    return count
+
+
+def _log_bulk_suspension(*, now) -> None:
+    qn = connection.ops.quote_name
+    log = PermitTransition._meta.db_table
+    permit_table = ResidencePermit._meta.db_table
+    sql = (
+        f"INSERT INTO {qn(log)} "  # noqa: S608 - table names from model meta, values as params
+        f"({qn('permit_id')}, {qn('actor_id')}, {qn('transition')}, {qn('from_state')}, "
+        f"{qn('to_state')}, {qn('note')}, {qn('created_at')}) "
+        f"SELECT {qn('id')}, NULL, %s, %s, %s, %s, %s FROM {qn(permit_table)} "
+        f"WHERE {qn('status')} = %s AND {qn('updated_at')} = %s"
+    )
+    params = [
+        "suspend",
+        PermitStatus.ACTIVE,
+        PermitStatus.SUSPENDED,
+        "Endorsement overdue: suspended by the daily job.",
+        now,
+        PermitStatus.SUSPENDED,
+        now,
+    ]
+    # Dates and datetimes go through the backend's adapters like any ORM parameter.
+    params = [
+        connection.ops.adapt_datetimefield_value(p) if isinstance(p, datetime.datetime) else p
+        for p in params
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def suspended_permit_ids(*, on: datetime.date) -> list[int]:
+    return list(
+        ResidencePermit.objects.filter(status=PermitStatus.SUSPENDED, suspended_on=on)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def notify_suspended_holders(*, permit_ids: list[int]) -> int:
+    """One "permit suspended" notice per permit and suspension (event key: permit + the date it
+    was suspended), so a second run, or a redelivered task, notifies nobody twice."""
+    permits = (
+        ResidencePermit.objects.filter(pk__in=permit_ids, status=PermitStatus.SUSPENDED)
+        .select_related("holder__account")
+        .order_by("pk")
+    )
+    count = 0
+    for permit in permits:
+        notify(
+            permit.holder.account,
+            NotificationKind.PERMIT_SUSPENDED,
+            {"name": permit.holder.full_name, "valid_until": permit.valid_until},
+            related=permit,
+            event_key=f"permit_suspended:{permit.pk}:{permit.suspended_on.isoformat()}",
+        )
+        count += 1
+    return count

@@ -1,0 +1,64 @@
+"""Shared steps for the permits tests: a person ready to apply, a draft with every upload."""
+
+import datetime
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from notifications.models import Notification
+from permits.services import applications as svc
+from tests.factories import PASSWORD, RegistrationFactory, StaffFactory, tiny_png
+
+
+def png(name="proof.png"):
+    return SimpleUploadedFile(name, tiny_png(), content_type="image/png")
+
+
+def pdf(name="proof.pdf"):
+    return SimpleUploadedFile(
+        name, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", content_type="application/pdf"
+    )
+
+
+def registered_person(*, months=12, house=None, **identity):
+    """A verified person registered ``months`` ago (at ``house`` if given)."""
+    since = timezone.localdate() - datetime.timedelta(days=int(months * 30.5))
+    kwargs = {"registered": True, "since": since}
+    if house is not None:
+        kwargs["house"] = house
+    for key, value in identity.items():
+        kwargs[f"person__{key}"] = value
+    return RegistrationFactory(**kwargs).person
+
+
+def draft_ready(person, service, *, basis="residence", answers=None, user=None):
+    """A draft with every required material uploaded."""
+    user = user or person.account
+    app = svc.start_application(
+        user=user, person=person, service=service, basis=basis, answers=answers
+    )
+    for requirement in app.requirements():
+        if requirement.required:
+            svc.upload_material(
+                user=user, application=app, requirement_code=requirement.code, file=png()
+            )
+    return app
+
+
+def submitted(person, service, **kwargs):
+    app = draft_ready(person, service, **kwargs)
+    return svc.submit(user=app.filed_by, application=app, password=PASSWORD)
+
+
+def staff_for(station):
+    return {
+        "officer": StaffFactory(officer=True, station=station),
+        "clerk": StaffFactory(clerk=True, station=station),
+        "supervisor": StaffFactory(supervisor=True),
+    }
+
+
+def kinds(user):
+    return list(
+        Notification.objects.filter(recipient=user).order_by("pk").values_list("kind", flat=True)
+    )
