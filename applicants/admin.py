@@ -1,8 +1,18 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from . import services
+from .constants import IdentityState
+from .forms import IdentityRejectForm
+from .masking import mask_name
+from .models import Identity, User
 
 
 @admin.register(User)
@@ -27,3 +37,227 @@ class UserAdmin(BaseUserAdmin):
     @admin.display(description=_("mobile phone"), ordering="phone")
     def masked_phone(self, obj):
         return obj.masked_phone
+
+
+PHOTOS = [
+    ("front", "id_card_front", _("ID card front")),
+    ("back", "id_card_back", _("ID card back")),
+    ("face", "face_photo", _("face photo")),
+    ("proof", "agent_proof", _("proof of the agent relationship")),
+]
+
+
+@admin.register(Identity)
+class IdentityAdmin(admin.ModelAdmin):
+    """Identity verification (实名认证) is city-wide: any officer or supervisor with the
+    ``applicants.verify_identity`` permission decides any pending identity. Lists show masked
+    names and ID numbers; the full number is on the detail page only. Decisions go through
+    ``applicants.services`` (buttons on the detail page)."""
+
+    change_form_template = "admin/applicants/identity/change_form.html"
+    list_display = [
+        "masked_full_name",
+        "masked_id_number",
+        "relationship",
+        "agent_reason",
+        "account_phone",
+        "state",
+        "submitted_at",
+    ]
+    list_filter = ["state", "relationship", "agent_reason"]
+    list_select_related = ["account"]
+    ordering = ["submitted_at", "pk"]
+    list_per_page = 50
+    show_full_result_count = False
+    fieldsets = [
+        (
+            _("Typed data"),
+            {
+                "fields": [
+                    "full_name",
+                    "id_number",
+                    "birth_date",
+                    "age_and_sex",
+                    "relationship",
+                    "agent_reason",
+                    "account_phone",
+                ]
+            },
+        ),
+        (_("Photos"), {"fields": ["photos"]}),
+        (
+            _("Decision"),
+            {
+                "fields": [
+                    "state",
+                    "submitted_at",
+                    "rejection_reason",
+                    "rejection_note",
+                    "decided_at",
+                    "decided_by",
+                    "history",
+                ]
+            },
+        ),
+    ]
+    readonly_fields = [
+        "full_name",
+        "id_number",
+        "birth_date",
+        "age_and_sex",
+        "relationship",
+        "agent_reason",
+        "account_phone",
+        "photos",
+        "state",
+        "submitted_at",
+        "rejection_reason",
+        "rejection_note",
+        "decided_at",
+        "decided_by",
+        "history",
+    ]
+
+    def has_add_permission(self, request):
+        return False  # applicants file identities; staff never type them in
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # read-only; decisions use the buttons (services)
+
+    @admin.display(description=_("full name"), ordering="full_name")
+    def masked_full_name(self, obj):
+        return mask_name(obj.full_name)
+
+    @admin.display(description=_("resident ID number"))
+    def masked_id_number(self, obj):
+        return obj.masked_id_number
+
+    @admin.display(description=_("account"))
+    def account_phone(self, obj):
+        return obj.account.masked_phone
+
+    @admin.display(description=_("age and sex"))
+    def age_and_sex(self, obj):
+        from .id_numbers import age_on
+
+        return f"{age_on(obj.birth_date)} · {obj.get_sex_display()}"
+
+    @admin.display(description=_("photos"))
+    def photos(self, obj):
+        items = []
+        for kind, field, label in PHOTOS:
+            if not getattr(obj, field):
+                continue
+            url = reverse("applicants:identity_file", args=[obj.pk, kind])
+            items.append((label, url, url))
+        if not items:
+            return gettext("No photos.")
+        return format_html_join(
+            "",
+            '<figure style="display:inline-block;margin:0 1em 1em 0;vertical-align:top">'
+            "<figcaption>{}</figcaption>"
+            '<a href="{}" target="_blank" rel="noopener">'
+            '<img src="{}" alt="" style="max-width:320px;max-height:240px;border:1px solid #ccc">'
+            "</a></figure>",
+            items,
+        )
+
+    @admin.display(description=_("history"))
+    def history(self, obj):
+        rows = obj.transitions.select_related("actor").order_by("created_at", "pk")[:50]
+        if not rows:
+            return "-"
+        return format_html(
+            "<table><tbody>{}</tbody></table>",
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{} → {}</td><td>{}</td><td>{}</td></tr>",
+                (
+                    (
+                        f"{row.created_at:%Y-%m-%d %H:%M}",
+                        row.from_state,
+                        row.to_state,
+                        row.actor or gettext("system"),
+                        row.note,
+                    )
+                    for row in rows
+                ),
+            ),
+        )
+
+    # --- decision buttons -------------------------------------------------------------------
+    def get_urls(self):
+        urls = super().get_urls()
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/verify/",
+                self.admin_site.admin_view(self.verify_view),
+                name="%s_%s_verify" % info,
+            ),
+            path(
+                "<path:object_id>/reject/",
+                self.admin_site.admin_view(self.reject_view),
+                name="%s_%s_reject" % info,
+            ),
+        ] + urls
+
+    def _decision_target(self, request, object_id):
+        if request.method != "POST":
+            return None, HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm("applicants.verify_identity"):
+            raise PermissionDenied
+        identity = get_object_or_404(self.get_queryset(request), pk=object_id)
+        return identity, None
+
+    def _back(self, identity):
+        return HttpResponseRedirect(reverse("admin:applicants_identity_change", args=[identity.pk]))
+
+    def verify_view(self, request, object_id):
+        identity, refused = self._decision_target(request, object_id)
+        if refused:
+            return refused
+        try:
+            services.verify_identity(
+                identity=identity, by=request.user, note=request.POST.get("note", "")
+            )
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        else:
+            self.message_user(request, gettext("Identity verified; the applicant is notified."))
+        return self._back(identity)
+
+    def reject_view(self, request, object_id):
+        identity, refused = self._decision_target(request, object_id)
+        if refused:
+            return refused
+        form = IdentityRejectForm(request.POST)
+        if not form.is_valid():
+            self.message_user(request, gettext("Choose a reason."), messages.ERROR)
+            return self._back(identity)
+        try:
+            services.reject_identity(
+                identity=identity,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        else:
+            self.message_user(request, gettext("Identity rejected; the applicant is notified."))
+        return self._back(identity)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        identity = self.get_object(request, object_id)
+        extra_context["can_decide"] = (
+            identity is not None
+            and identity.state == IdentityState.PENDING
+            and request.user.has_perm("applicants.verify_identity")
+        )
+        extra_context["reject_form"] = IdentityRejectForm()
+        return super().change_view(request, object_id, form_url, extra_context)

@@ -443,7 +443,14 @@ def _notify_decision(identity: Identity, kind: str) -> None:
             "full_name": identity.full_name,
             "masked_id_number": mask_id_number(identity.id_number),
             "is_dependent": identity.is_dependent,
-            "reason": identity.get_rejection_reason_display() if identity.rejection_reason else "",
+            "reason": ": ".join(
+                str(part)
+                for part in (
+                    identity.get_rejection_reason_display() if identity.rejection_reason else "",
+                    identity.rejection_note,
+                )
+                if part
+            ),
             "note": identity.rejection_note,
         },
         related=identity,
@@ -452,15 +459,19 @@ def _notify_decision(identity: Identity, kind: str) -> None:
     )
 
 
-def verify_identity(*, identity: Identity, by, note: str = "") -> Identity:
-    """An officer (or the automatic verifier, ``by=None``) accepts a pending identity."""
-    _check_verifier(by)
-    duplicate = (
+def _other_verified_exists(identity: Identity) -> bool:
+    """A friendly early answer; the database constraint is what really guarantees it."""
+    return (
         Identity.objects.filter(id_number=identity.id_number, state=IdentityState.VERIFIED)
         .exclude(pk=identity.pk)
         .exists()
     )
-    if duplicate:
+
+
+def verify_identity(*, identity: Identity, by, note: str = "") -> Identity:
+    """An officer (or the automatic verifier, ``by=None``) accepts a pending identity."""
+    _check_verifier(by)
+    if _other_verified_exists(identity):
         raise ValidationError(DUPLICATE_VERIFIED, code="duplicate_verified")
     try:
         with transaction.atomic():
