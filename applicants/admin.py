@@ -191,17 +191,16 @@ class IdentityAdmin(admin.ModelAdmin):
     # --- decision buttons -------------------------------------------------------------------
     def get_urls(self):
         urls = super().get_urls()
-        info = self.opts.app_label, self.opts.model_name
         return [
             path(
                 "<path:object_id>/verify/",
                 self.admin_site.admin_view(self.verify_view),
-                name="%s_%s_verify" % info,
+                name="applicants_identity_verify",
             ),
             path(
                 "<path:object_id>/reject/",
                 self.admin_site.admin_view(self.reject_view),
-                name="%s_%s_reject" % info,
+                name="applicants_identity_reject",
             ),
         ] + urls
 
