@@ -16,4 +16,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("applicants.urls")),
     path("my-affairs/", include("notifications.urls")),
+    path("permits/", include("permits.urls")),
 ]

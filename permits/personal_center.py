@@ -1,0 +1,66 @@
+"""Sections of the personal center (个人中心) contributed by the permits app.
+
+Imported automatically by ``applicants.personal_center.sections_for``. Residence registrations
+use order 30; permits 40 and applications 50 (issue 6: the permit and the applications, each
+with its next step).
+"""
+
+from __future__ import annotations
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from applicants.personal_center import Section, register
+
+from .constants import FINAL_APPLICATION_STATES, HELD_PERMIT_STATUSES
+from .models import PermitApplication, ResidencePermit
+
+CENTER_APPLICATIONS = 5
+
+
+def years_of_residence(continuous_since, today) -> tuple[int, int]:
+    """Whole years and months of continuous residence counted from ``continuous_since``."""
+    if continuous_since is None or today < continuous_since:
+        return 0, 0
+    delta = relativedelta(today, continuous_since)
+    return delta.years, delta.months
+
+
+@register(order=40)
+def permits_section(request):
+    user = request.user
+    today = timezone.localdate()
+    permits = list(
+        ResidencePermit.objects.filter(holder__account=user, status__in=HELD_PERMIT_STATUSES)
+        .select_related("holder", "station")
+        .order_by("holder__created_at", "-issued_on")
+    )
+    for permit in permits:
+        permit.residence_years, permit.residence_months = years_of_residence(
+            permit.continuous_since, today
+        )
+    return Section(
+        title=_("Residence permits (居住证)"),
+        template="permits/includes/personal_center_permits.html",
+        context={"permits": permits, "today": today},
+        key="permits",
+    )
+
+
+@register(order=50)
+def applications_section(request):
+    user = request.user
+    applications = list(
+        PermitApplication.objects.filter(Q(filed_by=user) | Q(person__account=user))
+        .exclude(state__in=FINAL_APPLICATION_STATES)
+        .select_related("person", "station")
+        .order_by("-created_at", "-pk")[:CENTER_APPLICATIONS]
+    )
+    return Section(
+        title=_("My applications"),
+        template="permits/includes/personal_center_applications.html",
+        context={"applications": applications},
+        key="applications",
+    )

@@ -1,0 +1,1 @@
+"""Applicant-facing pages of the permits app, one module per area."""
