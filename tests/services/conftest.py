@@ -21,8 +21,15 @@ def test_database_url() -> str:
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db, tmp_path):
-    """Start `celery worker` on a unique queue; yield (queue, log path, extra env setter)."""
+def worker_env():
+    """Extra environment for the worker process (it reads its settings only from the
+    environment). Override this fixture in a test module, e.g. for SMS_BACKEND and TWILIO_*."""
+    return {}
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path, worker_env):
+    """Start `celery worker` on a unique queue; yield (queue, log path)."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
     log_path = tmp_path / "worker.log"
     env = {
@@ -33,6 +40,7 @@ def celery_worker_process(transactional_db, tmp_path):
         "MEDIA_ROOT": str(tmp_path / "media"),
     }
     env.update(getattr(celery_worker_process, "extra_env", {}))
+    env.update(worker_env)
     log = log_path.open("w")
     proc = subprocess.Popen(  # noqa: S603
         [

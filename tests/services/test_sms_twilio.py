@@ -1,0 +1,290 @@
+"""The `twilio` backend end to end: a real worker process, the real twilio client over HTTP to
+a local stand-in for Twilio's REST API, real PostgreSQL and Redis, and the signed status
+callback posted to a live server."""
+
+import json
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import requests
+from twilio.request_validator import RequestValidator
+
+from notifications.constants import SmsStatus
+from notifications.models import SmsMessage
+from notifications.tasks import send_sms
+
+from .conftest import ROOT, wait_for
+from .conftest import test_database_url as worker_database_url
+
+pytestmark = pytest.mark.services
+
+ACCOUNT_SID = "AC" + "1" * 32
+AUTH_TOKEN = "services-test-auth-token"  # noqa: S105
+FROM = "+15005550006"
+CALLBACK_PATH = "/my-affairs/sms/twilio/status/"
+
+
+class StubTwilio:
+    """A stand-in for POST /2010-04-01/Accounts/<sid>/Messages.json on 127.0.0.1."""
+
+    def __init__(self):
+        self.requests = []
+        self.script = []  # (status, payload) answered in order; then 201 with a new sid
+        self.lock = threading.Lock()
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                form = urllib.parse.parse_qs(self.rfile.read(length).decode())
+                with stub.lock:
+                    stub.requests.append(
+                        {
+                            "path": self.path,
+                            "form": {k: v[0] for k, v in form.items()},
+                            "auth": self.headers.get("Authorization", ""),
+                        }
+                    )
+                    count = len(stub.requests)
+                    status, payload = (
+                        stub.script.pop(0)
+                        if stub.script
+                        else (201, {"sid": f"SM{count:032d}", "status": "queued"})
+                    )
+                body = json.dumps({"account_sid": ACCOUNT_SID, **payload}).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def sends_for(self, phone):
+        return [r for r in self.requests if r["form"].get("To") == phone]
+
+
+@pytest.fixture
+def twilio_stub():
+    stub = StubTwilio()
+    stub.thread.start()
+    yield stub
+    stub.server.shutdown()
+    stub.server.server_close()
+
+
+@pytest.fixture
+def callback_url(live_server, settings):
+    url = live_server.url + CALLBACK_PATH
+    settings.TWILIO_AUTH_TOKEN = AUTH_TOKEN
+    settings.TWILIO_STATUS_CALLBACK_URL = url
+    return url
+
+
+@pytest.fixture
+def worker_env(twilio_stub, callback_url):
+    return {
+        "SMS_BACKEND": "twilio",
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_FROM": FROM,
+        "TWILIO_API_BASE_URL": twilio_stub.url,
+        "TWILIO_STATUS_CALLBACK_URL": callback_url,
+        "TWILIO_TIMEOUT_SECONDS": "5",
+        "SMS_RETRY_BASE_SECONDS": "0.2",
+        "SMS_RETRY_MAX_SECONDS": "1",
+        "SMS_MAX_ATTEMPTS": "5",
+    }
+
+
+def make_sms(key, phone):
+    return SmsMessage.objects.create(recipient_phone=phone, body=f"text {key}", idempotency_key=key)
+
+
+def settled(message):
+    def check():
+        message.refresh_from_db()
+        return message.status not in (SmsStatus.QUEUED, SmsStatus.SENDING)
+
+    return check
+
+
+def test_twilio_backend_sends_retries_and_fails_through_a_real_worker(
+    celery_worker_process, twilio_stub, callback_url
+):
+    queue, log_path = celery_worker_process
+
+    # 1. 201 with a sid: sent, the sid stored, the request as Twilio expects it.
+    first = make_sms("svc-1", "+8613900000011")
+    send_sms.apply_async((first.pk,), queue=queue)
+    assert wait_for(settled(first)), log_path.read_text()
+    assert first.status == SmsStatus.SENT, (first.error_code, first.error_message)
+    assert first.attempts == 1
+    assert first.provider_id == f"SM{1:032d}"
+    request = twilio_stub.requests[0]
+    assert request["path"] == f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
+    assert request["form"] == {
+        "To": "+8613900000011",
+        "From": FROM,
+        "Body": "text svc-1",
+        "StatusCallback": callback_url,
+    }
+    assert request["auth"].startswith("Basic ")
+
+    # 2. 500 twice, then 201: sent exactly once, after three attempts.
+    twilio_stub.script = [
+        (500, {"code": 20500, "message": "Internal Server Error", "status": 500}),
+        (500, {"code": 20500, "message": "Internal Server Error", "status": 500}),
+    ]
+    second = make_sms("svc-2", "+8613900000012")
+    send_sms.apply_async((second.pk,), queue=queue)
+    assert wait_for(settled(second)), log_path.read_text()
+    assert second.status == SmsStatus.SENT, (second.error_code, second.error_message)
+    assert second.attempts == 3
+    assert len(twilio_stub.sends_for("+8613900000012")) == 3
+    assert second.provider_id == f"SM{len(twilio_stub.requests):032d}"  # the one accepted
+
+    # 3. 400 with code 21211: failed at once, no retry.
+    twilio_stub.script = [
+        (400, {"code": 21211, "message": "The 'To' number is not valid.", "status": 400}),
+    ]
+    third = make_sms("svc-3", "+8613900000013")
+    send_sms.apply_async((third.pk,), queue=queue)
+    assert wait_for(settled(third)), log_path.read_text()
+    assert third.status == SmsStatus.FAILED
+    assert third.error_code == "21211"
+    assert third.attempts == 1
+    time.sleep(1.5)  # longer than any retry countdown here: nothing more arrives
+    assert len(twilio_stub.sends_for("+8613900000013")) == 1
+    third.refresh_from_db()
+    assert third.attempts == 1
+
+    # 4. A redelivered task for a sent message sends nothing.
+    send_sms.apply_async((first.pk,), queue=queue)
+    send_sms.apply_async((second.pk,), queue=queue)
+    marker = make_sms("svc-4", "+8613900000014")
+    send_sms.apply_async((marker.pk,), queue=queue)  # solo worker: runs after the two above
+    assert wait_for(settled(marker)), log_path.read_text()
+    assert len(twilio_stub.sends_for("+8613900000011")) == 1
+    assert len(twilio_stub.sends_for("+8613900000012")) == 3
+
+    # 5. Status callbacks over real HTTP: signed moves to delivered; forged gets 403.
+    # (The live server runs production-like settings behind a TLS-terminating proxy.)
+    validator = RequestValidator(AUTH_TOKEN)
+    proxy = {"X-Forwarded-Proto": "https"}
+    delivered = {"MessageSid": first.provider_id, "MessageStatus": "delivered"}
+    forged = requests.post(
+        callback_url,
+        data=delivered,
+        headers={
+            **proxy,
+            "X-Twilio-Signature": RequestValidator("wrong").compute_signature(
+                callback_url, delivered
+            ),
+        },
+        timeout=10,
+    )
+    assert forged.status_code == 403
+    unsigned = requests.post(callback_url, data=delivered, headers=proxy, timeout=10)
+    assert unsigned.status_code == 403
+    first.refresh_from_db()
+    assert first.status == SmsStatus.SENT
+
+    signed = requests.post(
+        callback_url,
+        data=delivered,
+        headers={
+            **proxy,
+            "X-Twilio-Signature": validator.compute_signature(callback_url, delivered),
+        },
+        timeout=10,
+    )
+    assert signed.status_code == 204
+    first.refresh_from_db()
+    assert first.status == SmsStatus.DELIVERED
+
+    late_sent = {"MessageSid": first.provider_id, "MessageStatus": "sent"}
+    response = requests.post(
+        callback_url,
+        data=late_sent,
+        headers={
+            **proxy,
+            "X-Twilio-Signature": validator.compute_signature(callback_url, late_sent),
+        },
+        timeout=10,
+    )
+    assert response.status_code == 204
+    first.refresh_from_db()
+    assert first.status == SmsStatus.DELIVERED
+
+
+REQUEST_WHILE_REDIS_IS_DOWN = """
+import time
+from django.db import transaction
+from applicants.models import User
+from notifications.services import notify
+user = User.objects.create_user("+8613900000021", "pw-Long-enough-1")
+started = time.monotonic()
+with transaction.atomic():
+    notify(user, "certificate_produced", {"reference": "HK-9"})
+print("elapsed", round(time.monotonic() - started, 2))
+"""
+
+
+def test_redis_down_at_commit_then_the_sweep_sends_once_it_is_back(
+    celery_worker_process, twilio_stub, monkeypatch
+):
+    """A web process whose broker is down commits at once; the sweep sends the SMS later."""
+    queue, log_path = celery_worker_process
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": worker_database_url(),
+        "REDIS_URL": "redis://127.0.0.1:1/0",  # nothing listens there
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "DB_CONN_MAX_AGE": "0",
+    }
+    started = time.monotonic()
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "shell", "-c", REQUEST_WHILE_REDIS_IS_DOWN],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started < 30
+    elapsed = float(result.stdout.split("elapsed")[-1])
+    assert elapsed < 10, result.stdout + result.stderr
+
+    message = SmsMessage.objects.get(recipient_phone="+8613900000021")
+    assert message.status == SmsStatus.QUEUED
+    assert message.notification.title
+    assert twilio_stub.requests == []
+
+    # Redis is back (the test process uses the real one); a minute later the sweep runs.
+    from django.utils import timezone
+
+    from notifications.tasks import sweep_queued_sms
+
+    SmsMessage.objects.filter(pk=message.pk).update(
+        updated_at=timezone.now() - timezone.timedelta(minutes=2)
+    )
+    monkeypatch.setattr(send_sms, "delay", lambda *args: send_sms.apply_async(args, queue=queue))
+    assert sweep_queued_sms() == 1
+    assert wait_for(settled(message)), log_path.read_text()
+    assert message.status == SmsStatus.SENT
+    assert message.attempts == 1
+    assert sweep_queued_sms() == 0
+    assert len(twilio_stub.sends_for("+8613900000021")) == 1
