@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_fsm",
     "applicants",
     "notifications",
@@ -217,15 +218,60 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 
 # --- REST framework ---------------------------------------------------------------------------
+# The API layer is config/api/ (README.md "REST API"). Tokens: config/api/auth.py.
+API_TOKEN_TTL_SECONDS = env.int("API_TOKEN_TTL_SECONDS", default=60 * 60 * 24 * 30)
+# Overrides of the rates below, e.g. "login_ip=60/hour,upload_user=100/hour".
+API_THROTTLE_RATES = env.dict("API_THROTTLE_RATES", default={})
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.Pagination",
     "PAGE_SIZE": 20,
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "config.api.auth.BearerTokenAuthentication",  # first: no credentials -> 401
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "config.api.throttles.IPThrottle",
+        "config.api.throttles.UserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_ip": "600/min",
+        "api_user": "300/min",
+        "login_ip": "30/hour",
+        "login_user": "10/hour",
+        "sign_up_ip": "20/hour",
+        "sign_up_user": "10/hour",
+        "sms_code_ip": "20/hour",
+        "sms_code_user": "5/hour",
+        "upload_ip": "120/hour",
+        "upload_user": "60/hour",
+        "verify_ip": "60/min",
+        **API_THROTTLE_RATES,
+    },
+    # Client address behind this many proxies (X-Forwarded-For); 0: REMOTE_ADDR only.
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Residence permit portal API",
+    "DESCRIPTION": "Applicant and station-clerk services; every error has one shape (Error).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+    # Documentation page assets are served from this host (drf-spectacular-sidecar), no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Logging ----------------------------------------------------------------------------------

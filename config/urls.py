@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/", include("config.api_urls")),
     path("accounts/", include("applicants.urls")),
     path("my-affairs/", include("notifications.urls")),
     path("permits/", include("permits.urls")),

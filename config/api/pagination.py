@@ -1,0 +1,8 @@
+"""Every list that can grow is paginated: ?page=N, ?page_size=M (at most 100)."""
+
+from rest_framework.pagination import PageNumberPagination
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 100
