@@ -28,8 +28,8 @@ class PermitFactory(DjangoModelFactory):
         model = ResidencePermit
         skip_postgeneration_save = True
 
-    number = factory.Sequence(lambda n: f"HK2026P{n:07d}")
-    card_serial = factory.Sequence(lambda n: f"HKC{n:010d}")
+    number = factory.Sequence(lambda n: f"FX2026P{n:07d}")
+    card_serial = factory.Sequence(lambda n: f"FXC{n:010d}")
     holder = factory.SubFactory(IdentityFactory, verified=True)
     house = factory.SubFactory(HouseFactory)
     station = factory.SelfAttribute("house.station")
