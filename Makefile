@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+AXE_JS := node_modules/axe-core/axe.min.js
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
@@ -18,6 +19,13 @@ $(STAMP): pyproject.toml | $(PY)
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# axe-core for the browser suite (tests/e2e). Without npm the browser tests skip locally
+# (and fail in CI, where .ci/run provides npm and chromium).
+$(AXE_JS): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund --loglevel=error && touch $(AXE_JS); \
+	else echo "npm not found: the browser tests (tests/e2e) will be skipped"; fi
 
 migrate: $(STAMP)
 	@mkdir -p var
@@ -53,8 +61,11 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: $(STAMP) compilemessages lint
+test: $(STAMP) $(AXE_JS) compilemessages lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+e2e: $(STAMP) $(AXE_JS) compilemessages
+	$(VENV)/bin/pytest -m e2e $(PYTEST_ARGS)
 
 worker: $(STAMP)
 	$(VENV)/bin/celery -A config worker --loglevel=INFO

@@ -1,0 +1,53 @@
+"""An officer logs into the police admin in a real browser."""
+
+import pytest
+
+from tests.factories import StaffFactory
+
+from .helpers import DESKTOP, admin_login
+
+# serialized_rollback: groups and the materials catalogue come from data migrations, which a
+# transactional test's flush would otherwise erase.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_officer_logs_into_admin_and_out(new_page, shot):
+    officer = StaffFactory(officer=True, display_name="王警官")
+    page = new_page(viewport=DESKTOP, language="zh-hans")
+    page.goto("/admin/")
+    assert "/admin/login/" in page.url
+    shot(page, "login-form")
+
+    admin_login(page, officer)
+    assert "王警官" in page.locator("#user-tools").inner_text()
+    shot(page, "admin-index")
+
+    page.locator("#logout-form button").click()
+    page.wait_for_load_state()
+    page.goto("/admin/")
+    assert "/admin/login/" in page.url
+
+
+def test_wrong_password_is_refused_without_saying_which_part_was_wrong(new_page, shot):
+    officer = StaffFactory(officer=True)
+    page = new_page(viewport=DESKTOP, language="en")
+    page.goto("/admin/login/")
+    page.fill("#id_username", officer.phone)
+    page.fill("#id_password", "Not-The-Password-1")
+    page.click("input[type=submit]")
+    assert "/admin/login/" in page.url
+    assert page.locator(".errornote").is_visible()
+    shot(page, "refused")
+
+
+def test_applicant_account_cannot_enter_admin(new_page):
+    from tests.factories import PASSWORD, UserFactory
+
+    applicant = UserFactory()
+    page = new_page(viewport=DESKTOP, language="en")
+    page.goto("/admin/login/")
+    page.fill("#id_username", applicant.phone)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    assert "/admin/login/" in page.url
+    assert page.locator(".errornote").is_visible()
