@@ -84,7 +84,9 @@ def test_out_of_range_page_is_404_in_the_shape(applicant_api):
 
 
 @pytest.mark.parametrize("rows", [5, 50])
-def test_list_query_count_does_not_grow(applicant, applicant_api, rows, django_assert_max_num_queries):
+def test_list_query_count_does_not_grow(
+    applicant, applicant_api, rows, django_assert_max_num_queries
+):
     make_notifications(applicant, rows)
     # session-less token auth: user lookup + count + page
     with django_assert_max_num_queries(3):
