@@ -1,7 +1,6 @@
 """Shared steps for the permits tests: a person ready to apply, a draft with every upload."""
 
-import datetime
-
+from dateutil.relativedelta import relativedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -22,7 +21,7 @@ def pdf(name="proof.pdf"):
 
 def registered_person(*, months=12, house=None, **identity):
     """A verified person registered ``months`` ago (at ``house`` if given)."""
-    since = timezone.localdate() - datetime.timedelta(days=int(months * 30.5))
+    since = timezone.localdate() - relativedelta(months=months, days=1)
     kwargs = {"registered": True, "since": since}
     if house is not None:
         kwargs["house"] = house
