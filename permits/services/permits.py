@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from notifications.constants import NotificationKind
@@ -105,7 +106,9 @@ def verify_card_serial(serial: str) -> CardCheck:
 
 
 def _renewal_in_progress():
-    return PermitApplication.objects.filter(service=Service.RENEWAL, state__in=IN_PROGRESS_STATES)
+    return PermitApplication.objects.filter(
+        service=Service.RENEWAL, state__in=IN_PROGRESS_STATES, permit__isnull=False
+    )
 
 
 def send_endorsement_reminders(*, today: datetime.date | None = None) -> int:
@@ -151,13 +154,20 @@ def suspend_overdue_permits(*, today: datetime.date | None = None) -> int:
     number of permits). The rows updated by this run are told apart by the exact ``updated_at``
     this run writes; the UPDATE holds their row locks until commit, so nothing else can touch
     them in between. Returns the number suspended. Idempotent: a second run finds nothing.
+
+    A permit whose renewal was filed and is still being decided is left active: its holder did
+    apply in time (rules.endorse judges lateness on the filing date); if the renewal is
+    rejected or withdrawn, the next run suspends it.
     """
     today = today or timezone.localdate()
     now = timezone.now()
     with transaction.atomic():
-        count = ResidencePermit.objects.filter(
-            status=PermitStatus.ACTIVE, valid_until__lt=today
-        ).update(status=PermitStatus.SUSPENDED, suspended_on=today, updated_at=now)
+        renewal_filed = _renewal_in_progress().filter(permit=OuterRef("pk"))
+        count = (
+            ResidencePermit.objects.filter(status=PermitStatus.ACTIVE, valid_until__lt=today)
+            .exclude(Exists(renewal_filed))
+            .update(status=PermitStatus.SUSPENDED, suspended_on=today, updated_at=now)
+        )
         if count:
             _log_bulk_suspension(now=now)
     return count

@@ -132,3 +132,26 @@ def test_endorsement_reminders_30_and_7_days_before_each_once():
     assert reminders.filter(recipient=p7.holder.account).count() == 1
     assert ApplicationState.SUBMITTED  # renewal in progress: never reminded
     assert not reminders.filter(recipient=renewing.holder.account).exists()
+
+
+def test_a_permit_with_a_renewal_being_decided_is_not_suspended():
+    today = timezone.localdate()
+    permit = PermitFactory(
+        issued_on=today - datetime.timedelta(days=370), valid_until=today - datetime.timedelta(2)
+    )
+    RegistrationFactory(person=permit.holder, house=permit.house, registered=True)
+    app = ApplicationFactory(
+        service=Service.RENEWAL,
+        person=permit.holder,
+        registration=permit.holder.registrations.get(),
+        permit=permit,
+        accepted=True,
+    )
+    assert suspend_overdue_permits(today=today) == 0
+    permit.refresh_from_db()
+    assert permit.status == PermitStatus.ACTIVE
+    from permits.services import applications as svc
+    from tests.permits.helpers import staff_for
+
+    svc.reject(user=staff_for(app.station)["officer"], application=app, reason="not_eligible")
+    assert suspend_overdue_permits(today=today) == 1
