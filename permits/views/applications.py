@@ -21,7 +21,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from applicants.models import Identity
 from applicants.services import dependents_of
@@ -56,6 +55,11 @@ from ..services.errors import ServiceError, WrongPassword
 
 LIST_PAGE_SIZE = 20
 SEEN_KEY = "permit_application_steps"
+
+
+def _posted(request):
+    """The form data when the page was posted (even empty: an unticked box is an answer)."""
+    return request.POST if request.method == "POST" else None
 
 
 # --- access ------------------------------------------------------------------------------------
@@ -236,7 +240,7 @@ def start(request):
     initial = {}
     if request.GET.get("service") in Service.values:
         initial["service"] = request.GET["service"]
-    form = StartForm(request.POST or None, people=people, initial=initial)
+    form = StartForm(_posted(request), people=people, initial=initial)
     reasons: list[str] = []
     in_progress = None
     if request.method == "POST" and form.is_valid():
@@ -289,7 +293,7 @@ def step_identity(request, pk):
     application = _get_draft(request, pk)
     if application is None:
         return _not_a_draft(request, _get_application(request, pk))
-    form = ConfirmIdentityForm(request.POST or None)
+    form = ConfirmIdentityForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         _mark_seen(request, application, "identity")
         return redirect(_next_url(request, application, "identity"))
@@ -307,7 +311,7 @@ def step_basis(request, pk):
         return _not_a_draft(request, _get_application(request, pk))
     if not asks_basis(application):
         raise Http404
-    form = BasisForm(request.POST or None, initial={"basis": application.basis})
+    form = BasisForm(_posted(request), initial={"basis": application.basis})
     if request.method == "POST" and form.is_valid():
         try:
             services.save_answers(
@@ -339,7 +343,7 @@ def step_details(request, pk):
     else:
         raise Http404
     initial = {k: application.answers.get(k) for k in fields if application.answers.get(k)}
-    form = form_class(request.POST or None, initial=initial)
+    form = form_class(_posted(request), initial=initial)
     registration = services.current_registration(application.person)
     if request.method == "POST" and form.is_valid():
         answers = form.answers() if hasattr(form, "answers") else dict(form.cleaned_data)
@@ -367,8 +371,8 @@ def step_material(request, pk, code):
         raise Http404
     current = application.current_materials().filter(requirement=requirement).first()
     form = MaterialUploadForm(
-        request.POST or None,
-        request.FILES or None,
+        _posted(request),
+        request.FILES if request.method == "POST" else None,
         requirement=requirement,
         has_current=current is not None,
     )
@@ -452,7 +456,7 @@ def submit(request, pk):
     application = _get_application(request, pk)
     if request.method != "POST" and application.state != ApplicationState.DRAFT:
         return _not_a_draft(request, application)
-    form = SubmitForm(request.POST or None, application=application)
+    form = SubmitForm(_posted(request), application=application)
     if request.method == "POST" and form.is_valid():
         try:
             services.submit(
@@ -574,10 +578,11 @@ def detail(request, pk):
 
 
 @login_required
-@require_POST
 def supplement(request, pk):
     """Upload just the items the station asked for (seed 001, one-time notice)."""
     application = _get_application(request, pk)
+    if request.method != "POST":
+        return redirect("permits:application_detail", application.pk)
     if application.state != ApplicationState.SUPPLEMENT_REQUESTED:
         messages.error(request, _("No material is requested for this application now."))
         return redirect("permits:application_detail", application.pk)
@@ -616,9 +621,10 @@ def supplement(request, pk):
 
 
 @login_required
-@require_POST
 def resubmit(request, pk):
     application = _get_application(request, pk)
+    if request.method != "POST":
+        return redirect("permits:application_detail", application.pk)
     form = ResubmitForm(request.POST, application=application)
     if form.is_valid():
         try:
@@ -654,7 +660,7 @@ def resubmit(request, pk):
 @login_required
 def withdraw(request, pk):
     application = _get_application(request, pk)
-    form = WithdrawForm(request.POST or None, application=application)
+    form = WithdrawForm(_posted(request), application=application)
     if request.method == "POST" and form.is_valid():
         try:
             services.withdraw(user=request.user, application=application)
@@ -682,7 +688,7 @@ def delivery(request, pk):
     application = _get_application(request, pk)
     if not _can_choose_delivery(application) and request.method != "POST":
         return redirect("permits:application_detail", application.pk)
-    form = DeliveryChoiceForm(request.POST or None, application=application)
+    form = DeliveryChoiceForm(_posted(request), application=application)
     if not application.station.offers_mail:
         form.fields["method"].choices = [(DeliveryMethod.WINDOW, DeliveryMethod.WINDOW.label)]
     if request.method == "POST" and form.is_valid():
@@ -702,7 +708,7 @@ def delivery_window(request, pk):
     if not _can_choose_delivery(application) and request.method != "POST":
         return redirect("permits:application_detail", application.pk)
     form = DeliveryChoiceForm(
-        request.POST or None,
+        _posted(request),
         application=application,
         initial={"method": DeliveryMethod.WINDOW},
     )
@@ -730,7 +736,7 @@ def delivery_mail(request, pk):
     if not _can_choose_delivery(application) and request.method != "POST":
         return redirect("permits:application_detail", application.pk)
     initial = {"recipient_name": application.person.full_name}
-    form = MailForm(request.POST or None, application=application, initial=initial)
+    form = MailForm(_posted(request), application=application, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

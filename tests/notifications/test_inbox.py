@@ -145,3 +145,16 @@ def test_inbox_page_renders_in_both_languages(client, language):
     response = client.get(INBOX, HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
     assert "Notice 0" in response.content.decode()
+
+
+def test_unread_badge_shows_on_every_page(client):
+    user = UserFactory(language="en")
+    make_notifications(user, 3)
+    Notification.objects.filter(title="Notice 0").update(read_at=timezone.now())
+    client.force_login(user)
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'aria-label="2 unread">2</span>' in html
+    assert 'href="/my-affairs/"' in html
+    Notification.objects.update(read_at=timezone.now())
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "unread" not in html
