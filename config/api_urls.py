@@ -7,7 +7,7 @@ paths are 1-18 digits so no lookup can overflow the database's integer.
 from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from .api import accounts, notifications
+from .api import accounts, identity, notifications
 from .api.errors import api_not_found
 
 
@@ -25,7 +25,13 @@ register_converter(IdConverter, "id")
 
 v1_patterns = [
     path("auth/token/", accounts.TokenView.as_view(), name="token"),
+    path("auth/phone-code/", accounts.PhoneCodeView.as_view(), name="phone-code"),
+    path("auth/sign-up/", accounts.SignUpView.as_view(), name="sign-up"),
+    path("auth/password-reset/", accounts.PasswordResetView.as_view(), name="password-reset"),
     path("me/", accounts.MeView.as_view(), name="me"),
+    path("identity/", identity.OwnIdentityView.as_view(), name="identity"),
+    path("dependents/", identity.DependentListView.as_view(), name="dependents"),
+    path("dependents/<id:pk>/", identity.DependentDetailView.as_view(), name="dependent"),
     path("notifications/", notifications.NotificationListView.as_view(), name="notifications"),
     path(
         "notifications/read-all/",

@@ -11,6 +11,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from applicants.constants import PhoneCodePurpose
 from applicants.phones import normalize_phone
 
 from .auth import KEYWORD, issue_token, revoke_token
@@ -146,3 +147,121 @@ class MeView(APIView):
     def get(self, request):
         """The signed-in account and the state of its own identity verification."""
         return Response(MeSerializer(request.user).data)
+
+
+# --- sign-up and password reset with an SMS code ------------------------------------------------
+
+
+class PhoneCodeRequestSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=40)
+    purpose = serializers.ChoiceField(choices=PhoneCodePurpose.choices)
+
+    def validate_phone(self, value):
+        return normalize_phone(value)
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+@extend_schema(tags=["auth"])
+class PhoneCodeView(APIView):
+    """Ask for a 6-digit SMS code (sign-up or password reset)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_scope = "sms_code"
+
+    @staticmethod
+    def throttle_subject(request) -> str:
+        return phone_subject(request)
+
+    @extend_schema(
+        request=PhoneCodeRequestSerializer,
+        responses={202: DetailSerializer},
+        auth=[],
+        description=str(
+            _(
+                "The same answer whether or not the number has an account; the SMS says what "
+                "applies. Throttled per client address and per phone number."
+            )
+        ),
+    )
+    def post(self, request):
+        from applicants import services
+
+        serializer = PhoneCodeRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.request_phone_code(
+            phone=serializer.validated_data["phone"],
+            purpose=serializer.validated_data["purpose"],
+            client_ip=request.META.get("REMOTE_ADDR", ""),
+        )
+        message = _(
+            "If this number can be used for this, a 6-digit code is on its way by SMS. "
+            "It is valid for 10 minutes."
+        )
+        return Response({"detail": str(message)}, status=status.HTTP_202_ACCEPTED)
+
+
+class SignUpSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=40)
+    code = serializers.RegexField(r"^[0-9]{6}$", max_length=6)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    display_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
+
+    def validate_phone(self, value):
+        return normalize_phone(value)
+
+
+@extend_schema(tags=["auth"])
+class SignUpView(APIView):
+    """Create an account with the phone number proved by its SMS code; answers a token."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_scope = "sign_up"
+
+    @staticmethod
+    def throttle_subject(request) -> str:
+        return phone_subject(request)
+
+    @extend_schema(request=SignUpSerializer, responses={201: TokenSerializer}, auth=[])
+    def post(self, request):
+        from applicants import services
+
+        serializer = SignUpSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.sign_up(**serializer.validated_data)
+        return token_response(user)
+
+
+class PasswordResetSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=40)
+    code = serializers.RegexField(r"^[0-9]{6}$", max_length=6)
+    new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+    def validate_phone(self, value):
+        return normalize_phone(value)
+
+
+@extend_schema(tags=["auth"])
+class PasswordResetView(APIView):
+    """Set a new password with an SMS code; every earlier token stops working."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_scope = "sign_up"
+
+    @staticmethod
+    def throttle_subject(request) -> str:
+        return phone_subject(request)
+
+    @extend_schema(request=PasswordResetSerializer, responses={201: TokenSerializer}, auth=[])
+    def post(self, request):
+        from applicants import services
+
+        serializer = PasswordResetSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.reset_password(**serializer.validated_data)
+        return token_response(user)

@@ -9,8 +9,8 @@ to its messages for a 400 (``non_field_errors`` for the form as a whole). Mapped
 - 400 invalid input (DRF or a service's django ValidationError), 401 no or bad credentials,
   403 a missing permission, 404 not found or someone else's object, 405, 406, 415,
 - 409 a refused transition: django_fsm.TransitionNotAllowed, a service's ValidationError with
-  code "state", or a service error class that carries ``code``/``message`` (``status`` 409
-  unless it says otherwise),
+  code "state", or a permits ServiceError (WrongState, StaleState, NotEligible, RuleRefused;
+  but NotAllowed is 403 and InvalidInput/WrongPassword are 400),
 - 429 throttled (with Retry-After), also a service's ValidationError with code "rate_limited".
 """
 
@@ -113,28 +113,37 @@ def from_django_validation_error(exc: DjangoValidationError) -> exceptions.APIEx
     return exceptions.ValidationError(detail)
 
 
-def _service_error_status(exc) -> int | None:
-    """Service error classes (permits.services) carry ``code`` and ``message``."""
+def _service_error(exc) -> tuple[int, dict] | None:
+    """permits.services.errors.ServiceError (and django_fsm's refusal) -> status and body.
+
+    NotAllowed 403; InvalidInput 400; WrongPassword 400 on the ``password`` field; every other
+    refusal (wrong state, stale, not eligible, a rule) 409. ``reasons`` become field errors."""
     if isinstance(exc, TransitionNotAllowed):
-        return status.HTTP_409_CONFLICT
-    if getattr(exc, "is_service_error", False) or type(exc).__name__ == "ServiceError":
-        return int(getattr(exc, "status", status.HTTP_409_CONFLICT))
-    return None
+        return 409, error_body("conflict", gettext("This cannot be done in the current state."))
+    from permits.services import errors as service_errors
+
+    if not isinstance(exc, service_errors.ServiceError):
+        return None
+    message = str(exc)
+    fields = {NON_FIELD: [str(reason) for reason in exc.reasons]} if exc.reasons else {}
+    if isinstance(exc, service_errors.NotAllowed):
+        status_code = status.HTTP_403_FORBIDDEN
+    elif isinstance(exc, service_errors.WrongPassword):
+        status_code, fields = status.HTTP_400_BAD_REQUEST, {"password": [message]}
+    elif isinstance(exc, service_errors.InvalidInput):
+        status_code = status.HTTP_400_BAD_REQUEST
+        fields = fields or {NON_FIELD: [message]}
+    else:
+        status_code = status.HTTP_409_CONFLICT
+    return status_code, error_body(exc.code, message, fields)
 
 
 def exception_handler(exc, context):
     """REST_FRAMEWORK["EXCEPTION_HANDLER"]: every handled error in the one shape."""
-    service_status = _service_error_status(exc)
-    if service_status is not None:
+    service = _service_error(exc)
+    if service is not None:
         set_rollback()
-        if isinstance(exc, TransitionNotAllowed):
-            body = error_body("conflict", gettext("This cannot be done in the current state."))
-        else:
-            body = error_body(
-                getattr(exc, "code", "conflict") or "conflict",
-                getattr(exc, "message", "") or str(exc),
-            )
-        return Response(body, status=service_status)
+        return Response(service[1], status=service[0])
 
     if isinstance(exc, DjangoValidationError):
         exc = from_django_validation_error(exc)

@@ -58,3 +58,14 @@ class UserThrottle(_ScopedThrottle):
             digest = hashlib.sha256(f"{settings.SECRET_KEY}:{subject}".encode()).hexdigest()
             ident = "s" + digest[:32]
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class UploadScopeMixin:
+    """Views that take files: writes count against the ``upload`` rates, reads do not."""
+
+    @property
+    def throttle_scope(self):
+        request = getattr(self, "request", None)
+        if request is not None and request.method in ("POST", "PUT", "PATCH"):
+            return "upload"
+        return "api"

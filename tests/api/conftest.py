@@ -47,3 +47,10 @@ def assert_error(response, status: int, code: str | None = None):
     if code is not None:
         assert body["code"] == code, body
     return body
+
+
+@pytest.fixture(autouse=True)
+def _english_and_fast(settings):
+    """Assertions read English source strings; a fast hasher keeps logins quick."""
+    settings.LANGUAGE_CODE = "en"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -64,12 +64,20 @@ def test_service_validation_errors_map_to_400_409_429():
     response = exception_handler(TransitionNotAllowed("no"), {})
     assert response.status_code == 409
 
-    class ServiceError(Exception):
-        code = "not_ready"
-        message = "Not yet."
+    from permits.services import errors
 
-    response = exception_handler(ServiceError(), {})
-    assert (response.status_code, response.data["code"]) == (409, "not_ready")
+    response = exception_handler(errors.WrongState(params={"state": "Approved"}), {})
+    assert (response.status_code, response.data["code"]) == (409, "wrong_state")
+    assert "Approved" in response.data["message"]
+    response = exception_handler(
+        errors.NotEligible(params={"reasons": "a b"}, reasons=["a", "b"]), {}
+    )
+    assert response.status_code == 409
+    assert response.data["fields"] == {"non_field_errors": ["a", "b"]}
+    assert exception_handler(errors.NotAllowed(), {}).status_code == 403
+    response = exception_handler(errors.WrongPassword(), {})
+    assert (response.status_code, list(response.data["fields"])) == (400, ["password"])
+    assert exception_handler(errors.InvalidInput(), {}).status_code == 400
     assert exception_handler(RuntimeError("boom"), {}) is None
 
 
