@@ -58,6 +58,8 @@ def render_message(*, kind: str, context: dict, language: str) -> tuple[str, str
     context variables each kind uses are listed at the top of its body.txt.
     """
     engine = text_engine()
+    if isinstance(context.get("items"), str):  # one missing item given as a plain string
+        context = {**context, "items": [context["items"]]}
     base = f"notifications/kinds/{kind}"
     with translation.override(language):
         ctx = Context(context, autoescape=False)

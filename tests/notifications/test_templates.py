@@ -73,3 +73,17 @@ def test_english_and_chinese_rendering_contain_the_context_values():
     for text in (en[1], zh[1]):
         assert "HK-2026-000123" in text and "Xiuying Station" in text
     assert "HK-2026-000123" in zh[2]
+
+
+def test_dates_may_be_given_as_text_and_items_as_one_string():
+    _, body, sms = render_message(
+        kind="supplement_requested",
+        context={"deadline": "2026-12-01", "items": "Lease contract"},
+        language="en",
+    )
+    assert "by 2026-12-01." in body
+    assert "- Lease contract" in body
+    _, _, sms = render_message(
+        kind="endorsement_due", context={"valid_until": "2027-01-05"}, language="en"
+    )
+    assert "2027-01-05" in sms
