@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from applicants.masking import mask_id_number
@@ -114,13 +115,17 @@ def check_eligibility(*, user, person, service, today=None, exclude_pk=None) -> 
         if registration is not None and not rules.has_resided_long_enough(
             registration.since, today
         ):
+            months = rules.months_resided(registration.since, today)
             reasons.append(
-                _(
+                ngettext(
+                    "Registered for %(months)s month; a new permit needs more than "
+                    "%(required)s (possible from %(from)s).",
                     "Registered for %(months)s months; a new permit needs more than "
-                    "%(required)s (possible from %(from)s)."
+                    "%(required)s (possible from %(from)s).",
+                    months,
                 )
                 % {
-                    "months": rules.months_resided(registration.since, today),
+                    "months": months,
                     "required": rules.RESIDENCE_MONTHS_REQUIRED,
                     "from": rules.residence_eligible_from(registration.since).isoformat(),
                 }
@@ -227,9 +232,7 @@ def _fire(
     in one transaction. Any refusal leaves the database and the object as they were."""
     bound = getattr(application, method)
     meta = bound._django_fsm
-    any_transition = next(iter(meta.transitions.values()))
-    if not any_transition.has_perm(application, user):
-        raise NotAllowed()
+    _check_perm(application, method, user)
     if not meta.has_transition(application.state):
         raise WrongState(params={"state": application.get_state_display()})
     try:
@@ -253,6 +256,14 @@ def _fire(
         application.refresh_from_db()
         raise
     return application
+
+
+def _check_perm(application, method: str, user) -> None:
+    """The transition's permission (role and station scope, or the filer), whatever the state:
+    checked before anything else so a refusal never tells an outsider more."""
+    meta = getattr(application, method)._django_fsm
+    if not next(iter(meta.transitions.values())).has_perm(application, user):
+        raise NotAllowed()
 
 
 def _check_password(user, password) -> None:
@@ -522,9 +533,7 @@ def request_supplement(*, user, application, items: list[dict], note: str = ""):
     """The one-time notice (一次性告知, seed 001): every missing or unacceptable item at once,
     each ``{"code": <requirement code>, "reason": <SupplementReason>, "note": "..."}``.
     A further request may only flag items re-uploaded since the previous one."""
-    any_transition = next(iter(application.request_supplement._django_fsm.transitions.values()))
-    if not any_transition.has_perm(application, user):
-        raise NotAllowed()
+    _check_perm(application, "request_supplement", user)
     if not application.request_supplement._django_fsm.has_transition(application.state):
         raise WrongState(params={"state": application.get_state_display()})
     requirements = {r.code: r for r in application.requirements()}
@@ -589,6 +598,7 @@ def approve(*, user, application, note: str = "") -> PermitApplication:
 def reject(*, user, application, reason: str, note: str = "") -> PermitApplication:
     """Rejection states its reason (seed 002 ③, 004: information that does not match reality
     means no certificate)."""
+    _check_perm(application, "reject", user)
     if reason not in ApplicationRejectionReason.values:
         raise InvalidInput(_("Choose the reason for the rejection."))
     if reason == ApplicationRejectionReason.OTHER and not (note or "").strip():
@@ -608,6 +618,7 @@ def reject(*, user, application, reason: str, note: str = "") -> PermitApplicati
 def extend_deadline(*, user, application, days: int, reason: str) -> PermitApplication:
     """Seed 001 Art. 9: a supervisor extends the deadline, with a reason, by at most 30 days
     in total."""
+    _check_perm(application, "extend_deadline", user)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("Give the reason for the extension."), code="reason_missing")
@@ -706,8 +717,18 @@ def mark_produced(*, user, application, note: str = "") -> PermitApplication:
     return _fire(application, "mark_produced", user=user, before=before, after=after, note=note)
 
 
+def _refuse_second_choice(application) -> None:
+    if application.delivery_method:
+        raise WrongState(
+            _("The way to receive the certificate has already been chosen."),
+            code="delivery_already_chosen",
+        )
+
+
 def choose_pickup(*, user, application) -> PermitApplication:
     """窗口领证: bring the ID card (and the old card for renewal and change) to the station."""
+    _require_filer(user, application)
+    _refuse_second_choice(application)
     return _fire(application, "choose_pickup", user=user)
 
 
@@ -716,6 +737,8 @@ def choose_mail(
 ) -> PermitApplication:
     """邮寄领证: recipient, address and phone; postage collect. Renewal and change: the old card
     is mailed to the station first; a replacement is mailed at once."""
+    _require_filer(user, application)
+    _refuse_second_choice(application)
     recipient_name = (recipient_name or "").strip()
     address = (address or "").strip()
     if not recipient_name or not address:
@@ -747,9 +770,14 @@ def record_old_card_received(*, user, application, note: str = "") -> PermitAppl
 
 
 def record_mailed(*, user, application, tracking_number: str, note: str = ""):
+    _check_perm(application, "record_mailed", user)
     tracking_number = (tracking_number or "").strip()
     if not tracking_number:
         raise InvalidInput(_("Enter the tracking number."), code="tracking_missing")
+    if application.state == ApplicationState.PRODUCED and application.delivery_method != "mail":
+        raise WrongState(
+            _("The applicant has not chosen delivery by mail."), code="mail_not_chosen"
+        )
     if application.state == ApplicationState.AWAITING_OLD_CARD and (
         application.old_card_received_at is None
     ):
@@ -778,6 +806,7 @@ def record_delivered(*, user, application, note: str = "") -> PermitApplication:
 def record_collected(*, user, application, collector_id_number: str, note: str = ""):
     """Handed over at the window to the holder, or to the agent who filed for them: the
     collector's ID number is checked against theirs. The log keeps it masked only."""
+    _check_perm(application, "record_collected", user)
     given = (collector_id_number or "").strip().upper()
     person = application.person
     agent_identity = application.filed_by.own_identity if person.is_dependent else None
