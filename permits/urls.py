@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import applications as applications_views
+from .views import registrations as registration_views
 
 app_name = "permits"
 
@@ -79,6 +80,28 @@ application_patterns = [
     ),
 ]
 
+# Residence registration at a house code (issue 4).
+registration_patterns = [
+    path("registrations/", registration_views.registration_list, name="registration_list"),
+    path("registrations/new/", registration_views.registration_new, name="registration_new"),
+    path(
+        "registrations/<int:pk>/",
+        registration_views.registration_detail,
+        name="registration_detail",
+    ),
+    path(
+        "registrations/<int:pk>/cancel/",
+        registration_views.registration_cancel,
+        name="registration_cancel",
+    ),
+    path(
+        "registrations/<int:pk>/proof/",
+        registration_views.registration_proof,
+        name="registration_proof",
+    ),
+]
+
 urlpatterns = [
     *application_patterns,
+    *registration_patterns,
 ]

@@ -57,6 +57,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "permits.add_house",
         "permits.change_house",
         "permits.view_staffassignment",
+        # Issue 4: supervisors assign officers and clerks to stations.
+        "permits.add_staffassignment",
+        "permits.change_staffassignment",
         "permits.view_residenceregistration",
         "permits.review_registration",
         *APPLICATION_VIEW,

@@ -1,0 +1,89 @@
+"""Residence registration form: who, which house (its code), since when, on which basis."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from applicants.constants import IdentityState
+from applicants.uploads import DocumentUploadField
+
+from ..constants import Basis
+from ..services.registrations import find_house, normalize_house_code
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        if obj.is_dependent:
+            return f"{obj.full_name} ({obj.get_relationship_display()})"
+        return f"{obj.full_name} ({_('myself')})"
+
+
+class RegistrationForm(forms.Form):
+    person = PersonChoiceField(
+        label=_("Who lives here"),
+        queryset=None,
+        empty_label=None,
+        help_text=_("Yourself, or a person you act for. The identity must be verified."),
+    )
+    house_code = forms.CharField(
+        label=_("House code (门牌码)"),
+        max_length=300,
+        help_text=_("The code on the door plate, or scan the QR code with your phone camera."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    since = forms.DateField(
+        label=_("Living here since"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    basis = forms.ChoiceField(
+        label=_("Why you live in the city"),
+        choices=Basis.choices,
+        widget=forms.RadioSelect,
+    )
+    proof = DocumentUploadField(
+        label=_("Proof document"),
+        help_text=_(
+            "Residence: lease, property certificate, purchase contract or accommodation "
+            "certificate. Employment: business licence, labour contract or employer's "
+            "certificate. Study: student card or school certificate. A photo or a PDF."
+        ),
+    )
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = account.identities.filter(
+            state=IdentityState.VERIFIED
+        ).order_by("created_at")
+        self.house = None
+
+    def clean_house_code(self):
+        raw = self.cleaned_data["house_code"]
+        try:
+            self.house = find_house(raw)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["house_code"]) from exc
+        return normalize_house_code(raw)
+
+    def clean_since(self):
+        since = self.cleaned_data["since"]
+        if since > timezone.localdate():
+            raise ValidationError(_("The date cannot be in the future."))
+        return since
+
+
+class CancelRegistrationForm(forms.Form):
+    moved_on = forms.DateField(
+        label=_("Moved away on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class ReviewRegistrationForm(forms.Form):
+    """The station's decision in the admin; a rejection needs the reason."""
+
+    note = forms.CharField(
+        label=_("Note (required to reject)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -1,0 +1,280 @@
+"""Residence registration (居住登记) at a house code (seeds 002, 003, 004).
+
+The person (one's own verified identity, or a verified dependent's) registers at a house by
+typing or scanning its house code (门牌码); the registration always goes to that house's
+station, which registers or rejects it. Later the person moves away and it is cancelled.
+The eligibility facts permits need (since when, on which basis) are read from here.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlparse
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import TransitionNotAllowed
+
+from applicants.masking import mask_id_number
+from applicants.uploads import clean_document
+from notifications.services import notify
+from permits import rules
+from permits.constants import Basis, RegistrationState
+from permits.models import House, ResidenceRegistration
+
+logger = logging.getLogger(__name__)
+
+OPEN_STATES = (RegistrationState.SUBMITTED, RegistrationState.REGISTERED)
+REGISTRATIONS_LISTED = 50
+
+
+# --- house codes ----------------------------------------------------------------------------
+
+
+def normalize_house_code(raw: str) -> str:
+    """What a person types or what a scanned QR code holds (the registration page's URL with
+    ``?house=CODE``) -> the bare code in capitals, without spaces or dashes."""
+    text = (raw or "").strip()
+    if "://" in text or text.startswith("/"):
+        query = parse_qs(urlparse(text).query)
+        text = (query.get("house") or [""])[0]
+    return re.sub(r"[\s\-]", "", text).upper()
+
+
+def find_house(raw_code: str) -> House:
+    code = normalize_house_code(raw_code)
+    house = House.objects.select_related("station").filter(code=code).first() if code else None
+    if house is None:
+        raise ValidationError(
+            {
+                "house_code": _(
+                    "No house has this code. Check the code on the door plate or scan its QR "
+                    "code again."
+                )
+            },
+            code="unknown_house",
+        )
+    return house
+
+
+def house_qr_payload(house: House) -> str:
+    """What the house's QR code holds: the registration page with the code filled in, so a
+    phone camera opens it directly (seed 004, Quanzhou's "smart house")."""
+    path = reverse("permits:registration_new")
+    return f"{settings.SITE_URL.rstrip('/')}{path}?house={house.code}"
+
+
+# --- applicant ------------------------------------------------------------------------------
+
+
+def registrations_of(account):
+    """The registrations of every person the account acts for (bounded, newest first)."""
+    return (
+        ResidenceRegistration.objects.filter(person__account=account)
+        .select_related("person", "house", "station")
+        .order_by("-created_at", "-pk")[:REGISTRATIONS_LISTED]
+    )
+
+
+def submit_registration(
+    *,
+    account,
+    person,
+    house_code: str,
+    since: datetime.date,
+    basis: str,
+    proof,
+) -> ResidenceRegistration:
+    """Register ``person`` (an identity the account filed) at the house with ``house_code``."""
+    if person.account_id != account.pk:
+        raise PermissionDenied
+    if not person.is_verified:
+        raise ValidationError(
+            {"person": _("This identity is not verified yet. Registration needs it verified.")},
+            code="identity_not_verified",
+        )
+    house = find_house(house_code)
+    today = timezone.localdate()
+    errors = {}
+    if since is None:
+        errors["since"] = _("Enter the date you started living here.")
+    elif since > today:
+        errors["since"] = _("The date cannot be in the future.")
+    elif since < person.birth_date:
+        errors["since"] = _("The date cannot be before the date of birth.")
+    if basis not in Basis.values:
+        errors["basis"] = _("Choose employment, residence or study.")
+    if not proof:
+        errors["proof"] = _("Upload the proof document.")
+    if errors:
+        raise ValidationError(errors)
+    if not isinstance(proof, ContentFile):
+        proof = clean_document(proof)
+    if ResidenceRegistration.objects.filter(person=person, state__in=OPEN_STATES).exists():
+        raise _already_open()
+    registration = ResidenceRegistration(
+        person=person, house=house, station=house.station, since=since, basis=basis, proof=proof
+    )
+    try:
+        with transaction.atomic():
+            registration.save()  # the model sets station from the house, never chosen
+            registration.record_transition(
+                name="submit",
+                source="",
+                target=RegistrationState.SUBMITTED,
+                by=account,
+                note=house.code,
+            )
+    except IntegrityError as exc:  # a second submission raced this one
+        raise _already_open() from exc
+    logger.info(
+        "Registration %s submitted for %s at station %s",
+        registration.pk,
+        mask_id_number(person.id_number),
+        house.station_id,
+    )
+    return registration
+
+
+def _already_open() -> ValidationError:
+    return ValidationError(
+        {
+            "person": _(
+                "This person already has a registration waiting or in force. When the person "
+                "moves, cancel the old one first."
+            )
+        },
+        code="registration_open",
+    )
+
+
+def cancel_registration(*, registration, by, moved_on: datetime.date | None = None):
+    """The person moved away (001 procedure 3): the account that filed it, or staff of the
+    station, cancels a registration in force."""
+    is_owner = registration.person.account_id == getattr(by, "pk", None)
+    if not (is_owner or can_review(by, registration)):
+        raise PermissionDenied
+    moved_on = moved_on or timezone.localdate()
+    if moved_on < registration.since or moved_on > timezone.localdate():
+        raise ValidationError(
+            {"moved_on": _("The date must be between the registration date and today.")}
+        )
+    try:
+        with transaction.atomic():
+            registration.cancel(by=by, moved_on=moved_on)
+            registration.save()
+    except TransitionNotAllowed as exc:
+        raise ValidationError(_("Only a registration in force can be cancelled.")) from exc
+    return registration
+
+
+# --- station --------------------------------------------------------------------------------
+
+
+def can_review(user, registration) -> bool:
+    """Officers of the registration's station, and supervisors, with the permission."""
+    from review.scoping import is_supervisor, station_id_of
+
+    if not (user and user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    if not user.has_perm("permits.review_registration"):
+        return False
+    return is_supervisor(user) or station_id_of(user) == registration.station_id
+
+
+def _decision_context(registration) -> dict:
+    return {
+        "registration": registration,
+        "name": registration.person.full_name,
+        "station": registration.station.name,
+        "address": registration.house.address,
+        "reason": registration.rejection_note,
+    }
+
+
+def _notify(registration, kind: str) -> None:
+    last = registration.transitions.order_by("-pk").first()
+    notify(
+        registration.person.account,
+        kind,
+        _decision_context(registration),
+        related=registration,
+        event_key=f"{kind}:registration:{registration.pk}:{last.pk if last else 0}",
+        link=reverse("permits:registration_detail", args=[registration.pk]),
+    )
+
+
+def register_residence(*, registration, by, note: str = ""):
+    if not can_review(by, registration):
+        raise PermissionDenied
+    try:
+        with transaction.atomic():
+            registration.register(by=by, note=note)
+            registration.save()
+            _notify(registration, "registration_registered")
+    except TransitionNotAllowed as exc:
+        raise ValidationError(_("This registration is not waiting for review.")) from exc
+    return registration
+
+
+def reject_registration(*, registration, by, note: str):
+    if not can_review(by, registration):
+        raise PermissionDenied
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("Say why, so the person can correct it.")})
+    try:
+        with transaction.atomic():
+            registration.reject(by=by, note=note)
+            registration.save()
+            _notify(registration, "registration_rejected")
+    except TransitionNotAllowed as exc:
+        raise ValidationError(_("This registration is not waiting for review.")) from exc
+    return registration
+
+
+# --- facts for permits ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResidenceFacts:
+    """Seed 003, Regulations Art. 2: how long and on which basis a person lives in the city."""
+
+    registration: ResidenceRegistration
+    since: datetime.date
+    basis: str
+    months: int
+    long_enough: bool  # more than half a year: may apply for a new permit
+    eligible_from: datetime.date
+
+
+def current_registration(person) -> ResidenceRegistration | None:
+    return (
+        ResidenceRegistration.objects.filter(person=person, state=RegistrationState.REGISTERED)
+        .select_related("house__station")
+        .order_by("-since", "-pk")
+        .first()
+    )
+
+
+def residence_facts(person, *, today: datetime.date | None = None) -> ResidenceFacts | None:
+    registration = current_registration(person)
+    if registration is None:
+        return None
+    today = today or timezone.localdate()
+    return ResidenceFacts(
+        registration=registration,
+        since=registration.since,
+        basis=registration.basis,
+        months=rules.months_resided(registration.since, today),
+        long_enough=rules.has_resided_long_enough(registration.since, today),
+        eligible_from=rules.residence_eligible_from(registration.since),
+    )

@@ -1,0 +1,160 @@
+"""Residence registration pages (居住登记): register at a house code, see one's registrations,
+cancel on moving away, and the proof file (owner or the station's staff only).
+
+Thin: forms validate, ``permits.services.registrations`` acts. Another person's registration
+answers 404, its proof included.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from applicants.forms import add_service_errors
+from applicants.personal_center import Section, register
+from applicants.uploads import protected_file_response
+
+from ..constants import RegistrationState
+from ..forms.registrations import CancelRegistrationForm, RegistrationForm
+from ..models import House, ResidenceRegistration
+from ..services import registrations as services
+
+
+def _own_registration(request, pk) -> ResidenceRegistration:
+    return get_object_or_404(
+        ResidenceRegistration.objects.select_related("person", "house", "station"),
+        pk=pk,
+        person__account=request.user,
+    )
+
+
+@login_required
+def registration_list(request):
+    return render(
+        request,
+        "permits/registrations/list.html",
+        {"registrations": services.registrations_of(request.user)},
+    )
+
+
+@login_required
+def registration_new(request):
+    account = request.user
+    if request.method == "POST":
+        form = RegistrationForm(request.POST, request.FILES, account=account)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                registration = services.submit_registration(
+                    account=account,
+                    person=data["person"],
+                    house_code=data["house_code"],
+                    since=data["since"],
+                    basis=data["basis"],
+                    proof=data["proof"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Submitted to %(station)s. You get an SMS when it is reviewed.")
+                    % {"station": registration.station.name},
+                )
+                return redirect("permits:registration_detail", pk=registration.pk)
+    else:
+        # A scanned QR code opens this page with ?house=CODE: the code is filled in.
+        form = RegistrationForm(
+            account=account, initial={"house_code": request.GET.get("house", "")[:64]}
+        )
+    house = form.house if form.is_bound else None
+    if not form.is_bound and form.initial.get("house_code"):
+        code = services.normalize_house_code(form.initial["house_code"])
+        house = House.objects.select_related("station").filter(code=code).first()
+    no_person = not form.fields["person"].queryset.exists()
+    return render(
+        request,
+        "permits/registrations/new.html",
+        {"form": form, "house": house, "no_verified_identity": no_person},
+    )
+
+
+@login_required
+def registration_detail(request, pk: int):
+    registration = _own_registration(request, pk)
+    facts = None
+    if registration.state == RegistrationState.REGISTERED:
+        facts = services.residence_facts(registration.person)
+    registration.facts = facts
+    return render(
+        request,
+        "permits/registrations/detail.html",
+        {
+            "registration": registration,
+            "facts": facts,
+            "cancel_form": CancelRegistrationForm(initial={"moved_on": timezone.localdate()}),
+            "history": registration.transitions.order_by("created_at", "pk")[:50],
+        },
+    )
+
+
+@login_required
+@require_POST
+def registration_cancel(request, pk: int):
+    registration = _own_registration(request, pk)
+    form = CancelRegistrationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.cancel_registration(
+                registration=registration, by=request.user, moved_on=form.cleaned_data["moved_on"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The registration is cancelled."))
+    else:
+        messages.error(request, _("Enter the date you moved away."))
+    return redirect("permits:registration_detail", pk=registration.pk)
+
+
+def can_view_registration_files(user, registration) -> bool:
+    """The account that filed it, or staff of the registration's station (supervisors: all)."""
+    from review.scoping import is_supervisor, station_id_of
+
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if registration.person.account_id == user.pk:
+        return True
+    if not (user.is_staff and user.has_perm("permits.view_residenceregistration")):
+        return False
+    return is_supervisor(user) or station_id_of(user) == registration.station_id
+
+
+@login_required
+def registration_proof(request, pk: int):
+    registration = get_object_or_404(ResidenceRegistration.objects.select_related("person"), pk=pk)
+    if not can_view_registration_files(request.user, registration):
+        raise Http404
+    return protected_file_response(registration.proof, download_name="proof")
+
+
+@register(order=30)
+def registrations_section(request):
+    """Personal center: each registration with its next step."""
+    registrations = list(services.registrations_of(request.user)[:10])
+    for registration in registrations:
+        if registration.state == RegistrationState.REGISTERED:
+            registration.facts = services.residence_facts(registration.person)
+    return Section(
+        title=gettext_lazy("Residence registrations (居住登记)"),
+        template="permits/registrations/personal_center.html",
+        context={"registrations": registrations},
+        key="registrations",
+    )
