@@ -145,6 +145,7 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "/media-not-public/"  # uploads are never served directly; views check permission
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=50_000_000)  # larger: a decompression bomb
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
@@ -194,6 +195,16 @@ SMS_RETRY_BASE_SECONDS = env.float("SMS_RETRY_BASE_SECONDS", default=15.0)
 SMS_RETRY_MAX_SECONDS = env.float("SMS_RETRY_MAX_SECONDS", default=600.0)
 # The periodic sweep re-enqueues messages left `queued` longer than this (e.g. Redis was down).
 SMS_SWEEP_AFTER_SECONDS = env.int("SMS_SWEEP_AFTER_SECONDS", default=60)
+
+# --- Accounts and identity (applicants) --------------------------------------------------------
+# Who decides a pending identity: the officer (default) or a city's automatic check (a subclass of
+# applicants.verifiers.IdentityVerifier, e.g. against the national population database).
+IDENTITY_VERIFIER = env.str(
+    "IDENTITY_VERIFIER", default="applicants.verifiers.OfficerDecisionVerifier"
+)
+PHONE_CODE_MAX_PER_HOUR = env.int("PHONE_CODE_MAX_PER_HOUR", default=5)  # SMS codes per number
+PHONE_CODE_MAX_PER_IP_PER_HOUR = env.int("PHONE_CODE_MAX_PER_IP_PER_HOUR", default=20)
+PHONE_CODE_MIN_INTERVAL_SECONDS = env.int("PHONE_CODE_MIN_INTERVAL_SECONDS", default=60)
 
 # --- Permit rules -----------------------------------------------------------------------------
 DEADLINE_DAY_MODE = env.str("DEADLINE_DAY_MODE", default="calendar")  # or "working"

@@ -33,6 +33,7 @@ STATIONS = [
 ]
 SUPERVISOR_PHONE = "+8613800000001"
 APPLICANT_PHONE = "+8613900000001"
+APPLICANT_ID_NUMBER = "460100199001011230"  # a valid demo number (Haikou, 1990-01-01)
 
 
 class Command(BaseCommand):
@@ -74,11 +75,65 @@ class Command(BaseCommand):
                     logins.append((f"{role} @ {station.name}", user.phone))
             applicant = self._user(APPLICANT_PHONE, "演示申请人", staff=False)
             logins.append(("applicant", applicant.phone))
+            self._verified_and_registered(applicant, supervisor)
 
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password for all):"))
         self.stdout.write(f"  password: {DEMO_PASSWORD}")
         for role, phone in logins:
             self.stdout.write(f"  {role:<28} {phone}")
+
+    def _verified_and_registered(self, applicant, supervisor):
+        """Issue 4: the demo applicant has a verified identity and a residence registered
+        since a year ago at the first demo house. Idempotent."""
+        import datetime
+        import io
+
+        from django.core.files.base import ContentFile
+        from django.utils import timezone
+        from PIL import Image
+
+        from applicants.id_numbers import parse_id_number
+        from applicants.models import Identity
+        from applicants.services import verify_identity
+        from permits.constants import RegistrationState
+        from permits.services.registrations import register_residence, submit_registration
+
+        def png(color):
+            buffer = io.BytesIO()
+            Image.new("RGB", (320, 200), color).save(buffer, format="PNG")
+            return ContentFile(buffer.getvalue(), name="demo.png")
+
+        identity = applicant.own_identity
+        if identity is None:
+            facts = parse_id_number(APPLICANT_ID_NUMBER)
+            identity = Identity(
+                account=applicant,
+                full_name="林演示",
+                id_number=facts.number,
+                birth_date=facts.birth_date,
+                sex=facts.sex,
+                id_card_front=png((200, 220, 240)),
+                id_card_back=png((240, 230, 200)),
+                face_photo=png((230, 200, 200)),
+            )
+            identity.save()
+        if identity.state in ("unverified", "rejected"):
+            identity.submit(by=applicant)
+            identity.save()
+        if identity.state == "pending":
+            verify_identity(identity=identity, by=supervisor, note="demo")
+        if not identity.registrations.filter(state=RegistrationState.REGISTERED).exists():
+            registration = identity.registrations.filter(state=RegistrationState.SUBMITTED).first()
+            if registration is None:
+                registration = submit_registration(
+                    account=applicant,
+                    person=identity,
+                    house_code=STATIONS[0]["houses"][0][1],
+                    since=timezone.localdate() - datetime.timedelta(days=365),
+                    basis="residence",
+                    proof=png((220, 240, 220)),
+                )
+            register_residence(registration=registration, by=supervisor, note="demo")
 
     def _user(self, phone, name, *, staff):
         User = get_user_model()
