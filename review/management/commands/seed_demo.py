@@ -76,6 +76,7 @@ class Command(BaseCommand):
             applicant = self._user(APPLICANT_PHONE, "演示申请人", staff=False)
             logins.append(("applicant", applicant.phone))
             self._verified_and_registered(applicant, supervisor)
+            self._permit_due_for_renewal(applicant, supervisor)
 
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password for all):"))
         self.stdout.write(f"  password: {DEMO_PASSWORD}")
@@ -134,6 +135,32 @@ class Command(BaseCommand):
                     proof=png((220, 240, 220)),
                 )
             register_residence(registration=registration, by=supervisor, note="demo")
+
+    def _permit_due_for_renewal(self, applicant, supervisor):
+        """Issue 6 (web flow demo): the demo applicant holds a permit expiring in 20 days, so a
+        renewal can be filed on the web straight away. Issued through the permit service;
+        idempotent (nothing when a permit is already held)."""
+        import datetime
+
+        from dateutil.relativedelta import relativedelta
+        from django.utils import timezone
+
+        from permits.services import permits as permit_services
+        from permits.services.applications import current_registration
+
+        identity = applicant.own_identity
+        registration = current_registration(identity) if identity else None
+        if registration is None or permit_services.current_permit(identity) is not None:
+            return
+        valid_until = timezone.localdate() + datetime.timedelta(days=20)
+        permit_services.issue_permit(
+            by=supervisor,
+            holder=identity,
+            house=registration.house,
+            basis=registration.basis,
+            issued_on=valid_until - relativedelta(years=1),
+            card_serial=permit_services.next_card_serial(),
+        )
 
     def _user(self, phone, name, *, staff):
         User = get_user_model()
