@@ -81,6 +81,7 @@ class IdentityAdmin(admin.ModelAdmin):
                     "relationship",
                     "agent_reason",
                     "account_phone",
+                    "agent_identity",
                 ]
             },
         ),
@@ -108,6 +109,7 @@ class IdentityAdmin(admin.ModelAdmin):
         "relationship",
         "agent_reason",
         "account_phone",
+        "agent_identity",
         "photos",
         "state",
         "submitted_at",
@@ -138,6 +140,22 @@ class IdentityAdmin(admin.ModelAdmin):
     @admin.display(description=_("account"))
     def account_phone(self, obj):
         return obj.account.masked_phone
+
+    @admin.display(description=_("agent's own identity"))
+    def agent_identity(self, obj):
+        """For a dependent: the identity of the account acting for them (both are needed)."""
+        if not obj.is_dependent:
+            return "-"
+        own = obj.account.own_identity
+        if own is None:
+            return gettext("The agent has no identity on file.")
+        return format_html(
+            '<a href="{}">{} {}</a> ({})',
+            reverse("admin:applicants_identity_change", args=[own.pk]),
+            own.full_name,
+            own.masked_id_number,
+            own.get_state_display(),
+        )
 
     @admin.display(description=_("age and sex"))
     def age_and_sex(self, obj):

@@ -55,7 +55,7 @@ def _setting(name: str, default: int) -> int:
 
 
 def _phone_key(phone: str) -> str:
-    """Cache keys never hold a phone number in clear."""
+    """Cache keys never hold a phone number (or a client address) in clear."""
     return hashlib.sha256(f"{settings.SECRET_KEY}:{phone}".encode()).hexdigest()[:32]
 
 
@@ -107,9 +107,8 @@ def request_phone_code(*, phone: str, purpose: str, client_ip: str = "") -> None
     too_many = ValidationError(
         _("Too many codes were asked for. Try again in an hour."), code="rate_limited"
     )
-    if client_ip and not _hit(
-        f"phonecode:ip:{client_ip}", _setting("PHONE_CODE_MAX_PER_IP_PER_HOUR", 20), 3600
-    ):
+    ip_limit = _setting("PHONE_CODE_MAX_PER_IP_PER_HOUR", 20)
+    if client_ip and not _hit(f"phonecode:ip:{_phone_key(client_ip)}", ip_limit, 3600):
         raise too_many
     if not _hit(f"phonecode:hour:{key}", _setting("PHONE_CODE_MAX_PER_HOUR", 5), 3600):
         raise too_many

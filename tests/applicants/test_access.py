@@ -143,3 +143,12 @@ def test_verify_needs_post(client):
     client.force_login(StaffFactory(officer=True))
     response = client.get(reverse("admin:applicants_identity_verify", args=[identity.pk]))
     assert response.status_code == 405
+
+
+def test_dependent_detail_in_admin_shows_the_agent(client):
+    agent = IdentityFactory(verified=True, full_name="王大明")
+    child = IdentityFactory(dependent_minor=True, pending=True, account=agent.account)
+    client.force_login(StaffFactory(officer=True))
+    body = client.get(reverse("admin:applicants_identity_change", args=[child.pk])).content.decode()
+    assert "王大明" in body
+    assert agent.masked_id_number in body
