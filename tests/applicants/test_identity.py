@@ -255,3 +255,27 @@ def test_agent_needs_own_identity_first():
     with pytest.raises(ValidationError) as err:
         services.add_dependent(account=UserFactory(), **dependent_data())
     assert "Verify your own identity first" in " ".join(err.value.messages)
+
+
+def test_rejected_dependent_is_corrected_and_resubmitted(client):
+    agent = IdentityFactory(verified=True).account
+    child = services.add_dependent(account=agent, **dependent_data())
+    services.reject_identity(
+        identity=child, by=StaffFactory(officer=True), reason="data_mismatch", note="姓名有误"
+    )
+    client.force_login(agent)
+    page = client.get(reverse("applicants:dependent", args=[child.pk])).content.decode()
+    assert "姓名有误" in page
+    response = client.post(
+        reverse("applicants:dependent", args=[child.pk]),
+        {
+            "full_name": "王晓晓",
+            "id_number": child.id_number,
+            "relationship": "guardian",
+            "agent_reason": "minor",
+        },
+    )
+    assert response.status_code == 302
+    child.refresh_from_db()
+    assert child.full_name == "王晓晓"
+    assert child.state == IdentityState.PENDING
