@@ -67,3 +67,39 @@ def test_one_open_application_per_person():
             user=person.account, person=person, service=Service.NEW, basis="residence"
         )
     assert draft.reference in str(exc.value)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_truly_concurrent_submits_make_one_submission_on_postgresql():
+    """Two requests at the same moment (threads, separate connections): one wins, the other
+    gets a clear refusal; one log row, one notification. Row locks need PostgreSQL."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrent writers need PostgreSQL (the services CI run)")
+    person = registered_person(months=8)
+    app = draft_ready(person, Service.NEW)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def tab():
+        try:
+            mine = PermitApplication.objects.get(pk=app.pk)
+            barrier.wait()
+            svc.submit(user=person.account, application=mine, password=PASSWORD)
+            outcomes.append("ok")
+        except (StaleState, WrongState) as exc:
+            outcomes.append(exc.code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=tab) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["ok", "stale"]
+    assert app.transitions.filter(transition="submit").count() == 1
+    assert Notification.objects.filter(kind="application_submitted").count() == 1
