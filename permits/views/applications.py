@@ -104,7 +104,8 @@ class Step:
     key: str
     title: str
     url: str
-    done: bool
+    done: bool  # answered in this visit, or its data is there (where the flow resumes)
+    complete: bool = True  # its data is there (what the check page and the submit need)
 
 
 def _seen(request, application) -> set[str]:
@@ -157,18 +158,32 @@ def build_steps(request, application, requirements, current_codes) -> list[Step]
                 _("The condition you meet"),
                 url("application_step_basis"),
                 "basis" in seen and bool(application.basis),
+                complete=bool(application.basis),
             )
         )
     if asks_details(application):
         title = _("What changed") if application.service == Service.CHANGE else _("Lost or damaged")
         steps.append(
-            Step("details", title, url("application_step_details"), _answers_complete(application))
+            Step(
+                "details",
+                title,
+                url("application_step_details"),
+                _answers_complete(application),
+                complete=_answers_complete(application),
+            )
         )
     for requirement in requirements:
         key = f"material-{requirement.code}"
-        done = requirement.code in current_codes or (not requirement.required and key in seen)
+        uploaded = requirement.code in current_codes
+        done = uploaded or (not requirement.required and key in seen)
         steps.append(
-            Step(key, requirement.name, url("application_step_material", requirement.code), done)
+            Step(
+                key,
+                requirement.name,
+                url("application_step_material", requirement.code),
+                done,
+                complete=uploaded or not requirement.required,
+            )
         )
     return steps
 
@@ -433,7 +448,7 @@ def _check_context(request, application) -> dict:
         "answer_rows": _answer_rows(application),
         "material_rows": [(r, materials.get(r.code)) for r in requirements],
         "steps": steps,
-        "incomplete": [s for s in steps if not s.done and s.key != "identity"],
+        "incomplete": [s for s in steps if not s.complete],
         "eligibility": services.check_eligibility(
             user=request.user,
             person=application.person,
@@ -472,9 +487,9 @@ def submit(request, pk):
             request.session.get(SEEN_KEY, {}).pop(str(application.pk), None)
             request.session.modified = True
             return redirect("permits:application_submitted", application.pk)
-    context = _check_context(request, application) if application.is_open else {}
-    context.update({"application": application, "form": form})
-    return render(request, "permits/applications/submit.html", context)
+    return render(
+        request, "permits/applications/submit.html", {"application": application, "form": form}
+    )
 
 
 @login_required

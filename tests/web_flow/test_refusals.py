@@ -177,3 +177,12 @@ def test_delivery_cannot_be_chosen_twice(client):
     assert "error-summary" in text(response)
     application.refresh_from_db()
     assert application.state == ApplicationState.AWAITING_PICKUP
+
+
+def test_a_complete_draft_resumed_later_can_be_sent_from_the_check_page(client):
+    person = registered_person(months=8)
+    application = draft_ready(person, Service.NEW)  # filled in earlier, another session
+    login(client, person)
+    check = text(client.get(url("application_check", application.pk)))
+    assert url("application_submit", application.pk) in check
+    assert "error-summary" not in check
