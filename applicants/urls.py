@@ -2,7 +2,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
-from .forms import PhoneLoginForm
 
 # Namespaced "applicants:"; login and logout keep their global names (LOGIN_URL = "login").
 account_patterns = [
@@ -23,15 +22,7 @@ account_patterns = [
 ]
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="applicants/login.html",
-            authentication_form=PhoneLoginForm,
-            redirect_authenticated_user=True,
-        ),
-        name="login",
-    ),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include((account_patterns, "applicants"))),
 ]

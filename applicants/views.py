@@ -24,6 +24,7 @@ from .forms import (
     IdentityForm,
     PasswordResetConfirmForm,
     PhoneCodeRequestForm,
+    PhoneLoginForm,
     SignUpForm,
     add_service_errors,
 )
@@ -126,6 +127,20 @@ class PasswordResetConfirmView(FormView):
         self.request.session.pop("reset_phone", None)
         messages.success(self.request, _("Your password is changed. Log in with the new one."))
         return redirect("login")
+
+
+class LoginView(auth_views.LoginView):
+    """Phone + password. Without ``next``, applicants land in their personal center and staff
+    in the review admin."""
+
+    template_name = "applicants/login.html"
+    authentication_form = PhoneLoginForm
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        if self.request.user.is_staff:
+            return reverse("admin:index")
+        return reverse("applicants:me")
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

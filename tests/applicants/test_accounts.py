@@ -226,3 +226,13 @@ def test_login_and_logout_names_still_work(client):
     response = client.post(reverse("login"), {"username": user.phone, "password": PASSWORD})
     assert response.status_code == 302
     assert client.post(reverse("logout")).status_code == 302
+
+
+def test_applicant_lands_in_personal_center_after_login(client):
+    user = UserFactory()
+    response = client.post(reverse("login"), {"username": user.phone, "password": PASSWORD})
+    assert response["Location"] == reverse("applicants:me")
+    staff = UserFactory(is_staff=True)
+    client.logout()
+    response = client.post(reverse("login"), {"username": staff.phone, "password": PASSWORD})
+    assert response["Location"] == reverse("admin:index")
