@@ -14,6 +14,7 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
+from applicants.models import User
 from notifications.constants import SmsStatus
 from notifications.models import SmsMessage
 from notifications.tasks import send_sms
@@ -229,11 +230,12 @@ def test_twilio_backend_sends_retries_and_fails_through_a_real_worker(
 
 
 REQUEST_WHILE_REDIS_IS_DOWN = """
+import os
 import time
 from django.db import transaction
 from applicants.models import User
 from notifications.services import notify
-user = User.objects.create_user("+8613900000021", "pw-Long-enough-1")
+user = User.objects.get(pk=int(os.environ["TEST_USER_ID"]))
 started = time.monotonic()
 with transaction.atomic():
     notify(user, "certificate_produced", {"reference": "HK-9"})
@@ -246,7 +248,9 @@ def test_redis_down_at_commit_then_the_sweep_sends_once_it_is_back(
 ):
     """A web process whose broker is down commits at once; the sweep sends the SMS later."""
     queue, log_path = celery_worker_process
+    user = User.objects.create_user("+8613900000021", "pw-Long-enough-1")
     env = {
+        "TEST_USER_ID": str(user.pk),
         "PATH": "/usr/bin:/bin",
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": worker_database_url(),
