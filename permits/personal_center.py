@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applicants.personal_center import Section, register
 
+from . import rules
 from .constants import FINAL_APPLICATION_STATES, HELD_PERMIT_STATUSES
 from .models import PermitApplication, ResidencePermit
 
@@ -41,6 +42,8 @@ def permits_section(request):
         permit.residence_years, permit.residence_months = years_of_residence(
             permit.continuous_since, today
         )
+        permit.renewal_opens_on = rules.renewal_opens_on(permit.valid_until)
+        permit.renewal_window = str(rules.renewal_window(permit.valid_until, today))
     return Section(
         title=_("Residence permits (居住证)"),
         template="permits/includes/personal_center_permits.html",

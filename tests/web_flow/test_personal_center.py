@@ -33,6 +33,8 @@ def test_the_permit_is_shown_with_years_of_residence(client):
     assert permit.valid_until.isoformat() in html
     assert "Active" in html
     assert "2 years 3 months" in html
+    opens_on = permit.valid_until - relativedelta(months=1)
+    assert f"You can endorse it (once a year) from {opens_on.isoformat()}" in html
 
 
 def test_a_draft_resumes_from_the_personal_center(client):

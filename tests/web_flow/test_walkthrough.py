@@ -280,3 +280,61 @@ def test_agent_applies_for_a_verified_dependent(client):
     application.refresh_from_db()
     assert application.state == ApplicationState.SUBMITTED
     assert application.filed_by == agent
+
+
+def test_late_renewal_of_a_suspended_permit_restores_it(client):
+    person = registered_person(months=26)
+    permit = _permit_for(person, expires_in_days=-10, status="suspended")
+    login(client, person)
+    application = start_via_pages(client, person, Service.RENEWAL)
+    follow_steps(client, application)
+    submit_via_pages(client, application)
+    application.refresh_from_db()
+    assert application.state == ApplicationState.SUBMITTED
+    _produce(application)
+    permit.refresh_from_db()
+    today = timezone.localdate()
+    assert permit.status == "active"
+    assert permit.continuous_since == today  # residence counted again from the endorsement
+    detail = text(client.get(url("application_detail", application.pk)))
+    assert permit.number in detail
+    assert permit.valid_until.isoformat() in detail
+
+
+def test_detail_shows_the_deadline_once_accepted_and_the_reason_of_a_rejection(client):
+    person = registered_person(months=8)
+    application = submitted(person, Service.NEW)
+    staff = staff_for(application.station)
+    login(client, person)
+    assert "Decision due by" not in text(
+        client.get(url("application_detail", application.pk), HTTP_ACCEPT_LANGUAGE="en")
+    )
+    svc.accept(user=staff["officer"], application=application)
+    detail = text(client.get(url("application_detail", application.pk), HTTP_ACCEPT_LANGUAGE="en"))
+    assert "Decision due by" in detail
+    assert application.deadline.isoformat() in detail
+    svc.reject(
+        user=staff["officer"],
+        application=application,
+        reason="false_information",
+        note="租赁合同与房屋不符",
+    )
+    detail = text(client.get(url("application_detail", application.pk)))
+    assert "租赁合同与房屋不符" in detail
+    assert url("application_withdraw", application.pk) not in detail
+
+
+def test_a_station_without_mail_offers_only_the_window(client):
+    from tests.permits.factories import ApplicationFactory
+
+    application = ApplicationFactory(produced=True)
+    application.station.offers_mail = False
+    application.station.save()
+    login(client, application.person)
+    page = text(client.get(url("application_delivery", application.pk)))
+    assert 'value="window"' in page and 'value="mail"' not in page
+    response = client.post(
+        url("application_delivery", application.pk), {"method": "mail", "seen_state": "produced"}
+    )
+    assert response.status_code == 200
+    assert "error-summary" in text(response)
