@@ -112,3 +112,17 @@ def test_application_and_permit_admin_are_read_only_and_station_scoped(client):
         client.get(reverse("admin:permits_residencepermit_change", args=[permit.pk])).status_code
         == 200
     )
+
+
+def test_upload_size_is_limited(settings):
+    settings.UPLOAD_MAX_BYTES = 50
+    person = registered_person(months=8)
+    app = svc.start_application(
+        user=person.account, person=person, service=Service.NEW, basis="residence"
+    )
+    with pytest.raises(InvalidInput) as exc:
+        svc.upload_material(
+            user=person.account, application=app, requirement_code="photo", file=png()
+        )
+    assert exc.value.code == "invalid_upload"
+    assert not app.materials.exists()

@@ -136,3 +136,16 @@ def test_the_clock_stops_while_waiting_for_the_applicant(case, monkeypatch):
     assert app.state == ApplicationState.ACCEPTED  # back where it was
     assert app.paused_days == 4
     assert app.deadline == accepted_on + datetime.timedelta(days=19)
+
+
+def test_the_timeline_shows_the_items_in_plain_words(case):
+    app, officer = case
+    svc.request_supplement(
+        user=officer, application=app, items=[{"code": "photo", "reason": "unclear", "note": "糊"}]
+    )
+    entry = svc.timeline(app)[-1]
+    assert entry["transition"] == "request_supplement"
+    (item,) = entry["items"]
+    assert item["code"] == "photo" and item["note"] == "糊"
+    assert item["name"] in ("本人近期照片", "Recent photo")
+    assert item["reason"] and item["reason"] != "unclear"  # the label, not the code
