@@ -460,6 +460,19 @@ def submit(*, user, application, password: str) -> PermitApplication:
         )
     today = _today()
     registration = current_registration(application.person)
+    if (
+        application.service == Service.CHANGE
+        and answers["changed_field"] == ChangedField.ADDRESS
+        and application.permit is not None
+        and registration.house_id == application.permit.house_id
+    ):
+        raise InvalidInput(
+            _(
+                "Register your residence at the new address first (居住登记); the change then "
+                "moves your permit there."
+            ),
+            code="new_address_not_registered",
+        )
 
     def before(app):
         app.answers = answers

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from notifications.constants import NotificationKind
 from notifications.services import notify
@@ -27,7 +29,10 @@ from permits.models import (
     PermitApplication,
     PermitTransition,
     ResidencePermit,
+    StaffPermission,
 )
+
+from .errors import NotAllowed, StaleState, WrongState
 
 NOTIFY_CHUNK = 500
 
@@ -72,6 +77,27 @@ def issue_permit(
     permit.record_transition(
         name="issue", source="", target=PermitStatus.ACTIVE, by=by, note=permit.number
     )
+    return permit
+
+
+def cancel_permit(*, user, permit: ResidencePermit, moved_on: datetime.date, note: str = ""):
+    """Moving away (seed 001 procedure 3): the permit is cancelled and its card invalidated.
+    Staff who may cancel residence registrations do it, for their own station."""
+    if not StaffPermission("permits.review_registration")(permit, user):
+        raise NotAllowed()
+    try:
+        with transaction.atomic():
+            permit.cancel(by=user, on=moved_on, note=note)
+            permit.save()
+            CardSerial.objects.filter(permit=permit, status=CardSerialStatus.VALID).update(
+                status=CardSerialStatus.INVALIDATED, invalidated_on=moved_on
+            )
+    except ConcurrentTransition as exc:
+        permit.refresh_from_db()
+        raise StaleState() from exc
+    except TransitionNotAllowed as exc:
+        permit.refresh_from_db()
+        raise WrongState(_("This permit is already cancelled."), code="already_cancelled") from exc
     return permit
 
 

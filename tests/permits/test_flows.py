@@ -286,3 +286,43 @@ def test_replacement_of_a_damaged_card_keeps_a_suspended_permit_suspended():
     assert permit.status == PermitStatus.SUSPENDED  # a new card does not endorse
     assert CardSerial.objects.filter(permit=permit).count() == 2
     assert ResidencePermit.objects.count() == 1
+
+
+def test_change_of_address_needs_the_new_address_registered_first():
+    permit = PermitFactory()
+    person = permit.holder
+    RegistrationFactory(person=person, house=permit.house, registered=True)
+    with pytest.raises(InvalidInput) as exc:
+        submitted(
+            person,
+            Service.CHANGE,
+            basis="",
+            answers={
+                "changed_field": "address",
+                "new_value": "海口市某处",
+                "changed_on": timezone.localdate().isoformat(),
+            },
+        )
+    assert exc.value.code == "new_address_not_registered"
+
+
+def test_moving_away_cancels_the_permit_and_its_card():
+    from permits.services.errors import NotAllowed
+    from permits.services.permits import cancel_permit
+    from tests.factories import StaffFactory
+
+    permit = PermitFactory()
+    staff = staff_for(permit.station)
+    with pytest.raises(NotAllowed):
+        cancel_permit(user=staff["clerk"], permit=permit, moved_on=timezone.localdate())
+    with pytest.raises(NotAllowed):
+        cancel_permit(
+            user=StaffFactory(officer=True, station=StationFactory()),
+            permit=permit,
+            moved_on=timezone.localdate(),
+        )
+    cancel_permit(user=staff["officer"], permit=permit, moved_on=timezone.localdate())
+    assert permit.status == PermitStatus.CANCELLED
+    assert not verify_card_serial(permit.card_serial).valid
+    with pytest.raises(WrongState):
+        cancel_permit(user=staff["officer"], permit=permit, moved_on=timezone.localdate())
