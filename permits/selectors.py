@@ -1,0 +1,73 @@
+"""Read-only queries for the screens (applicant's list, station queues). Each one is bounded by
+the caller's scope and served by an index of PermitApplication/ResidencePermit."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .constants import ApplicationState, PermitStatus
+from .models import PermitApplication, ResidencePermit
+
+# What each station queue shows, in the order it is worked.
+QUEUE_STATES = {
+    "to_accept": (ApplicationState.SUBMITTED,),
+    "to_decide": (ApplicationState.ACCEPTED,),
+    "to_produce": (ApplicationState.APPROVED,),
+    "to_hand_over": (
+        ApplicationState.PRODUCED,
+        ApplicationState.AWAITING_PICKUP,
+        ApplicationState.AWAITING_OLD_CARD,
+    ),
+    "waiting_for_applicant": (ApplicationState.SUPPLEMENT_REQUESTED,),
+}
+
+
+def applications_of(user) -> QuerySet[PermitApplication]:
+    """The applications an account filed (for itself or as agent), newest first."""
+    if not (user and user.is_authenticated):
+        return PermitApplication.objects.none()
+    return (
+        PermitApplication.objects.filter(filed_by=user)
+        .select_related("person", "station", "permit")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def station_queue(user, queue: str, *, service: str | None = None) -> QuerySet[PermitApplication]:
+    """One queue for a staff member: their station's (all for a supervisor), the nearest
+    deadline first (index station, state, deadline)."""
+    from review.scoping import scope_to_station
+
+    qs = PermitApplication.objects.filter(state__in=QUEUE_STATES[queue])
+    if service:
+        qs = qs.filter(service=service)
+    return (
+        scope_to_station(qs, user)
+        .select_related("person", "station")
+        .order_by("deadline", "submitted_at", "pk")
+    )
+
+
+def overdue_applications(user, *, today: datetime.date | None = None):
+    """Accepted applications past their deadline (seed 001: 15 days + extension)."""
+    from review.scoping import scope_to_station
+
+    today = today or timezone.localdate()
+    qs = PermitApplication.objects.filter(state=ApplicationState.ACCEPTED, deadline__lt=today)
+    return scope_to_station(qs, user).select_related("person", "station").order_by("deadline")
+
+
+def permits_expiring(user, *, within_days: int = 30, today: datetime.date | None = None):
+    """Active permits expiring soon (index status, valid_until), for the station's overview."""
+    from review.scoping import scope_to_station
+
+    today = today or timezone.localdate()
+    qs = ResidencePermit.objects.filter(
+        status=PermitStatus.ACTIVE,
+        valid_until__gte=today,
+        valid_until__lte=today + datetime.timedelta(days=within_days),
+    )
+    return scope_to_station(qs, user).select_related("holder", "station").order_by("valid_until")
