@@ -252,9 +252,12 @@ def _fire(
     except rules.RuleViolation as violation:
         application.refresh_from_db()
         raise RuleRefused.from_rule(violation) from violation
-    except (ServiceError, IntegrityError):
+    except ServiceError:
         application.refresh_from_db()
         raise
+    except IntegrityError as exc:  # a constraint caught a conflicting concurrent change
+        application.refresh_from_db()
+        raise StaleState(code="conflict") from exc
     return application
 
 
