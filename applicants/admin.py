@@ -165,23 +165,33 @@ class IdentityAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("photos"))
     def photos(self, obj):
-        items = []
+        figures = []
         for kind, field, label in PHOTOS:
-            if not getattr(obj, field):
+            stored = getattr(obj, field)
+            if not stored:
                 continue
             url = reverse("applicants:identity_file", args=[obj.pk, kind])
-            items.append((label, url, url))
-        if not items:
+            if stored.name.lower().endswith(".pdf"):
+                inner = format_html("{} (PDF)", gettext("Open the document"))
+            else:
+                inner = format_html(
+                    '<img src="{}" alt="" '
+                    'style="max-width:320px;max-height:240px;border:1px solid #ccc">',
+                    url,
+                )
+            figures.append(
+                format_html(
+                    '<figure style="display:inline-block;margin:0 1em 1em 0;vertical-align:top">'
+                    '<figcaption>{}</figcaption><a href="{}" target="_blank" rel="noopener">{}</a>'
+                    "</figure>",
+                    label,
+                    url,
+                    inner,
+                )
+            )
+        if not figures:
             return gettext("No photos.")
-        return format_html_join(
-            "",
-            '<figure style="display:inline-block;margin:0 1em 1em 0;vertical-align:top">'
-            "<figcaption>{}</figcaption>"
-            '<a href="{}" target="_blank" rel="noopener">'
-            '<img src="{}" alt="" style="max-width:320px;max-height:240px;border:1px solid #ccc">'
-            "</a></figure>",
-            items,
-        )
+        return format_html_join("", "{}", ((figure,) for figure in figures))
 
     @admin.display(description=_("history"))
     def history(self, obj):

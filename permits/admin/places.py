@@ -231,6 +231,12 @@ class ResidenceRegistrationAdmin(
     @admin.display(description=_("proof document"))
     def proof_link(self, obj):
         url = reverse("permits:registration_proof", args=[obj.pk])
+        if obj.proof.name.lower().endswith(".pdf"):
+            return format_html(
+                '<a href="{}" target="_blank" rel="noopener">{} (PDF)</a>',
+                url,
+                gettext("Open the proof document"),
+            )
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">'
             '<img src="{}" alt="{}" style="max-width:320px;max-height:240px;border:1px solid #ccc">'

@@ -152,3 +152,21 @@ def test_dependent_detail_in_admin_shows_the_agent(client):
     body = client.get(reverse("admin:applicants_identity_change", args=[child.pk])).content.decode()
     assert "王大明" in body
     assert agent.masked_id_number in body
+
+
+def test_admin_links_a_pdf_proof_instead_of_an_image(client):
+    from django.core.files.base import ContentFile
+
+    agent = IdentityFactory(verified=True)
+    child = IdentityFactory(
+        dependent_minor=True,
+        pending=True,
+        account=agent.account,
+        agent_proof=ContentFile(b"%PDF-1.4\n%%EOF\n", name="p.pdf"),
+    )
+    client.force_login(StaffFactory(officer=True))
+    body = client.get(reverse("admin:applicants_identity_change", args=[child.pk])).content.decode()
+    proof_url = file_url(child, "proof")
+    assert f'href="{proof_url}"' in body
+    assert f'src="{proof_url}"' not in body
+    assert client.get(proof_url)["Content-Type"] == "application/pdf"
