@@ -7,7 +7,7 @@ paths are 1-18 digits so no lookup can overflow the database's integer.
 from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from .api import accounts, identity, notifications
+from .api import accounts, applications, identity, notifications, permits, staff
 from .api.errors import api_not_found
 
 
@@ -32,6 +32,67 @@ v1_patterns = [
     path("identity/", identity.OwnIdentityView.as_view(), name="identity"),
     path("dependents/", identity.DependentListView.as_view(), name="dependents"),
     path("dependents/<id:pk>/", identity.DependentDetailView.as_view(), name="dependent"),
+    path("applications/", applications.ApplicationListView.as_view(), name="applications"),
+    path(
+        "applications/<id:pk>/",
+        applications.ApplicationDetailView.as_view(),
+        name="application",
+    ),
+    path(
+        "applications/<id:pk>/materials/",
+        applications.MaterialUploadView.as_view(),
+        name="application-materials",
+    ),
+    path(
+        "applications/<id:pk>/submit/",
+        applications.SubmitView.as_view(),
+        name="application-submit",
+    ),
+    path(
+        "applications/<id:pk>/resubmit/",
+        applications.ResubmitView.as_view(),
+        name="application-resubmit",
+    ),
+    path(
+        "applications/<id:pk>/withdraw/",
+        applications.WithdrawView.as_view(),
+        name="application-withdraw",
+    ),
+    path(
+        "applications/<id:pk>/delivery/",
+        applications.DeliveryView.as_view(),
+        name="application-delivery",
+    ),
+    path("permits/", permits.PermitListView.as_view(), name="permits"),
+    path("permits/<id:pk>/", permits.PermitDetailView.as_view(), name="permit"),
+    path("verify/<str:code>/", permits.VerifyView.as_view(), name="verify"),
+    path(
+        "staff/applications/", staff.StaffApplicationListView.as_view(), name="staff-applications"
+    ),
+    path(
+        "staff/applications/<id:pk>/",
+        staff.StaffApplicationDetailView.as_view(),
+        name="staff-application",
+    ),
+    path(
+        "staff/applications/<id:pk>/produced/", staff.ProducedView.as_view(), name="staff-produced"
+    ),
+    path(
+        "staff/applications/<id:pk>/old-card-received/",
+        staff.OldCardReceivedView.as_view(),
+        name="staff-old-card-received",
+    ),
+    path("staff/applications/<id:pk>/mailed/", staff.MailedView.as_view(), name="staff-mailed"),
+    path(
+        "staff/applications/<id:pk>/delivered/",
+        staff.DeliveredView.as_view(),
+        name="staff-delivered",
+    ),
+    path(
+        "staff/applications/<id:pk>/collected/",
+        staff.CollectedView.as_view(),
+        name="staff-collected",
+    ),
     path("notifications/", notifications.NotificationListView.as_view(), name="notifications"),
     path(
         "notifications/read-all/",

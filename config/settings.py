@@ -279,6 +279,13 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}},
+    "ENUM_NAME_OVERRIDES": {
+        "IdentityStateEnum": "applicants.constants.IdentityState",
+        "ApplicationStateEnum": "permits.constants.ApplicationState",
+        "RegistrationStateEnum": "permits.constants.RegistrationState",
+        "PermitStatusEnum": "permits.constants.PermitStatus",
+        "DeliveryMethodEnum": "permits.constants.DeliveryMethod",
+    },
     # Documentation page assets are served from this host (drf-spectacular-sidecar), no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from .health import healthz
+from .verification import verify_page
 from .views import HomeView
 
 admin.site.site_header = _("Residence permit review")
@@ -15,6 +16,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),
+    path("verify/<str:code>/", verify_page, name="permit-verify"),
     path("accounts/", include("applicants.urls")),
     path("my-affairs/", include("notifications.urls")),
     path("permits/", include("permits.urls")),

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from applicants import services
-from applicants.constants import AgentReason, Relationship
+from applicants.constants import AgentReason, IdentityRejectionReason, Relationship
 from applicants.id_numbers import parse_id_number
 from applicants.models import Identity
 from applicants.uploads import clean_document, clean_image
@@ -41,6 +41,10 @@ class DocumentUpload(serializers.FileField):
 
 
 class IdentitySerializer(serializers.ModelSerializer):
+    # Blank until decided: declared so the schema's enum admits "".
+    rejection_reason = serializers.ChoiceField(
+        choices=IdentityRejectionReason.choices, allow_blank=True, read_only=True
+    )
     masked_id_number = serializers.CharField(read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     has_id_card_front = serializers.SerializerMethodField()

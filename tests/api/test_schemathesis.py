@@ -16,7 +16,10 @@ from schemathesis.specs.openapi.checks import (
 
 from config.api.auth import issue_token
 from notifications.models import Notification
-from tests.factories import UserFactory
+from permits.constants import Service
+from tests.factories import IdentityFactory, UserFactory
+from tests.permits.factories import PermitFactory
+from tests.permits.helpers import draft_ready, registered_person
 
 CHECKS = [
     schemathesis.checks.not_a_server_error,
@@ -36,8 +39,15 @@ schema = schemathesis.openapi.from_wsgi(
 
 
 @pytest.fixture
-def fuzz_applicant(db):
+def fuzz_applicant(db, settings):
+    """An applicant with something behind most ids: a verified identity with a draft new
+    permit application, a dependent holding a permit, notifications."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     user = UserFactory()
+    person = registered_person(account=user)
+    draft_ready(person, Service.NEW)
+    dependent = IdentityFactory(account=user, dependent_minor=True, verified=True)
+    PermitFactory(holder=dependent)
     for n in range(3):
         Notification.objects.create(
             recipient=user, kind="identity_verified", event_key=f"fuzz:{n}", title="t", body="b"
@@ -47,7 +57,7 @@ def fuzz_applicant(db):
 
 @schema.parametrize()
 @settings(
-    max_examples=15,
+    max_examples=10,
     deadline=None,
     suppress_health_check=list(HealthCheck),
     database=None,
