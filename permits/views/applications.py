@@ -214,12 +214,22 @@ def _steps_for(request, application) -> list[Step]:
 def _step_context(request, application, key: str, **extra) -> dict:
     steps = _steps_for(request, application)
     keys = [s.key for s in steps]
+    index = keys.index(key) if key in keys else None
+    asked = (request.GET.get("return_to"), request.POST.get("return_to"))
+    return_to = "check" if "check" in asked else ""
+    if return_to:
+        back_url = reverse("permits:application_check", args=[application.pk])
+    elif index:
+        back_url = steps[index - 1].url
+    else:
+        back_url = reverse("permits:application_list")
     context = {
         "application": application,
         "steps": steps,
-        "step_number": keys.index(key) + 1 if key in keys else None,
+        "step_number": index + 1 if index is not None else None,
         "step_count": len(steps),
-        "return_to": request.GET.get("return_to") or request.POST.get("return_to") or "",
+        "return_to": return_to,
+        "back_url": back_url,
     }
     context.update(extra)
     return context
@@ -372,7 +382,18 @@ def step_details(request, pk):
     return render(
         request,
         "permits/applications/step_details.html",
-        _step_context(request, application, "details", form=form, registration=registration),
+        _step_context(
+            request,
+            application,
+            "details",
+            form=form,
+            registration=registration,
+            still_at_permit_address=bool(
+                registration
+                and application.permit
+                and registration.house_id == application.permit.house_id
+            ),
+        ),
     )
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from notifications.models import Notification
 from permits.constants import ApplicationState, Service
 from permits.services import applications as svc
-from tests.factories import PASSWORD, IdentityFactory, UserFactory
+from tests.factories import PASSWORD, HouseFactory, IdentityFactory, UserFactory
 from tests.permits.factories import PermitFactory
 from tests.permits.helpers import staff_for, submitted
 
@@ -63,13 +63,13 @@ def _produce(application):
     return svc.mark_produced(user=staff["clerk"], application=application)
 
 
-def _permit_for(person, *, expires_in_days=20, **kwargs):
+def _permit_for(person, *, expires_in_days=20, house=None, **kwargs):
     registration = person.registrations.get()
     today = timezone.localdate()
     valid_until = today + datetime.timedelta(days=expires_in_days)
     return PermitFactory(
         holder=person,
-        house=registration.house,
+        house=house or registration.house,
         issued_on=valid_until - relativedelta(years=1),
         valid_until=valid_until,
         **kwargs,
@@ -137,7 +137,8 @@ def test_renewal_then_mail_shows_the_old_card_instruction(client):
 
 def test_change_of_address_with_proof(client):
     person = registered_person(months=14)
-    _permit_for(person, expires_in_days=200)
+    # The permit is still at the old address; the residence is registered at the new one.
+    permit = _permit_for(person, expires_in_days=200, house=HouseFactory())
     login(client, person)
     application = start_via_pages(client, person, Service.CHANGE)
     changed_on = timezone.localdate() - datetime.timedelta(days=40)
@@ -169,6 +170,31 @@ def test_change_of_address_with_proof(client):
     assert application.answers["changed_field"] == "address"
     assert application.is_late  # 40 days after the change: still accepted, marked late
     assert "30" in text(client.get(url("application_detail", application.pk)))
+    _produce(application)
+    permit.refresh_from_db()
+    assert permit.house == person.registrations.get().house
+
+
+def test_change_of_address_before_registering_the_new_one_is_explained(client):
+    person = registered_person(months=14)
+    _permit_for(person, expires_in_days=200)  # permit and registration at the same house
+    login(client, person)
+    application = start_via_pages(client, person, Service.CHANGE)
+    details = {
+        "changed_field": "address",
+        "new_value": "海口市秀英区 9 号",
+        "changed_on": timezone.localdate().isoformat(),
+    }
+    page = client.post(url("application_step_details", application.pk), details)
+    assert page.status_code == 302
+    html = text(client.get(url("application_step_details", application.pk)))
+    assert "/permits/registrations/new/" in html
+    follow_steps(client, application, details=details)
+    response = submit_via_pages(client, application)
+    assert response.status_code == 200
+    assert "error-summary" in text(response)
+    application.refresh_from_db()
+    assert application.state == ApplicationState.DRAFT
 
 
 def test_replacement_of_a_lost_card_then_window_pickup_with_qr(client):
