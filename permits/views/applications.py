@@ -557,24 +557,6 @@ def _supplement_items(application, requirements_by_code, reuploaded) -> list[dic
     return items
 
 
-def _timeline(application, requirements_by_code) -> list[dict]:
-    rows = services.timeline(application)
-    for row in rows:
-        row["items"] = [
-            {
-                "name": requirements_by_code[i.get("code")].name
-                if i.get("code") in requirements_by_code
-                else i.get("code", ""),
-                "reason": SupplementReason(i["reason"]).label
-                if i.get("reason") in SupplementReason.values
-                else i.get("reason", ""),
-                "note": i.get("note", ""),
-            }
-            for i in row.get("items") or []
-        ]
-    return rows
-
-
 def _detail_context(request, application, **forms) -> dict:
     requirements = list(application.requirements())
     by_code = {r.code: r for r in requirements}
@@ -585,7 +567,7 @@ def _detail_context(request, application, **forms) -> dict:
     )
     context = {
         "application": application,
-        "timeline": _timeline(application, by_code),
+        "timeline": services.timeline(application),
         "materials": materials,
         "supplement_items": [],
         "old_card_instruction": application.needs_old_card,
