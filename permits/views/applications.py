@@ -753,7 +753,7 @@ def delivery_mail(request, pk):
     application = _get_application(request, pk)
     if not _can_choose_delivery(application) and request.method != "POST":
         return redirect("permits:application_detail", application.pk)
-    initial = {"recipient_name": application.person.full_name}
+    initial = {"recipient_name": application.person.full_name, "phone": request.user.phone}
     form = MailForm(_posted(request), application=application, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
