@@ -211,6 +211,7 @@ class StartSerializer(serializers.Serializer):
     person = serializers.IntegerField(
         required=False,
         min_value=1,
+        max_value=10**18 - 1,
         help_text=_("The identity applied for (a dependent); default: my own identity."),
     )
     basis = serializers.ChoiceField(choices=Basis.choices, required=False)

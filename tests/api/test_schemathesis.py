@@ -5,7 +5,9 @@ the schema (status code documented, content type, headers, body). Runs in `make 
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -36,6 +38,17 @@ HTTPS = {"X-Forwarded-Proto": "https"}
 schema = schemathesis.openapi.from_wsgi(
     "/api/schema/?format=json", get_wsgi_application(), headers=HTTPS
 )
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Like Django's test client: the request signals must not close the connection that holds
+    the test's transaction (on PostgreSQL that would fail every later query)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
