@@ -139,6 +139,11 @@ def asks_details(application) -> bool:
 
 def build_steps(request, application, requirements, current_codes) -> list[Step]:
     seen = _seen(request, application)
+    # Uploads already made mean the person went past the confirmation steps in an earlier
+    # visit: coming back (another day, another device) resumes at the first thing missing.
+    earlier_visit = bool(current_codes)
+    if earlier_visit:
+        seen |= {"identity", "basis"}
 
     def url(name, *args):
         return reverse(f"permits:{name}", args=[application.pk, *args])

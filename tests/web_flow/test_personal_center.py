@@ -45,8 +45,8 @@ def test_a_draft_resumes_from_the_personal_center(client):
     resume = url("application_resume", application.pk)
     assert resume in html
     response = client.get(resume)
-    assert response.status_code == 302  # to the first step not done yet in this session
-    assert "/step/identity/" in response.url
+    assert response.status_code == 302  # everything is there: straight to the check page
+    assert response.url == url("application_check", application.pk)
 
 
 def test_another_accounts_applications_and_permits_are_not_shown(client):

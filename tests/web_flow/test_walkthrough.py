@@ -364,3 +364,23 @@ def test_a_station_without_mail_offers_only_the_window(client):
     )
     assert response.status_code == 200
     assert "error-summary" in text(response)
+
+
+def test_leaving_and_coming_back_resumes_the_draft(client):
+    person = registered_person(months=8)
+    login(client, person)
+    application = start_via_pages(client, person, Service.NEW)
+    client.post(url("application_step_identity", application.pk), {"confirmed": "on"})
+    client.post(url("application_step_basis", application.pk), {"basis": "residence"})
+    client.post(
+        url("application_step_material", application.pk, "id_card"), {"file": png("id.png")}
+    )
+    client.logout()  # another day, another phone
+
+    login(client, person)
+    center = text(client.get("/accounts/me/"))
+    assert url("application_resume", application.pk) in center
+    response = client.get(url("application_resume", application.pk))
+    assert response.url == url("application_step_material", application.pk, "photo")
+    follow_steps(client, application)
+    assert application.materials.filter(superseded=False).count() == 3
