@@ -52,7 +52,10 @@ def token_response(user, *, status_code=status.HTTP_201_CREATED) -> Response:
 class TokenView(APIView):
     """Log in (get a bearer token) and log out (revoke the token used)."""
 
-    throttle_scope = "login"
+    @property
+    def throttle_scope(self):
+        request = getattr(self, "request", None)
+        return "login" if request is not None and request.method == "POST" else "api"
 
     def get_permissions(self):
         if self.request.method == "POST":
