@@ -56,6 +56,13 @@ def test_new_permit_window_pickup():
     assert app.state == ApplicationState.AWAITING_PICKUP
     svc.record_collected(user=staff["clerk"], application=app, collector_id_number=person.id_number)
     assert app.state == ApplicationState.COLLECTED
+    assert kinds(person.account) == [
+        "application_submitted",
+        "application_accepted",
+        "application_approved",
+        "certificate_produced",
+        "certificate_collected",
+    ]
     assert not app.collected_by_agent
     assert kinds(person.account) == [
         "application_submitted",
@@ -173,6 +180,12 @@ def test_renewal_late_after_suspension_restores_and_restarts_the_years():
         "suspend",
         "endorse",
     ]
+    assert kinds(person.account) == [
+        "application_submitted",
+        "application_accepted",
+        "application_approved",
+        "certificate_produced",
+    ]
 
 
 def test_change_of_address_late_window_pickup():
@@ -209,6 +222,13 @@ def test_change_of_address_late_window_pickup():
     svc.choose_pickup(user=person.account, application=app)
     svc.record_collected(user=staff["clerk"], application=app, collector_id_number=person.id_number)
     assert app.state == ApplicationState.COLLECTED
+    assert kinds(person.account) == [
+        "application_submitted",
+        "application_accepted",
+        "application_approved",
+        "certificate_produced",
+        "certificate_collected",
+    ]
 
 
 def test_change_on_time_is_not_late_and_answers_are_required():
