@@ -10,6 +10,9 @@ from django.utils.translation import gettext as _
 from . import audit
 
 LAST_ACTIVITY_KEY = "_staff_last_activity"
+# The stored timestamp is renewed at most this often, so a page with many parallel requests
+# (thumbnails) does not write the session each time; the idle limit is exact to this much.
+ACTIVITY_RESOLUTION_SECONDS = 30
 
 
 def staff_idle_timeout() -> int:
@@ -49,6 +52,8 @@ class StaffSessionMiddleware:
                     _("You were logged out after %(minutes)d minutes without activity.")
                     % {"minutes": max(1, timeout // 60)},
                 )
+            return
+        if isinstance(last, int | float) and now - last < ACTIVITY_RESOLUTION_SECONDS:
             return
         request.session[LAST_ACTIVITY_KEY] = now
         # The server-side session ends too, even if the browser keeps the cookie.

@@ -42,11 +42,24 @@ def _require_browser_stack() -> None:
 
 
 @pytest.fixture(scope="session")
-def playwright_instance():
+def playwright_instance(django_db_setup, django_db_blocker):
+    """Playwright's sync API. Starting it switches the test thread to another context, and
+    Django's connections are context-local: afterwards the test code gets new connection
+    objects, without the snapshot that ``serialized_rollback`` restores from. The snapshot is
+    carried over to them here."""
     _require_browser_stack()
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    snapshots = {
+        conn.alias: conn._test_serialized_contents
+        for conn in connections.all()
+        if hasattr(conn, "_test_serialized_contents")
+    }
     with sync_playwright() as pw:
+        for alias, contents in snapshots.items():
+            if not hasattr(connections[alias], "_test_serialized_contents"):
+                connections[alias]._test_serialized_contents = contents
         yield pw
 
 

@@ -228,3 +228,16 @@ def test_staff_rule_is_configured_and_has_help_text(settings):
     names = [v["NAME"] for v in settings.AUTH_PASSWORD_VALIDATORS]
     assert "review.validators.StaffPasswordValidator" in names
     assert "12" in StaffPasswordValidator().get_help_text()
+
+
+def test_activity_is_not_written_to_the_session_on_every_request(client):
+    officer = StaffFactory(officer=True)
+    client.force_login(officer)
+    client.get("/admin/")
+    _age_session(client, 5)
+    aged = client.session[LAST_ACTIVITY_KEY]
+    client.get("/admin/")
+    assert client.session[LAST_ACTIVITY_KEY] == aged  # recent enough: left alone
+    _age_session(client, 40)
+    client.get("/admin/")
+    assert int(time.time()) - client.session[LAST_ACTIVITY_KEY] < 5  # renewed

@@ -1,0 +1,212 @@
+"""Steps of the applicant's and the staff's journeys, in a real browser.
+
+Each step drives the pages a person would use. Where a staff screen does not exist yet (the
+officer's application desk and the clerk's desk of issue 7), the step calls the same service the
+screen will call, through ``staff_act``; replace those with clicks as the screens land."""
+
+import datetime
+import re
+
+from django.utils import timezone
+
+from tests.factories import PASSWORD, tiny_png
+
+from .helpers import admin_login, assert_accessible, sms_code
+
+
+def png_file(name="photo.png") -> dict:
+    return {"name": name, "mimeType": "image/png", "buffer": tiny_png()}
+
+
+def submit_main_form(page) -> None:
+    """Press the submit button of the page's main form (not the header's language/logout)."""
+    form = page.locator("main form[method=post]").first
+    with page.expect_navigation():
+        form.locator("[type=submit]").first.click()
+
+
+def check_page(page, shot, step: str) -> None:
+    """Screenshot the step and check the page for serious accessibility violations."""
+    shot(page, step)
+    assert_accessible(page, f"{step} ({page.url})")
+
+
+def sign_up(page, shot, *, phone: str, display_name: str, password: str = PASSWORD) -> None:
+    page.goto("/accounts/signup/")
+    check_page(page, shot, "signup")
+    page.fill("#id_phone", phone)
+    submit_main_form(page)
+    assert "/accounts/signup/confirm/" in page.url
+    page.fill("#id_code", sms_code(phone))
+    if page.locator("#id_phone").count() and not page.input_value("#id_phone"):
+        page.fill("#id_phone", phone)
+    page.fill("#id_display_name", display_name)
+    page.fill("#id_password1", password)
+    page.fill("#id_password2", password)
+    check_page(page, shot, "signup-confirm")
+    submit_main_form(page)
+    assert "/accounts/identity/" in page.url, page.url
+
+
+def submit_identity(page, shot, *, full_name: str, id_number: str) -> None:
+    page.goto("/accounts/identity/")
+    check_page(page, shot, "identity-form")
+    page.fill("#id_full_name", full_name)
+    page.fill("#id_id_number", id_number)
+    page.set_input_files("#id_id_card_front", png_file("front.png"))
+    page.set_input_files("#id_id_card_back", png_file("back.png"))
+    page.set_input_files("#id_face_photo", png_file("face.png"))
+    submit_main_form(page)
+    assert "/accounts/me/" in page.url, page.url
+    check_page(page, shot, "identity-submitted")
+
+
+def officer_verifies_identity(page, shot, officer, identity) -> None:
+    if "/admin/" not in page.url or "/admin/login/" in page.url:
+        admin_login(page, officer)
+    page.goto(f"/admin/applicants/identity/{identity.pk}/change/")
+    shot(page, "officer-identity")
+    with page.expect_navigation():
+        page.locator("#identity-decision input[name=_verify]").click()
+    shot(page, "officer-identity-verified")
+
+
+def register_residence(page, shot, *, house_code: str, months_ago: int) -> None:
+    since = timezone.localdate() - datetime.timedelta(days=int(months_ago * 30.5))
+    page.goto("/permits/registrations/new/")
+    check_page(page, shot, "registration-form")
+    if page.locator("select#id_person").count():
+        page.select_option("#id_person", index=1 if _has_blank(page, "#id_person") else 0)
+    page.fill("#id_house_code", house_code)
+    page.fill("#id_since", since.isoformat())
+    if page.locator("select#id_basis").count():
+        page.select_option("#id_basis", "residence")
+    else:
+        page.check("input[name=basis][value=residence]")
+    page.set_input_files("#id_proof", png_file("lease.png"))
+    submit_main_form(page)
+    assert re.search(r"/permits/registrations/\d+/", page.url), page.url
+    check_page(page, shot, "registration-submitted")
+
+
+def _has_blank(page, selector) -> bool:
+    return page.locator(f"{selector} option").first.get_attribute("value") in ("", None)
+
+
+def officer_registers_residence(page, shot, officer, registration) -> None:
+    if "/admin/" not in page.url or "/admin/login/" in page.url:
+        admin_login(page, officer)
+    page.goto(f"/admin/permits/residenceregistration/{registration.pk}/change/")
+    shot(page, "officer-registration")
+    with page.expect_navigation():
+        page.locator("#registration-decision input[name=_register]").click()
+    shot(page, "officer-registration-registered")
+
+
+def choose(page, name: str, value: str) -> None:
+    """Pick ``value`` for a choice field, whether it renders as a select or radio buttons."""
+    select = page.locator(f"main select[name={name}]")
+    if select.count():
+        select.select_option(value)
+    else:
+        page.locator(f"main input[name={name}][value='{value}']").check()
+
+
+def start_application(page, shot, *, service: str, person_pk: int) -> int:
+    page.goto("/permits/applications/new/")
+    check_page(page, shot, f"start-{service}")
+    choose(page, "service", service)
+    if page.locator("main [name=person]").count():
+        choose(page, "person", str(person_pk))
+    submit_main_form(page)
+    match = re.search(r"/permits/applications/(\d+)/", page.url)
+    assert match, page.url
+    return int(match.group(1))
+
+
+def walk_steps(page, shot, *, basis: str = "residence", details: dict | None = None) -> None:
+    """Answer each step as it comes, uploading a photo for every material, up to the check
+    page."""
+    for _ in range(20):
+        url = page.url
+        if url.rstrip("/").endswith("/check"):
+            check_page(page, shot, "check-answers")
+            return
+        step = re.search(r"/step/(identity|basis|details|material/[\w-]+)/", url)
+        assert step, f"not a step page: {url}"
+        name = step.group(1).replace("/", "-")
+        check_page(page, shot, f"step-{name}")
+        if name == "identity":
+            page.locator("main input[name=confirmed]").check()
+        elif name == "basis":
+            choose(page, "basis", basis)
+        elif name == "details":
+            for field, value in (details or {}).items():
+                page.fill(f"#id_{field}", value)
+        else:
+            page.set_input_files("main input[type=file]", png_file(f"{name}.png"))
+        submit_main_form(page)
+    raise AssertionError("the steps never end")
+
+
+def submit_application(page, shot, application_pk: int, password: str = PASSWORD) -> None:
+    page.goto(f"/permits/applications/{application_pk}/submit/")
+    check_page(page, shot, "submit")
+    page.fill("#id_password", password)
+    submit_main_form(page)
+    assert f"/permits/applications/{application_pk}/submitted/" in page.url, page.url
+    check_page(page, shot, "submitted")
+
+
+def supply_requested_material(page, shot, application_pk: int, password: str = PASSWORD) -> None:
+    page.goto(f"/permits/applications/{application_pk}/")
+    section = page.locator("#supplement")
+    assert section.is_visible()
+    check_page(page, shot, "supplement-requested")
+    for file_input in section.locator("input[type=file]").all():
+        file_input.set_input_files(png_file("again.png"))
+    with page.expect_navigation():
+        section.locator("form[action$='/supplement/'] [type=submit]").click()
+    check_page(page, shot, "supplement-uploaded")
+    section = page.locator("#supplement")
+    resubmit = section.locator("form[action$='/resubmit/']")
+    if resubmit.locator("input[name=password]").count():
+        resubmit.locator("input[name=password]").fill(password)
+    with page.expect_navigation():
+        resubmit.locator("[type=submit]").click()
+    check_page(page, shot, "supplement-sent")
+
+
+def choose_mail(page, shot, application_pk: int, *, name: str, address: str, phone: str) -> None:
+    page.goto(f"/permits/applications/{application_pk}/")
+    check_page(page, shot, "produced")
+    page.goto(f"/permits/applications/{application_pk}/delivery/")
+    check_page(page, shot, "delivery-choice")
+    choose(page, "method", "mail")
+    submit_main_form(page)
+    assert page.url.rstrip("/").endswith("/delivery/mail"), page.url
+    page.fill("#id_recipient_name", name)
+    page.fill("#id_address", address)
+    page.fill("#id_phone", phone)
+    check_page(page, shot, "delivery-mail")
+    submit_main_form(page)
+    check_page(page, shot, "mail-chosen")
+
+
+def choose_window(page, shot, application_pk: int) -> None:
+    page.goto(f"/permits/applications/{application_pk}/delivery/")
+    check_page(page, shot, "delivery-choice")
+    choose(page, "method", "window")
+    submit_main_form(page)
+    assert page.url.rstrip("/").endswith("/delivery/window"), page.url
+    check_page(page, shot, "delivery-window")
+    submit_main_form(page)
+    check_page(page, shot, "window-chosen")
+
+
+def staff_act(service_function, *, user, application_pk: int, **kwargs):
+    """A staff decision the admin cannot make yet: the same service its button will call."""
+    from permits.models import PermitApplication
+
+    application = PermitApplication.objects.get(pk=application_pk)
+    return service_function(user=user, application=application, **kwargs)
