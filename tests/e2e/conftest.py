@@ -18,6 +18,9 @@ import pytest
 # synchronous, so this is safe here, and only here.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
+from tests.conftest import SERVICES_CONFIGURED  # noqa: E402
+from tests.services.conftest import celery_worker_process, worker_env  # noqa: E402, F401
+
 from .helpers import (  # noqa: E402
     ARTIFACTS,
     BROWSER_LOCALES,
@@ -150,3 +153,23 @@ def shot(request):
     if folder.exists():
         shutil.rmtree(folder)
     return Screenshots(folder=folder)
+
+
+@pytest.fixture
+def celery_tasks(request):
+    """Where the tasks the live server enqueues run. With PostgreSQL and Redis configured (CI):
+    a real `celery worker` process, on a queue of its own made the default for this test;
+    otherwise in-process (eager). Returns "worker" or "eager"."""
+    from config.celery import app
+
+    if not SERVICES_CONFIGURED:
+        yield "eager"
+        return
+    queue, _log = request.getfixturevalue("celery_worker_process")
+    previous = (app.conf.task_always_eager, app.conf.task_default_queue)
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = queue
+    try:
+        yield "worker"
+    finally:
+        app.conf.task_always_eager, app.conf.task_default_queue = previous

@@ -137,3 +137,17 @@ def admin_login(page, user, password: str | None = None) -> None:
     page.fill("#id_password", password or PASSWORD)
     page.click("input[type=submit], button[type=submit]")
     page.wait_for_url(re.compile(r".*/admin/$"))
+
+
+def wait_until_all_sms_sent(*, timeout: float = 30.0) -> None:
+    """Every recorded SMS handed to the backend (by the worker, when there is one)."""
+    from notifications.constants import SmsStatus
+    from notifications.models import SmsMessage
+    from tests.services.conftest import wait_for
+
+    def done():
+        return not SmsMessage.objects.exclude(status=SmsStatus.SENT).exists()
+
+    if not wait_for(done, timeout=timeout):
+        pending = list(SmsMessage.objects.exclude(status=SmsStatus.SENT).values("pk", "status"))
+        raise AssertionError(f"SMS not sent: {pending}")

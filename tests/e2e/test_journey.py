@@ -18,7 +18,7 @@ from permits.services import applications as svc
 from tests.factories import HouseFactory, StaffFactory, StationFactory, make_id_number
 
 from . import journey
-from .helpers import DESKTOP, PHONE
+from .helpers import DESKTOP, PHONE, wait_until_all_sms_sent
 
 # serialized_rollback: groups and the materials catalogue come from data migrations, which a
 # transactional test's flush would otherwise erase.
@@ -30,7 +30,7 @@ def station():
     return StationFactory(code="longhua", name="龙华派出所")
 
 
-def test_new_permit_from_sign_up_to_active_permit(new_page, shot, station):
+def test_new_permit_from_sign_up_to_active_permit(new_page, shot, station, celery_tasks):
     house = HouseFactory(station=station, code="LH0000000001")
     officer = StaffFactory(officer=True, station=station, display_name="王警官")
     clerk = StaffFactory(clerk=True, station=station, display_name="李文员")
@@ -112,6 +112,7 @@ def test_new_permit_from_sign_up_to_active_permit(new_page, shot, station):
     permit = application.person.permits.get()
     assert permit.status == PermitStatus.ACTIVE
     assert permit.number in applicant.content()
+    wait_until_all_sms_sent()  # in CI, by the real worker
 
 
 def _sms(phone):
