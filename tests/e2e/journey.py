@@ -210,3 +210,21 @@ def staff_act(service_function, *, user, application_pk: int, **kwargs):
 
     application = PermitApplication.objects.get(pk=application_pk)
     return service_function(user=user, application=application, **kwargs)
+
+
+def log_in(page, shot, *, phone: str, password: str = PASSWORD) -> None:
+    page.goto("/accounts/login/")
+    check_page(page, shot, "login")
+    page.fill("#id_username", phone)
+    page.fill("#id_password", password)
+    submit_main_form(page)
+    assert "/accounts/login/" not in page.url, page.url
+
+
+def pickup_code_is_shown(page, shot, application_pk: int) -> None:
+    page.goto(f"/permits/applications/{application_pk}/")
+    qr = page.locator("#pickup img")
+    assert qr.is_visible()
+    # The QR image really loaded (a PNG, not a broken image).
+    assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", qr.element_handle())
+    check_page(page, shot, "pickup-code")

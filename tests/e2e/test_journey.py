@@ -1,7 +1,11 @@
 """The issue's scenario in a real browser: an applicant from sign-up to an active permit, the
 officer and the clerk doing their part, screenshots of every step, axe on every applicant page."""
 
+import datetime
+
 import pytest
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
 
 from applicants.constants import IdentityState
 from applicants.models import Identity, User
@@ -119,3 +123,55 @@ def _sms(phone):
     from .helpers import latest_sms
 
     return latest_sms(phone) or ""
+
+
+def test_renewal_with_window_pickup(new_page, shot, station, celery_tasks):
+    from tests.permits.factories import PermitFactory
+    from tests.permits.helpers import registered_person
+
+    house = HouseFactory(station=station)
+    person = registered_person(months=14, house=house)
+    valid_until = timezone.localdate() + datetime.timedelta(days=20)
+    permit = PermitFactory(
+        holder=person,
+        house=house,
+        issued_on=valid_until - relativedelta(years=1),
+        valid_until=valid_until,
+    )
+    officer = StaffFactory(officer=True, station=station)
+    clerk = StaffFactory(clerk=True, station=station)
+    applicant = new_page(viewport=PHONE, language="en")
+
+    journey.log_in(applicant, shot, phone=person.account.phone)
+    application_pk = journey.start_application(
+        applicant, shot, service=Service.RENEWAL, person_pk=person.pk
+    )
+    journey.walk_steps(applicant, shot, basis="residence")
+    journey.submit_application(applicant, shot, application_pk)
+
+    journey.staff_act(svc.accept, user=officer, application_pk=application_pk)
+    journey.staff_act(svc.approve, user=officer, application_pk=application_pk)
+    journey.staff_act(svc.mark_produced, user=clerk, application_pk=application_pk)
+
+    journey.choose_window(applicant, shot, application_pk)
+    application = PermitApplication.objects.get(pk=application_pk)
+    assert application.state == ApplicationState.AWAITING_PICKUP
+    journey.pickup_code_is_shown(applicant, shot, application_pk)
+
+    # At the window the clerk checks the collector's ID number against the holder's.
+    journey.staff_act(
+        svc.record_collected,
+        user=clerk,
+        application_pk=application_pk,
+        collector_id_number=person.id_number,
+    )
+    application.refresh_from_db()
+    assert application.state == ApplicationState.COLLECTED
+    permit.refresh_from_db()
+    assert permit.status == PermitStatus.ACTIVE
+    assert permit.valid_until > valid_until  # endorsed for another year
+
+    applicant.goto("/accounts/me/")
+    journey.check_page(applicant, shot, "personal-center-renewed")
+    assert permit.number in applicant.content()
+    wait_until_all_sms_sent()
