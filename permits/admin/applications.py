@@ -1,6 +1,7 @@
-"""Admin for the materials catalogue (editable) and read-only views of applications, permits and
-their logs. The police review screens (acting on applications) come with the review issue; here
-nothing can change a state: every act goes through permits.services."""
+"""Admin for the materials catalogue (editable) and read-only views of the transition logs. The
+applications and permits themselves are registered by ``review.admin`` (issue 7: the officers'
+and clerks' desk), which reuses the inlines below.
+Nothing here can change a state: every act goes through permits.services."""
 
 from django.contrib import admin
 
@@ -9,9 +10,7 @@ from permits.models import (
     CardSerial,
     Material,
     MaterialRequirement,
-    PermitApplication,
     PermitTransition,
-    ResidencePermit,
 )
 from review.admin_mixins import StationScopedAdminMixin
 
@@ -53,30 +52,6 @@ class MaterialInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
 
 
-@admin.register(PermitApplication)
-class PermitApplicationAdmin(ReadOnlyAdminMixin, StationScopedAdminMixin, admin.ModelAdmin):
-    list_display = [
-        "reference",
-        "service",
-        "person",
-        "station",
-        "state",
-        "deadline",
-        "is_late",
-        "submitted_at",
-    ]
-    list_filter = ["state", "service", "station", "is_late"]
-    list_select_related = ["person", "station"]
-    search_fields = ["reference"]
-    date_hierarchy = "created_at"
-    inlines = [MaterialInline, ApplicationTransitionInline]
-    exclude = ["pickup_code", "mail_phone"]
-    list_per_page = 50
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields if f.name not in self.exclude]
-
-
 class CardSerialInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = CardSerial
     fields = ["serial", "issued_on", "status", "invalidated_on", "invalidated_reason"]
@@ -89,19 +64,6 @@ class PermitTransitionInline(ReadOnlyAdminMixin, admin.TabularInline):
     fields = ["created_at", "transition", "from_state", "to_state", "actor", "note"]
     readonly_fields = fields
     extra = 0
-
-
-@admin.register(ResidencePermit)
-class ResidencePermitAdmin(ReadOnlyAdminMixin, StationScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["number", "holder", "station", "status", "valid_until", "continuous_since"]
-    list_filter = ["status", "station", "basis"]
-    list_select_related = ["holder", "station"]
-    search_fields = ["number", "card_serial"]
-    inlines = [CardSerialInline, PermitTransitionInline]
-    list_per_page = 50
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
 
 
 @admin.register(ApplicationTransition)

@@ -673,17 +673,49 @@ def extend_deadline(*, user, application, days: int, reason: str) -> PermitAppli
 # --- station: production, delivery -------------------------------------------------------------
 
 
-def mark_produced(*, user, application, note: str = "") -> PermitApplication:
+def _entered_card_serial(application, card_serial: str) -> str:
+    """The serial the clerk typed or scanned from the card (issue 7), checked: a new card's
+    serial is never used twice; renewal and change rewrite the same card, so its serial, if
+    given, must be the permit's current one. Empty: the portal numbers the card itself."""
+    from permits.models import CardSerial
+
+    serial = (card_serial or "").strip().upper()
+    if not serial:
+        return ""
+    if len(serial) > 30 or not serial.isalnum():
+        raise InvalidInput(_("A card serial is up to 30 letters and digits."), code="bad_serial")
+    if application.service in (Service.RENEWAL, Service.CHANGE):
+        if application.permit is not None and serial != application.permit.card_serial:
+            raise InvalidInput(
+                _("Renewal and change rewrite the same card: its serial is %(serial)s."),
+                code="serial_mismatch",
+                params={"serial": application.permit.card_serial},
+            )
+        return serial
+    if CardSerial.objects.filter(serial=serial).exists():
+        raise InvalidInput(
+            _("The card serial %(serial)s is already used."),
+            code="serial_used",
+            params={"serial": serial},
+        )
+    return serial
+
+
+def mark_produced(*, user, application, card_serial: str = "", note: str = "") -> PermitApplication:
     """制证完成 (seed 002 ④). The permit side happens here, in the same transaction:
     new -> the permit is issued (number, card serial, one year); renewal -> endorsed (on time:
     one more year; late: restored, one year from today, residence counted from today); change ->
-    house, station and basis updated; replacement -> a new card serial, the old one invalidated."""
+    house, station and basis updated; replacement -> a new card serial, the old one invalidated.
+    ``card_serial``: the serial printed on the produced card, entered or scanned by the clerk
+    (new and replacement); without it the next serial of the portal's counter is used."""
     today = _today()
+    _check_perm(application, "mark_produced", user)
+    entered = _entered_card_serial(application, card_serial)
 
     def before(app):
         service = app.service
         if service == Service.NEW:
-            serial = permit_services.next_card_serial()
+            serial = entered or permit_services.next_card_serial()
             app.permit = permit_services.issue_permit(
                 by=user,
                 holder=app.person,
@@ -711,7 +743,7 @@ def mark_produced(*, user, application, note: str = "") -> PermitApplication:
             serial = permit.card_serial
         else:
             permit = app.permit
-            serial = permit_services.next_card_serial()
+            serial = entered or permit_services.next_card_serial()
             permit.replace_card(
                 by=user,
                 new_serial=serial,

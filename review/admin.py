@@ -1,0 +1,385 @@
+"""The police review admin (issue 7): permit applications and residence permits.
+
+Officers and clerks see their own station's rows only (``StationScopedAdminMixin``: changelist,
+change view, search, autocomplete, actions and every custom view start from ``get_queryset``),
+supervisors all; another station's row answers 404. Nothing here edits a row: the state is
+never a form field, and every act is a button opening a small form that calls its service
+(``review.views``). The admin's landing page shows the station's queue (``review_desk`` tag).
+"""
+
+import datetime
+
+from django.contrib import admin
+from django.db.models import F, Q
+from django.http import Http404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from applicants.masking import mask_name
+from permits.admin.applications import (
+    ApplicationTransitionAdmin,
+    CardSerialInline,
+    PermitTransitionAdmin,
+    PermitTransitionInline,
+)
+from permits.admin.places import NotFoundOutsideScopeMixin
+from permits.constants import ApplicationState, SupplementReason
+from permits.models import (
+    ApplicationTransition,
+    PermitApplication,
+    PermitTransition,
+    ResidencePermit,
+)
+from permits.selectors import QUEUE_STATES
+
+from . import views
+from .admin_mixins import StationScopedAdminMixin
+from .scoping import is_supervisor
+
+# The landing page of the admin shows the station's review queue above the app list.
+admin.site.index_template = "review/admin_index.html"
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DeskFilter(admin.SimpleListFilter):
+    title = _("desk")
+    parameter_name = "desk"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("to_accept", _("to accept")),
+            ("to_decide", _("to decide")),
+            ("waiting_for_applicant", _("waiting for the applicant")),
+            ("to_produce", _("to produce")),
+            ("to_hand_over", _("to hand over or mail")),
+            ("mailed", _("mailed, not yet delivered")),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "mailed":
+            return queryset.filter(state=ApplicationState.MAILED)
+        if value in QUEUE_STATES:
+            return queryset.filter(state__in=QUEUE_STATES[value])
+        return queryset
+
+
+class DueFilter(admin.SimpleListFilter):
+    title = _("deadline")
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("overdue")), ("soon", _("due within 3 days"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "overdue":
+            return queryset.filter(state=ApplicationState.ACCEPTED, deadline__lt=today)
+        if self.value() == "soon":
+            return queryset.filter(
+                state=ApplicationState.ACCEPTED,
+                deadline__gte=today,
+                deadline__lte=today + datetime.timedelta(days=views.DUE_SOON_DAYS),
+            )
+        return queryset
+
+
+@admin.register(PermitApplication)
+class PermitApplicationAdmin(
+    ReadOnlyMixin, NotFoundOutsideScopeMixin, StationScopedAdminMixin, admin.ModelAdmin
+):
+    change_form_template = "review/application_change_form.html"
+    list_display = [
+        "reference",
+        "service",
+        "masked_person",
+        "masked_id_number",
+        "station",
+        "state",
+        "deadline_flag",
+        "submitted_at",
+    ]
+    list_filter = [DeskFilter, "service", "state", DueFilter]
+    list_select_related = ["person", "station"]
+    search_fields = ["reference", "person__full_name"]
+    search_help_text = _("Reference, name, or the last digits of the ID number.")
+    ordering = [F("deadline").asc(nulls_last=True), "submitted_at", "pk"]
+    list_per_page = 50
+    show_full_result_count = False
+    actions = ["mark_produced_selected"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "reference",
+                    "service",
+                    "basis",
+                    "state",
+                    "station",
+                    "deadline",
+                    "extension_days",
+                    "extension_reason",
+                    "is_late",
+                    "submitted_at",
+                    "accepted_at",
+                    "decided_at",
+                    "produced_at",
+                    "rejection_reason",
+                    "rejection_note",
+                    "new_card_serial",
+                    "delivery_method",
+                    "tracking_number",
+                ]
+            },
+        )
+    ]
+    readonly_fields = fieldsets[0][1]["fields"]
+
+    def get_list_filter(self, request):
+        if is_supervisor(request.user):
+            return [*self.list_filter, "station"]
+        return self.list_filter
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return queryset.filter(views.search_filter(term[:60])), False
+
+    @admin.display(description=_("person"), ordering="person__full_name")
+    def masked_person(self, obj):
+        return mask_name(obj.person.full_name)
+
+    @admin.display(description=_("resident ID number"))
+    def masked_id_number(self, obj):
+        return obj.person.masked_id_number
+
+    @admin.display(description=_("decision due by"), ordering="deadline")
+    def deadline_flag(self, obj):
+        if obj.deadline is None:
+            return "-"
+        if obj.state == ApplicationState.ACCEPTED:
+            today = timezone.localdate()
+            if obj.deadline < today:
+                return format_html(
+                    '<strong class="review-overdue" style="color:#fff;background:#ba2121;'
+                    'padding:0 .4em">{} · {}</strong>',
+                    obj.deadline,
+                    gettext("overdue"),
+                )
+            if obj.deadline <= today + datetime.timedelta(days=views.DUE_SOON_DAYS):
+                return format_html(
+                    '<strong class="review-due-soon" style="background:#ffd966;'
+                    'padding:0 .4em">{} · {}</strong>',
+                    obj.deadline,
+                    gettext("due soon"),
+                )
+        return obj.deadline
+
+    # --- the bulk action --------------------------------------------------------------------
+    @admin.action(description=_("Mark produced (制证完成), with card serials"))
+    def mark_produced_selected(self, request, queryset):
+        return views.mark_produced_bulk(self, request, queryset)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.has_perm("permits.produce_certificate"):
+            actions.pop("mark_produced_selected", None)
+        return actions
+
+    # --- custom views -----------------------------------------------------------------------
+    def get_urls(self):
+        def wrap(view):
+            return self.admin_site.admin_view(view)
+
+        return [
+            path("handover/", wrap(self.handover_view), name="review_handover"),
+            path("report/", wrap(self.report_view), name="review_report"),
+            path(
+                "<path:object_id>/act/<slug:act_name>/",
+                wrap(self.act_view),
+                name="review_application_act",
+            ),
+            path(
+                "<path:object_id>/reveal-id/",
+                wrap(self.reveal_id_view),
+                name="review_application_reveal_id",
+            ),
+            path(
+                "<path:object_id>/materials/<int:material_pk>/",
+                wrap(self.material_file_view),
+                name="review_application_material",
+            ),
+        ] + super().get_urls()
+
+    def act_view(self, request, object_id, act_name):
+        return views.act_view(self, request, object_id, act_name)
+
+    def reveal_id_view(self, request, object_id):
+        return views.reveal_id_view(self, request, object_id)
+
+    def material_file_view(self, request, object_id, material_pk):
+        return views.material_file_view(self, request, object_id, material_pk)
+
+    def handover_view(self, request):
+        return views.handover_view(self, request)
+
+    def report_view(self, request):
+        return views.report_view(self, request)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        application = self.get_object(request, admin.utils.unquote(object_id))
+        if application is None:
+            raise Http404
+        extra_context = {**(extra_context or {}), **self.desk_context(request, application)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_object(self, request, object_id, from_field=None):
+        queryset = self.get_queryset(request).select_related(
+            "person",
+            "filed_by",
+            "station",
+            "registration__house",
+            "permit",
+        )
+        try:
+            return queryset.get(pk=int(object_id))
+        except (PermitApplication.DoesNotExist, ValueError, TypeError):
+            return None
+
+    def desk_context(self, request, application) -> dict:
+        """Everything the officer checks on one page: applicant and identity, registration and
+        its age, the permit, every material (current and earlier versions), the timeline."""
+        today = timezone.localdate()
+        registration = application.registration
+        materials = list(
+            application.materials.select_related("requirement").order_by(
+                "requirement__order", "requirement__code", "-version"
+            )
+        )
+        for material in materials:
+            material.url = reverse(
+                "admin:review_application_material", args=[application.pk, material.pk]
+            )
+            material.is_pdf = (material.content_type or "").endswith("pdf") or (
+                material.file.name.lower().endswith(".pdf")
+            )
+        names = {r.code: r.name for r in application.requirements()}
+        timeline = []
+        for log in application.transitions.select_related("actor").order_by("created_at", "pk"):
+            items = [
+                {
+                    "name": names.get(item.get("code", ""), item.get("code", "")),
+                    "reason": SupplementReason(item["reason"]).label
+                    if item.get("reason") in SupplementReason.values
+                    else "",
+                    "note": item.get("note", ""),
+                }
+                for item in log.items or []
+            ]
+            timeline.append({"log": log, "items": items})
+        agent = None
+        if application.person.is_dependent:
+            agent = application.filed_by.own_identity
+        return {
+            "application": application,
+            "person": application.person,
+            "agent": agent,
+            "registration": registration,
+            "registration_age_months": (
+                (today.year - registration.since.year) * 12
+                + today.month
+                - registration.since.month
+                - (today.day < registration.since.day)
+            ),
+            "permit": application.permit,
+            "materials": materials,
+            "timeline": timeline,
+            "acts": views.allowed_acts(application, request.user),
+            "supervisor": is_supervisor(request.user),
+        }
+
+
+@admin.register(ResidencePermit)
+class ResidencePermitAdmin(
+    ReadOnlyMixin, NotFoundOutsideScopeMixin, StationScopedAdminMixin, admin.ModelAdmin
+):
+    list_display = [
+        "number",
+        "masked_holder",
+        "masked_id_number",
+        "station",
+        "status",
+        "valid_until",
+        "continuous_since",
+    ]
+    list_filter = ["status", "basis"]
+    list_select_related = ["holder", "station"]
+    search_fields = ["number", "card_serial"]
+    search_help_text = _("Permit number, card serial, or the last digits of the ID number.")
+    ordering = ["-issued_on", "-pk"]
+    inlines = [CardSerialInline, PermitTransitionInline]
+    list_per_page = 50
+    show_full_result_count = False
+    fields = [
+        "number",
+        "card_serial",
+        "masked_holder",
+        "masked_id_number",
+        "house",
+        "station",
+        "basis",
+        "issued_on",
+        "valid_until",
+        "continuous_since",
+        "last_endorsed_on",
+        "status",
+        "suspended_on",
+        "cancelled_on",
+    ]
+    readonly_fields = fields
+
+    def get_list_filter(self, request):
+        if is_supervisor(request.user):
+            return [*self.list_filter, "station"]
+        return self.list_filter
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()[:60]
+        if not term:
+            return queryset, False
+        condition = Q(number__iexact=term) | Q(card_serial__iexact=term)
+        if views.ID_DIGITS.match(term):
+            condition |= Q(holder__id_number__endswith=term.upper())
+        return queryset.filter(condition), False
+
+    @admin.display(description=_("holder"), ordering="holder__full_name")
+    def masked_holder(self, obj):
+        return mask_name(obj.holder.full_name)
+
+    @admin.display(description=_("resident ID number"))
+    def masked_id_number(self, obj):
+        return obj.holder.masked_id_number
+
+
+# The transition logs (registered by permits.admin): another station's row answers 404 too.
+for _model, _base in [
+    (ApplicationTransition, ApplicationTransitionAdmin),
+    (PermitTransition, PermitTransitionAdmin),
+]:
+    admin.site.unregister(_model)
+    admin.site.register(_model, type(_base.__name__, (NotFoundOutsideScopeMixin, _base), {}))
