@@ -186,3 +186,15 @@ def test_a_complete_draft_resumed_later_can_be_sent_from_the_check_page(client):
     check = text(client.get(url("application_check", application.pk)))
     assert url("application_submit", application.pk) in check
     assert "error-summary" not in check
+
+
+def test_an_application_in_progress_blocks_another_and_links_to_it(client):
+    person = registered_person(months=8)
+    application = submitted(person, Service.NEW)
+    login(client, person)
+    response = client.post(url("application_start"), {"service": "new", "person": person.pk})
+    assert response.status_code == 200
+    html = text(response)
+    assert application.reference in html
+    assert url("application_detail", application.pk) in html
+    assert PermitApplication.objects.count() == 1
