@@ -8,15 +8,14 @@ with its next step).
 from __future__ import annotations
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applicants.personal_center import Section, register
 
-from . import rules
+from . import rules, selectors
 from .constants import FINAL_APPLICATION_STATES, HELD_PERMIT_STATUSES
-from .models import PermitApplication, ResidencePermit
+from .models import ResidencePermit
 
 CENTER_APPLICATIONS = 5
 
@@ -56,10 +55,9 @@ def permits_section(request):
 def applications_section(request):
     user = request.user
     applications = list(
-        PermitApplication.objects.filter(Q(filed_by=user) | Q(person__account=user))
-        .exclude(state__in=FINAL_APPLICATION_STATES)
-        .select_related("person", "station")
-        .order_by("-created_at", "-pk")[:CENTER_APPLICATIONS]
+        selectors.applications_of(user).exclude(state__in=FINAL_APPLICATION_STATES)[
+            :CENTER_APPLICATIONS
+        ]
     )
     return Section(
         title=_("My applications"),

@@ -16,7 +16,6 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,6 +25,7 @@ from applicants.models import Identity
 from applicants.services import dependents_of
 from applicants.uploads import protected_file_response
 
+from .. import selectors
 from ..constants import (
     ApplicationState,
     ChangedField,
@@ -66,15 +66,14 @@ def _posted(request):
 
 
 def owned_applications(user):
-    """The applications ``user`` may see: filed by them, or for a person whose identity they
-    filed (themselves or a dependent they act for)."""
-    return PermitApplication.objects.filter(Q(filed_by=user) | Q(person__account=user))
+    """The applications ``user`` may see: those the account filed, for itself or as the agent
+    of a dependent (the services only let the account that filed a person's identity apply
+    for that person). The selector every applicant screen shares."""
+    return selectors.applications_of(user)
 
 
 def _get_application(request, pk) -> PermitApplication:
-    return get_object_or_404(
-        owned_applications(request.user).select_related("person", "station", "permit"), pk=pk
-    )
+    return get_object_or_404(owned_applications(request.user), pk=pk)
 
 
 def _get_draft(request, pk) -> PermitApplication | None:
@@ -531,11 +530,7 @@ def submitted(request, pk):
 
 @login_required
 def application_list(request):
-    applications = (
-        owned_applications(request.user)
-        .select_related("person", "station")
-        .order_by("-created_at", "-pk")
-    )
+    applications = owned_applications(request.user)
     page = Paginator(applications, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "permits/applications/list.html", {"page": page})
 
