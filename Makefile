@@ -67,6 +67,12 @@ test: $(STAMP) $(AXE_JS) compilemessages lint
 e2e: $(STAMP) $(AXE_JS) compilemessages
 	$(VENV)/bin/pytest -m e2e $(PYTEST_ARGS)
 
+# Seeds 100,000 applications and 1,000,000 permits into a dedicated PostgreSQL database (created
+# if missing; its name must contain "bench") and prints query counts and median times.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
+bench: $(STAMP)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench $(BENCH_ARGS)
+
 worker: $(STAMP)
 	$(VENV)/bin/celery -A config worker --loglevel=INFO
 

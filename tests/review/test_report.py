@@ -1,0 +1,85 @@
+"""The supervisors' report: per station and period, received, accepted, approved, rejected,
+median and 90th-percentile days from acceptance to production, overdue now, first-time
+approval rate."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from review.views import percentile, station_report
+from tests.factories import StaffFactory, StationFactory
+from tests.permits.factories import ApplicationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def at(day: datetime.date, hour=10):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def test_percentile_interpolates():
+    assert percentile([], 0.5) is None
+    assert percentile([4.0], 0.9) == 4.0
+    assert percentile([1, 2, 3, 4], 0.5) == 2.5
+    assert percentile(list(range(1, 11)), 0.9) == pytest.approx(9.1)
+
+
+def test_station_report_figures():
+    today = timezone.localdate()
+    start = today - datetime.timedelta(days=30)
+    here, there = StationFactory(), StationFactory()
+    on = {"registration__house__station": here}
+    # produced 2, 4, 6 and 10 days after acceptance; one of them after a supplement request
+    for days, supplement in [(2, False), (4, False), (6, True), (10, False)]:
+        accepted = today - datetime.timedelta(days=20)
+        ApplicationFactory(
+            produced=True,
+            submitted_at=at(accepted),
+            accepted_at=at(accepted),
+            decided_at=at(accepted + datetime.timedelta(days=1)),
+            produced_at=at(accepted + datetime.timedelta(days=days)),
+            supplement_requested_at=at(accepted) if supplement else None,
+            **on,
+        )
+    ApplicationFactory(rejected=True, submitted_at=at(today), decided_at=at(today), **on)
+    ApplicationFactory(
+        accepted=True,
+        submitted_at=at(today),
+        accepted_at=at(today),
+        deadline=today - datetime.timedelta(days=1),
+        **on,
+    )
+    # outside the period, and another station
+    old = today - datetime.timedelta(days=90)
+    ApplicationFactory(rejected=True, submitted_at=at(old), decided_at=at(old), **on)
+    ApplicationFactory(submitted=True, registration__house__station=there)
+
+    rows = {row["station"]: row for row in station_report(start=start, end=today)}
+    row = rows[here]
+    assert row["received"] == 6
+    assert row["accepted"] == 5
+    assert row["approved"] == 4
+    assert row["rejected"] == 1
+    assert row["produced"] == 4
+    assert row["median_days"] == 5.0
+    assert row["p90_days"] == pytest.approx(8.8)
+    assert row["overdue"] == 1
+    assert row["first_time_rate"] == 60  # 3 of 5 decisions
+    assert rows[there]["received"] == 1 and rows[there]["first_time_rate"] is None
+
+
+def test_report_page_is_for_supervisors(client):
+    station = StationFactory()
+    ApplicationFactory(submitted=True, registration__house__station=station)
+    url = reverse("admin:review_report")
+    client.force_login(StaffFactory(officer=True, station=station))
+    assert client.get(url).status_code == 403
+    client.force_login(StaffFactory(supervisor=True))
+    response = client.get(url)
+    assert response.status_code == 200
+    assert f'data-station="{station.code}"' in response.content.decode()
+    today = timezone.localdate()
+    bad = client.get(url, {"start": today.isoformat(), "end": "2000-01-01"})
+    assert "must start before" in bad.content.decode()
