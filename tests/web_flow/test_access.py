@@ -111,3 +111,12 @@ def test_uploads_have_no_public_url(client, draft):
     assert client.get(material.file.url).status_code == 404
     login(client, draft.person)
     assert client.get(material.file.url).status_code == 404
+
+
+def test_pickup_code_only_once_the_window_was_chosen(client):
+    produced = ApplicationFactory(produced=True, pickup_code="code-before-choice-0001")
+    login(client, produced.person)
+    assert client.get(url("application_pickup_qr", produced.pk)).status_code == 404
+    mailed = ApplicationFactory(mailed=True, pickup_code="code-mailed-0002")
+    login(client, mailed.person)
+    assert client.get(url("application_pickup_qr", mailed.pk)).status_code == 404

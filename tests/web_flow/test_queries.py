@@ -96,3 +96,15 @@ def test_application_page_costs_the_same_for_1_or_100_timeline_rows(client):
     client.logout()
     login(client, large.person)
     assert _count(client, url("application_detail", large.pk)) == one
+
+
+@pytest.mark.parametrize("name", ["application_check", "application_step_identity"])
+def test_draft_pages_are_bounded(client, django_assert_max_num_queries, name):
+    from permits.constants import Service
+    from tests.permits.helpers import draft_ready
+
+    person = registered_person(months=8)
+    application = draft_ready(person, Service.NEW)
+    login(client, person)
+    with django_assert_max_num_queries(20):
+        assert client.get(url(name, application.pk)).status_code == 200
