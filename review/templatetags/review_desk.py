@@ -15,4 +15,9 @@ def review_desk(context):
         return {"show": False}
     if not user.has_perm("permits.view_permitapplication"):
         return {"show": False}
-    return {"show": True, "request": request, **queue_context(request)}
+    return {
+        "show": True,
+        "request": request,
+        "perms": context.get("perms"),
+        **queue_context(request),
+    }

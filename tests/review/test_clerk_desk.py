@@ -130,3 +130,16 @@ def test_mail_old_card_dispatch_and_delivery(client):
     assert app.state == ApplicationState.DELIVERED
     kinds = set(Notification.objects.filter(recipient=app.filed_by).values_list("kind", flat=True))
     assert {"old_card_received", "certificate_mailed", "certificate_delivered"} <= kinds
+
+
+def test_mark_produced_button_records_the_scanned_serial(client):
+    station, app, staff = approved_application()
+    client.force_login(staff["clerk"])
+    assert 'id="act-mark_produced"' in client.get(change_url(app)).content.decode()
+    assert act(client, app, "mark_produced", card_serial="").status_code == 200  # required
+    assert act(client, app, "mark_produced", card_serial="hkc 1").status_code == 200  # invalid
+    assert act(client, app, "mark_produced", card_serial="hkc77").status_code == 302
+    app.refresh_from_db()
+    assert app.state == ApplicationState.PRODUCED
+    assert app.new_card_serial == "HKC77" and app.permit.card_serial == "HKC77"
+    assert app.pickup_code

@@ -211,3 +211,12 @@ def test_a_clerk_cannot_open_an_officers_act(client):
     assert client.post(act_url(app, "accept"), {"version": "x"}).status_code == 403
     app.refresh_from_db()
     assert app.state == ApplicationState.SUBMITTED
+
+
+def test_reveal_form_is_not_nested_in_the_read_only_form(client):
+    station, app, staff = station_with_application()
+    client.force_login(staff["officer"])
+    html = client.get(change_url(app)).content.decode()
+    reveal = html.index(reverse("admin:review_application_reveal_id", args=[app.pk]))
+    main_form_end = html.index("</form>", html.index('id="permitapplication_form"'))
+    assert reveal > main_form_end

@@ -101,3 +101,23 @@ def test_queue_rows_stand_out_when_overdue_or_nearly_due(client):
     assert later.reference in by_digits
     by_name = client.get(reverse("admin:index"), {"q": soon.person.full_name}).content.decode()
     assert soon.reference in by_name
+
+
+def test_landing_page_links_each_role_to_its_desk(client):
+    station = StationFactory()
+    submitted = ApplicationFactory(submitted=True, registration__house__station=station)
+    approved = ApplicationFactory(approved=True, registration__house__station=station)
+    client.force_login(StaffFactory(clerk=True, station=station))
+    html = client.get(reverse("admin:index")).content.decode()
+    assert reverse("admin:review_handover") in html
+    assert "desk=to_produce" in html
+    assert reverse("admin:review_report") not in html
+    assert approved.reference in html and submitted.reference not in html  # the clerk's states
+    client.force_login(StaffFactory(officer=True, station=station))
+    html = client.get(reverse("admin:index")).content.decode()
+    assert reverse("admin:review_handover") not in html
+    assert submitted.reference in html and approved.reference not in html
+    client.force_login(StaffFactory(supervisor=True))
+    html = client.get(reverse("admin:index")).content.decode()
+    assert reverse("admin:review_report") in html
+    assert submitted.reference in html and approved.reference in html
