@@ -1,8 +1,6 @@
-"""Steps of the applicant's and the staff's journeys, in a real browser.
-
-Each step drives the pages a person would use. Where a staff screen does not exist yet (the
-officer's application desk and the clerk's desk of issue 7), the step calls the same service the
-screen will call, through ``staff_act``; replace those with clicks as the screens land."""
+"""Steps of the applicant's and the staff's journeys, in a real browser: each step drives the
+pages a person would use (applicant pages at phone size, the police desk in the admin), takes a
+screenshot, and checks applicant pages with axe-core."""
 
 import datetime
 import re
@@ -204,14 +202,6 @@ def choose_window(page, shot, application_pk: int) -> None:
     check_page(page, shot, "window-chosen")
 
 
-def staff_act(service_function, *, user, application_pk: int, **kwargs):
-    """A staff decision the admin cannot make yet: the same service its button will call."""
-    from permits.models import PermitApplication
-
-    application = PermitApplication.objects.get(pk=application_pk)
-    return service_function(user=user, application=application, **kwargs)
-
-
 def log_in(page, shot, *, phone: str, password: str = PASSWORD) -> None:
     page.goto("/accounts/login/")
     check_page(page, shot, "login")
@@ -228,3 +218,73 @@ def pickup_code_is_shown(page, shot, application_pk: int) -> None:
     # The QR image really loaded (a PNG, not a broken image).
     assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", qr.element_handle())
     check_page(page, shot, "pickup-code")
+
+
+# --- the police desk (admin) ------------------------------------------------------------------
+
+APPLICATION_URL = "/admin/permits/permitapplication/{pk}/change/"
+
+
+def ensure_admin_login(page, user) -> None:
+    page.goto("/admin/")
+    if "/admin/login/" in page.url:
+        admin_login(page, user)
+
+
+def desk_act(page, shot, user, application_pk: int, act: str, *, fields=None, supplement=None):
+    """On the application's admin page, press the act's button, fill its small form, confirm.
+    ``fields``: field name -> value; ``supplement``: requirement code -> (reason, note)."""
+    ensure_admin_login(page, user)
+    page.goto(APPLICATION_URL.format(pk=application_pk))
+    button = page.locator(f"#act-{act}")
+    assert button.count() == 1, f"no “{act}” button for {user} on {page.url}"
+    with page.expect_navigation():
+        button.click()
+    for name, value in (fields or {}).items():
+        page.fill(f"#act-form [name={name}]", value)
+    for code, (reason, note) in (supplement or {}).items():
+        page.check(f"#act-form [name=flag_{code}]")
+        page.select_option(f"#act-form [name=reason_{code}]", reason)
+        page.fill(f"#act-form [name=note_{code}]", note)
+    shot(page, f"desk-{act}")
+    with page.expect_navigation():
+        page.locator("#act-form input[name=_confirm]").click()
+    assert page.locator(".errornote, .errorlist").count() == 0, page.content()[:3000]
+    assert page.locator(".messagelist .success").count() == 1, page.url
+    shot(page, f"desk-{act}-done")
+
+
+def clerk_marks_produced_in_bulk(page, shot, clerk, serials: dict[int, str]) -> None:
+    """The changelist's bulk action: select the approved applications, then enter (or scan)
+    each card's serial on the intermediate page."""
+    ensure_admin_login(page, clerk)
+    page.goto("/admin/permits/permitapplication/?desk=to_produce")
+    for pk in serials:
+        page.check(f"input[name=_selected_action][value='{pk}']")
+    page.select_option("select[name=action]", "mark_produced_selected")
+    with page.expect_navigation():
+        page.locator("button[name=index], input[name=index]").first.click()
+    for pk, serial in serials.items():
+        page.fill(f"#serial-{pk}", serial)
+    shot(page, "desk-mark-produced-serials")
+    with page.expect_navigation():
+        page.locator("#mark-produced-form [type=submit]").click()
+    assert page.locator(".messagelist .success").count() == 1, page.content()[:3000]
+    shot(page, "desk-marked-produced")
+
+
+def clerk_hands_over_at_window(page, shot, clerk, *, scanned_code: str, collector_id: str):
+    """Window handover: the pickup QR is scanned into the search box (a scanner types it),
+    the collector's ID number is checked, the card handed over."""
+    ensure_admin_login(page, clerk)
+    page.goto("/admin/permits/permitapplication/handover/")
+    page.fill("#handover-find input[name=code]", scanned_code)
+    with page.expect_navigation():
+        page.locator("#handover-find [type=submit]").click()
+    assert page.locator("#handover-application").is_visible()
+    page.fill("#handover-collect input[name=collector_id_number]", collector_id)
+    shot(page, "desk-handover")
+    with page.expect_navigation():
+        page.locator("#handover-collect input[name=_collect]").click()
+    assert page.locator(".messagelist .success").count() == 1, page.content()[:3000]
+    shot(page, "desk-handed-over")

@@ -18,7 +18,6 @@ from permits.constants import (
     SupplementReason,
 )
 from permits.models import PermitApplication, ResidenceRegistration
-from permits.services import applications as svc
 from tests.factories import HouseFactory, StaffFactory, StationFactory, make_id_number
 
 from . import journey
@@ -69,27 +68,30 @@ def test_new_permit_from_sign_up_to_active_permit(new_page, shot, station, celer
     application = PermitApplication.objects.get(pk=application_pk)
     assert application.state == ApplicationState.SUBMITTED
 
-    # The officer accepts (the 15-day clock starts) and asks again for one item at once.
-    journey.staff_act(svc.accept, user=officer, application_pk=application_pk)
+    # The officer accepts (the 15-day clock starts) and asks again for one item, at once.
+    journey.desk_act(desk, shot, officer, application_pk, "accept")
     first_code = application.requirements()[0].code
-    journey.staff_act(
-        svc.request_supplement,
-        user=officer,
-        application_pk=application_pk,
-        items=[{"code": first_code, "reason": SupplementReason.UNCLEAR, "note": "请重新拍照"}],
+    journey.desk_act(
+        desk,
+        shot,
+        officer,
+        application_pk,
+        "request_supplement",
+        supplement={first_code: (SupplementReason.UNCLEAR, "请重新拍照")},
     )
     assert application.reference in _sms(phone)  # the one-time notice also came by SMS
 
     # The applicant supplies it from the application's page.
     journey.supply_requested_material(applicant, shot, application_pk)
     application.refresh_from_db()
-    assert application.state not in (ApplicationState.SUPPLEMENT_REQUESTED,)
+    assert application.state == ApplicationState.ACCEPTED
 
-    # The officer approves; the clerk marks the card produced (制证完成).
-    if application.state == ApplicationState.SUBMITTED:
-        journey.staff_act(svc.accept, user=officer, application_pk=application_pk)
-    journey.staff_act(svc.approve, user=officer, application_pk=application_pk)
-    journey.staff_act(svc.mark_produced, user=clerk, application_pk=application_pk)
+    # The officer approves; the clerk marks the card produced (制证完成) with its serial.
+    journey.desk_act(desk, shot, officer, application_pk, "approve")
+    clerk_desk = new_page(viewport=DESKTOP, language="zh-hans")
+    journey.clerk_marks_produced_in_bulk(clerk_desk, shot, clerk, {application_pk: "C0000123456"})
+    application.refresh_from_db()
+    assert application.state == ApplicationState.PRODUCED
 
     # The applicant chooses mail; the clerk dispatches and records delivery.
     journey.choose_mail(
@@ -100,10 +102,15 @@ def test_new_permit_from_sign_up_to_active_permit(new_page, shot, station, celer
         address="海口市龙华区滨海大道 100 号 3 栋 201",
         phone="13912345678",
     )
-    journey.staff_act(
-        svc.record_mailed, user=clerk, application_pk=application_pk, tracking_number="SF1234567890"
+    journey.desk_act(
+        clerk_desk,
+        shot,
+        clerk,
+        application_pk,
+        "record_mailed",
+        fields={"tracking_number": "SF1234567890"},
     )
-    journey.staff_act(svc.record_delivered, user=clerk, application_pk=application_pk)
+    journey.desk_act(clerk_desk, shot, clerk, application_pk, "record_delivered")
     application.refresh_from_db()
     assert application.state == ApplicationState.DELIVERED
 
@@ -149,21 +156,26 @@ def test_renewal_with_window_pickup(new_page, shot, station, celery_tasks):
     journey.walk_steps(applicant, shot, basis="residence")
     journey.submit_application(applicant, shot, application_pk)
 
-    journey.staff_act(svc.accept, user=officer, application_pk=application_pk)
-    journey.staff_act(svc.approve, user=officer, application_pk=application_pk)
-    journey.staff_act(svc.mark_produced, user=clerk, application_pk=application_pk)
+    desk = new_page(viewport=DESKTOP, language="en")
+    journey.desk_act(desk, shot, officer, application_pk, "accept")
+    journey.desk_act(desk, shot, officer, application_pk, "approve")
+    clerk_desk = new_page(viewport=DESKTOP, language="en")
+    # A renewal rewrites the holder's card: no new serial to enter.
+    journey.desk_act(clerk_desk, shot, clerk, application_pk, "mark_produced")
 
     journey.choose_window(applicant, shot, application_pk)
     application = PermitApplication.objects.get(pk=application_pk)
     assert application.state == ApplicationState.AWAITING_PICKUP
     journey.pickup_code_is_shown(applicant, shot, application_pk)
 
-    # At the window the clerk checks the collector's ID number against the holder's.
-    journey.staff_act(
-        svc.record_collected,
-        user=clerk,
-        application_pk=application_pk,
-        collector_id_number=person.id_number,
+    # At the window the clerk scans the pickup code and checks the collector's ID number.
+    application.refresh_from_db()
+    journey.clerk_hands_over_at_window(
+        clerk_desk,
+        shot,
+        clerk,
+        scanned_code=application.pickup_code,
+        collector_id=person.id_number,
     )
     application.refresh_from_db()
     assert application.state == ApplicationState.COLLECTED
