@@ -3,6 +3,8 @@ operation, authenticated as a test applicant: no server error, and every respons
 the schema (status code documented, content type, headers, body). Runs in `make test`, so in
 .ci/run on PostgreSQL and Redis; a few examples per operation keep it well under 3 minutes."""
 
+import os
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -70,7 +72,7 @@ def fuzz_applicant(db, settings):
 
 @schema.parametrize()
 @settings(
-    max_examples=10,
+    max_examples=int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "10")),  # more: a deeper run
     deadline=None,
     suppress_health_check=list(HealthCheck),
     database=None,
