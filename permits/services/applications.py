@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -300,6 +301,7 @@ def _notify(application, kind, *, event_key=None, **extra) -> None:
         _context(application, **extra),
         related=application,
         event_key=event_key,
+        link=reverse("permits:application_detail", args=[application.pk]),
     )
 
 
