@@ -51,3 +51,26 @@ def test_applicant_account_cannot_enter_admin(new_page):
     page.click("input[type=submit]")
     assert "/admin/login/" in page.url
     assert page.locator(".errornote").is_visible()
+
+
+def test_idle_officer_is_sent_back_to_the_login_page(new_page, shot, settings):
+    import time
+    from importlib import import_module
+
+    from review.middleware import LAST_ACTIVITY_KEY
+
+    officer = StaffFactory(officer=True)
+    page = new_page(viewport=DESKTOP, language="en")
+    admin_login(page, officer)
+    session_key = next(
+        c["value"] for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME
+    )
+    # 31 minutes without a request: rewind the stored activity stamp.
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
+    session[LAST_ACTIVITY_KEY] = int(time.time()) - 31 * 60
+    session.save()
+
+    page.goto("/admin/permits/permitapplication/")
+    assert "/admin/login/" in page.url
+    assert "without activity" in page.locator(".messagelist").inner_text()
+    shot(page, "logged-out-after-idle")
