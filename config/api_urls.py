@@ -7,7 +7,15 @@ paths are 1-18 digits so no lookup can overflow the database's integer.
 from django.urls import include, path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from .api import accounts, applications, identity, notifications, permits, staff
+from .api import (
+    accounts,
+    applications,
+    identity,
+    notifications,
+    permits,
+    registrations,
+    staff,
+)
 from .api.errors import api_not_found
 
 
@@ -32,6 +40,17 @@ v1_patterns = [
     path("identity/", identity.OwnIdentityView.as_view(), name="identity"),
     path("dependents/", identity.DependentListView.as_view(), name="dependents"),
     path("dependents/<id:pk>/", identity.DependentDetailView.as_view(), name="dependent"),
+    path("registrations/", registrations.RegistrationListView.as_view(), name="registrations"),
+    path(
+        "registrations/<id:pk>/",
+        registrations.RegistrationDetailView.as_view(),
+        name="registration",
+    ),
+    path(
+        "registrations/<id:pk>/cancel/",
+        registrations.RegistrationCancelView.as_view(),
+        name="registration-cancel",
+    ),
     path("applications/", applications.ApplicationListView.as_view(), name="applications"),
     path(
         "applications/<id:pk>/",

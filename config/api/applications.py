@@ -9,7 +9,6 @@ filed; anyone else (another applicant, staff) gets 404 here. Staff work is in ``
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -31,6 +30,7 @@ from permits.constants import (
     Service,
 )
 from permits.models import Material, PermitApplication, Station
+from permits.selectors import applications_of
 from permits.services import applications as services
 
 from .identity import DocumentUpload
@@ -38,14 +38,13 @@ from .throttles import UploadScopeMixin
 
 
 def owned_applications(user):
-    return PermitApplication.objects.filter(Q(filed_by=user) | Q(person__account=user))
+    """The one applicant scope (permits.selectors, as the web pages): what the account filed,
+    for itself or as agent."""
+    return applications_of(user)
 
 
 def get_owned(request, pk) -> PermitApplication:
-    return get_object_or_404(
-        owned_applications(request.user).select_related("person", "station", "permit", "filed_by"),
-        pk=pk,
-    )
+    return get_object_or_404(owned_applications(request.user), pk=pk)
 
 
 # --- serializers --------------------------------------------------------------------------------
@@ -285,11 +284,7 @@ class ApplicationListView(generics.ListAPIView):
     error_statuses = {"404", "409"}
 
     def get_queryset(self):
-        return (
-            owned_applications(self.request.user)
-            .select_related("person", "station")
-            .order_by("-created_at", "-pk")
-        )
+        return owned_applications(self.request.user)
 
     @extend_schema(request=StartSerializer, responses={201: ApplicationDetailSerializer})
     def post(self, request):

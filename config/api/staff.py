@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from applicants.masking import mask_name
 from permits.constants import ApplicationState, DeliveryMethod
 from permits.models import PermitApplication
+from permits.selectors import QUEUE_STATES, station_queue
 from permits.services import applications as services
 from review.scoping import scope_to_station
 
@@ -85,6 +86,12 @@ class CollectedSerializer(NoteSerializer):
     )
 
 
+QUEUE_FILTER = OpenApiParameter(
+    "queue",
+    str,
+    enum=list(QUEUE_STATES),
+    description="One of the station desk's queues, nearest deadline first (instead of state).",
+)
 STATE_FILTER = OpenApiParameter(
     "state",
     str,
@@ -101,13 +108,16 @@ class StaffApplicationListView(generics.ListAPIView):
     permission_classes = [IsAuthenticated, IsStaff]
 
     def get_queryset(self):
+        queue = self.request.query_params.get("queue")
+        if queue in QUEUE_STATES:  # the station desk's queues (permits.selectors)
+            return station_queue(self.request.user, queue)
         queryset = scoped(self.request)
         state = self.request.query_params.get("state")
         if state in ApplicationState.values:
             queryset = queryset.filter(state=state)
         return queryset.order_by("deadline", "created_at", "pk")
 
-    @extend_schema(parameters=[STATE_FILTER])
+    @extend_schema(parameters=[STATE_FILTER, QUEUE_FILTER])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

@@ -23,7 +23,7 @@ def test_a_new_permit_through_the_api_from_sign_up_to_produced_and_mailed(api):
     from dateutil.relativedelta import relativedelta
     from django.utils import timezone
 
-    from tests.factories import RegistrationFactory
+    from tests.factories import HouseFactory
 
     # sign up with an SMS code
     api.post("/api/v1/auth/phone-code/", {"phone": "13800138100", "purpose": "sign_up"})
@@ -51,14 +51,33 @@ def test_a_new_permit_through_the_api_from_sign_up_to_produced_and_mailed(api):
     from applicants.models import Identity
 
     identity = Identity.objects.get(pk=response.json()["id"])
-    registration = RegistrationFactory(
-        person=identity,
-        registered=True,
-        since=timezone.localdate() - relativedelta(months=8),
-    )
-    staff = staff_for(registration.station)
+    house = HouseFactory()
+    staff = staff_for(house.station)
     officer = staff["officer"]
     applicant_services.verify_identity(identity=identity, by=officer)
+
+    # residence registration at the house code (8 months ago); the station registers it
+    since = timezone.localdate() - relativedelta(months=8)
+    response = api.post(
+        "/api/v1/registrations/",
+        {
+            "house_code": house.code,
+            "since": since.isoformat(),
+            "basis": "residence",
+            "proof": upload("lease.png"),
+        },
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content
+    from permits.models import ResidenceRegistration
+    from permits.services.registrations import register_residence
+
+    register_residence(
+        registration=ResidenceRegistration.objects.get(pk=response.json()["id"]), by=officer
+    )
+    assert api.get(f"/api/v1/registrations/{response.json()['id']}/").json()["state"] == (
+        "registered"
+    )
 
     # start, answer, upload every required material, submit with the password
     response = api.post(
@@ -97,6 +116,9 @@ def test_a_new_permit_through_the_api_from_sign_up_to_produced_and_mailed(api):
     clerk = client_for(staff["clerk"])
     queue = clerk.get("/api/v1/staff/applications/", {"state": "approved"}).json()
     assert [row["id"] for row in queue["results"]] == [app_id]
+    queue = clerk.get("/api/v1/staff/applications/", {"queue": "to_produce"}).json()
+    assert [row["id"] for row in queue["results"]] == [app_id]
+    assert clerk.get("/api/v1/staff/applications/", {"queue": "to_accept"}).json()["count"] == 0
     assert ID_NUMBER not in str(queue)
     response = clerk.post(f"/api/v1/staff/applications/{app_id}/produced/", {}, format="json")
     assert response.status_code == 200, response.content
