@@ -23,7 +23,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed, has_transition_perm
 
@@ -286,7 +286,11 @@ def mark_produced_bulk(model_admin, request, queryset):
         if done:
             model_admin.message_user(
                 request,
-                gettext("%(n)d application(s) marked produced; each applicant is notified.")
+                ngettext(
+                    "%(n)d application marked produced; the applicant is notified.",
+                    "%(n)d applications marked produced; each applicant is notified.",
+                    done,
+                )
                 % {"n": done},
                 messages.SUCCESS,
             )
