@@ -427,3 +427,45 @@ def test_permit_list_query_count_is_fixed(rows, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         response = client_for(applicant).get("/api/v1/permits/", {"page_size": 100})
     assert len(response.json()["results"]) == rows
+
+
+def test_replacement_of_a_lost_card_invalidates_its_verification_at_once(applicant, applicant_api):
+    from config.verification import verification_code
+    from tests.permits.factories import PermitFactory
+
+    person = registered_person(account=applicant)
+    registration = person.registrations.get()
+    permit = PermitFactory(holder=person, house=registration.house)
+    old_code = verification_code(permit)
+    assert applicant_api.get(f"/api/v1/verify/{old_code}/").json()["status"] == "valid"
+    response = applicant_api.post(
+        "/api/v1/applications/",
+        {"service": "replacement", "answers": {"reason": "lost"}},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    app = PermitApplication.objects.get(pk=response.json()["id"])
+    for requirement in app.requirements().filter(required=True):
+        applicant_api.post(
+            f"/api/v1/applications/{app.pk}/materials/",
+            {"requirement": requirement.code, "file": upload()},
+            format="multipart",
+        )
+    response = applicant_api.post(
+        f"/api/v1/applications/{app.pk}/submit/", {"password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert applicant_api.get(f"/api/v1/verify/{old_code}/").json()["status"] == "invalid"
+
+
+def test_an_agent_applies_for_a_dependent(applicant, applicant_api, other_api):
+    from tests.factories import IdentityFactory, RegistrationFactory
+
+    IdentityFactory(account=applicant, verified=True)
+    child = IdentityFactory(account=applicant, dependent_minor=True, verified=True)
+    RegistrationFactory(person=child, registered=True)
+    data = {"service": "new", "basis": "residence", "person": child.pk}
+    assert_error(other_api.post("/api/v1/applications/", data, format="json"), 404)
+    response = applicant_api.post("/api/v1/applications/", data, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["person_id"] == child.pk
