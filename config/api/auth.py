@@ -13,6 +13,8 @@ Design (chosen so that no model is needed in an app this layer does not own):
 - The password tag is a keyed hash of the user's password hash: changing or resetting the
   password invalidates every token of that account at once.
 - A disabled account (``is_active`` False) is refused whatever its token.
+- A staff token also ends after STAFF_IDLE_TIMEOUT_SECONDS without a request (the cache entry's
+  lifetime, renewed on each use), like a staff session.
 
 Without REDIS_URL the cache is per-process local memory, which is right for the embedded default
 (one process) and the tests; several web processes need the shared Redis cache (as deployed).
@@ -59,12 +61,25 @@ class IssuedToken:
         self.expires_at = expires_at
 
 
+def staff_idle_timeout() -> int:
+    return int(getattr(settings, "STAFF_IDLE_TIMEOUT_SECONDS", 30 * 60))
+
+
+def _cache_timeout(user) -> int:
+    """Staff tokens also end after STAFF_IDLE_TIMEOUT_SECONDS without a request, like staff
+    sessions (review.middleware); every use starts that time again."""
+    if user.is_staff:
+        return min(token_ttl(), staff_idle_timeout())
+    return token_ttl()
+
+
 def issue_token(user) -> IssuedToken:
-    """A new token for ``user``, valid for API_TOKEN_TTL_SECONDS unless revoked."""
+    """A new token for ``user``, valid for API_TOKEN_TTL_SECONDS unless revoked (staff: and
+    unless idle for STAFF_IDLE_TIMEOUT_SECONDS)."""
     ttl = token_ttl()
     token_id = secrets.token_urlsafe(16)
     key = signing.dumps({"u": user.pk, "j": token_id, "p": _password_tag(user)}, salt=TOKEN_SALT)
-    cache.set(_cache_key(token_id), user.pk, timeout=ttl)
+    cache.set(_cache_key(token_id), user.pk, timeout=_cache_timeout(user))
     return IssuedToken(key=key, expires_at=timezone.now() + datetime.timedelta(seconds=ttl))
 
 
@@ -88,10 +103,12 @@ def user_for_token(key: str):
         _refuse(_("The token is not valid. Log in again."))
     token_id = str(payload["j"])
     if cache.get(_cache_key(token_id)) != payload["u"]:
-        _refuse(_("The token was revoked. Log in again."), code="token_revoked")
+        _refuse(_("The token was revoked or left unused too long. Log in again."), "token_revoked")
     user = get_user_model().objects.filter(pk=payload["u"]).first()
     if user is None or not user.is_active or _password_tag(user) != payload["p"]:
         _refuse(_("The token is not valid. Log in again."))
+    if user.is_staff:
+        cache.touch(_cache_key(token_id), _cache_timeout(user))
     return user, token_id
 
 

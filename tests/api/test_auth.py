@@ -134,3 +134,21 @@ def test_login_is_throttled_per_ip(api, settings):
         api.post(TOKEN_URL, {"phone": f"+861390000000{n}", "password": "x"}, format="json")
     response = api.post(TOKEN_URL, {"phone": "+8613900000009", "password": "x"}, format="json")
     assert_error(response, 429, "throttled")
+
+
+def test_staff_tokens_end_when_idle_like_staff_sessions(settings, monkeypatch):
+    from django.core.cache import cache
+
+    from tests.factories import StaffFactory
+
+    settings.STAFF_IDLE_TIMEOUT_SECONDS = 600
+    timeouts = []
+    real_touch = cache.touch
+    monkeypatch.setattr(
+        cache, "touch", lambda key, timeout: timeouts.append(timeout) or real_touch(key, timeout)
+    )
+    clerk = client_for(StaffFactory(clerk=True))
+    assert clerk.get(ME_URL).status_code == 200
+    assert timeouts == [600]  # each use starts the idle time again
+    cache.clear()  # what the idle expiry does to the entry
+    assert_error(clerk.get(ME_URL), 401, "token_revoked")
