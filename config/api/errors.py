@@ -16,7 +16,7 @@ to its messages for a 400 (``non_field_errors`` for the form as a whole). Mapped
 
 from __future__ import annotations
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
@@ -145,7 +145,9 @@ def exception_handler(exc, context):
         set_rollback()
         return Response(service[1], status=service[0])
 
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, SuspiciousOperation):  # e.g. a body over DATA_UPLOAD_MAX_MEMORY_SIZE
+        exc = exceptions.ParseError(gettext("The request is too large or malformed."))
+    elif isinstance(exc, DjangoValidationError):
         exc = from_django_validation_error(exc)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()

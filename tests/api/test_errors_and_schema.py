@@ -134,3 +134,12 @@ def test_session_post_needs_csrf(applicant):
     assert_error(response, 403)
     token_client = client_for(applicant)
     assert token_client.post("/api/v1/notifications/read-all/").status_code == 200
+
+
+def test_too_many_form_fields_is_a_400_in_the_shape(api, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 3
+    data = "&".join(f"f{n}=x" for n in range(10))
+    response = api.post(
+        "/api/v1/auth/phone-code/", data, content_type="application/x-www-form-urlencoded"
+    )
+    assert_error(response, 400, "parse_error")
