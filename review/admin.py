@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.http import Http404
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -178,14 +179,14 @@ class PermitApplicationAdmin(
                 return format_html(
                     '<strong class="review-overdue" style="color:#fff;background:#ba2121;'
                     'padding:0 .4em">{} · {}</strong>',
-                    obj.deadline,
+                    localize(obj.deadline),
                     gettext("overdue"),
                 )
             if obj.deadline <= today + datetime.timedelta(days=views.DUE_SOON_DAYS):
                 return format_html(
                     '<strong class="review-due-soon" style="background:#ffd966;'
                     'padding:0 .4em">{} · {}</strong>',
-                    obj.deadline,
+                    localize(obj.deadline),
                     gettext("due soon"),
                 )
         return obj.deadline

@@ -83,3 +83,13 @@ def test_report_page_is_for_supervisors(client):
     today = timezone.localdate()
     bad = client.get(url, {"start": today.isoformat(), "end": "2000-01-01"})
     assert "must start before" in bad.content.decode()
+
+
+def test_report_period_inputs_are_iso_dates():
+    from django.test import Client
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")  # a browser's date input needs ISO
+    client.force_login(StaffFactory(supervisor=True))
+    html = client.get(reverse("admin:review_report")).content.decode()
+    first = timezone.localdate().replace(day=1).isoformat()
+    assert f'value="{first}"' in html
