@@ -247,6 +247,11 @@ def handover_view(model_admin, request):
         "application": application,
         "collect_form": collect_form,
         "not_found": not_found,
+        "agent": (
+            application.filed_by.own_identity
+            if application is not None and application.person.is_dependent
+            else None
+        ),
         "next": reverse("admin:review_handover"),
     }
     return TemplateResponse(request, "review/handover.html", context)

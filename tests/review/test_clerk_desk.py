@@ -143,3 +143,22 @@ def test_mark_produced_button_records_the_scanned_serial(client):
     assert app.state == ApplicationState.PRODUCED
     assert app.new_card_serial == "HKC77" and app.permit.card_serial == "HKC77"
     assert app.pickup_code
+
+
+def test_window_handover_to_the_registered_agent(client):
+    from tests.factories import IdentityFactory, UserFactory
+
+    agent = UserFactory()
+    own = IdentityFactory(account=agent, verified=True)
+    child = IdentityFactory(account=agent, verified=True, dependent_minor=True)
+    app = ApplicationFactory(awaiting_pickup=True, person=child, pickup_code="scan-me-123")
+    assert app.filed_by == agent
+    clerk = StaffFactory(clerk=True, station=app.station)
+    client.force_login(clerk)
+    url = reverse("admin:review_handover")
+    html = client.get(url, {"code": "scan-me-123"}).content.decode()
+    assert own.masked_id_number in html and own.id_number not in html
+    response = act(client, app, "record_collected", collector_id_number=own.id_number)
+    assert response.status_code == 302
+    app.refresh_from_db()
+    assert app.state == ApplicationState.COLLECTED and app.collected_by_agent
