@@ -63,6 +63,11 @@ v1_patterns = [
         name="application-materials",
     ),
     path(
+        "applications/<id:pk>/materials/<id:material_pk>/file/",
+        applications.MaterialFileView.as_view(),
+        name="application-material-file",
+    ),
+    path(
         "applications/<id:pk>/submit/",
         applications.SubmitView.as_view(),
         name="application-submit",

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -20,6 +21,7 @@ from rest_framework.views import APIView
 
 from applicants.masking import mask_name
 from applicants.models import Identity
+from applicants.uploads import protected_file_response
 from permits.constants import (
     ApplicationRejectionReason,
     ApplicationState,
@@ -436,3 +438,34 @@ class DeliveryView(_ActView):
                 phone=data["phone"],
             )
         return detail_response(application)
+
+
+FILE_TYPES = (
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "application/pdf",
+    "application/octet-stream",
+)
+
+
+@extend_schema(tags=["applications"])
+class MaterialFileView(APIView):
+    """One uploaded material of my application, streamed (never a public URL)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={
+            (200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")
+            for media_type in FILE_TYPES
+        }
+    )
+    def get(self, request, pk: int, material_pk: int):
+        application = get_owned(request, pk)
+        material = get_object_or_404(
+            Material.objects.select_related("requirement"), pk=material_pk, application=application
+        )
+        return protected_file_response(
+            material.file, download_name=f"{material.requirement.code}-v{material.version}"
+        )

@@ -469,3 +469,22 @@ def test_an_agent_applies_for_a_dependent(applicant, applicant_api, other_api):
     response = applicant_api.post("/api/v1/applications/", data, format="json")
     assert response.status_code == 201, response.content
     assert response.json()["person_id"] == child.pk
+
+
+def test_material_files_reach_only_the_owner(applicant, applicant_api, other_api, api):
+    person = registered_person(account=applicant)
+    app = draft_ready(person, Service.NEW)
+    material = app.current_materials().first()
+    url = f"/api/v1/applications/{app.pk}/materials/{material.pk}/file/"
+    response = applicant_api.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["Cache-Control"] == "private, no-store"
+    assert_error(other_api.get(url), 404)
+    assert_error(client_for(StaffFactory(clerk=True)).get(url), 404)
+    assert_error(api.get(url), 401)
+    other_app = draft_ready(registered_person(), Service.NEW)
+    foreign = other_app.current_materials().first()
+    assert_error(
+        applicant_api.get(f"/api/v1/applications/{app.pk}/materials/{foreign.pk}/file/"), 404
+    )
