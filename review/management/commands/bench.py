@@ -312,8 +312,12 @@ class Command(BaseCommand):
                 cursor.execute(reset)
         began = time.perf_counter()
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        self.stdout.write(f"  {'analyze':<22} {'':>10}       {time.perf_counter() - began:6.1f} s")
+            # Statistics for the planner, and the visibility map and hint bits set now, so the
+            # first timed runs do not pay for them.
+            cursor.execute("VACUUM (ANALYZE)")
+            cursor.execute("CHECKPOINT")
+        took = time.perf_counter() - began
+        self.stdout.write(f"  {'vacuum, analyze':<22} {'':>10}       {took:6.1f} s")
 
     def _staff(self) -> dict:
         from django.contrib.auth.models import Group
