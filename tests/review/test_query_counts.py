@@ -21,6 +21,9 @@ PAGES = [
     ("admin:permits_residenceregistration_changelist", {}),
     ("admin:permits_applicationtransition_changelist", {}),
     ("admin:permits_permittransition_changelist", {}),
+    ("admin:applicants_identity_changelist", {}),
+    ("admin:permits_house_changelist", {}),
+    ("admin:permits_station_changelist", {}),
 ]
 MAX_QUERIES = 14
 
