@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applicants.personal_center import Section, register
+from config.verification import verification_qr_svg, verification_url
 
 from . import rules, selectors
 from .constants import FINAL_APPLICATION_STATES, HELD_PERMIT_STATUSES
@@ -43,6 +44,8 @@ def permits_section(request):
         )
         permit.renewal_opens_on = rules.renewal_opens_on(permit.valid_until)
         permit.renewal_window = str(rules.renewal_window(permit.valid_until, today))
+        permit.verification_qr = verification_qr_svg(permit)
+        permit.verification_url = verification_url(permit)
     return Section(
         title=_("Residence permits (居住证)"),
         template="permits/includes/personal_center_permits.html",

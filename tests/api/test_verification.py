@@ -119,3 +119,12 @@ def test_verification_is_rate_limited(client, api, settings, permit):
 def test_permit_page_qr_holds_the_verification_url(permit):
     svg = verification_qr_svg(permit)
     assert svg.startswith("<svg") and "</svg>" in svg
+
+
+def test_applicant_permit_page_shows_a_qr_that_checks_this_permit(client, permit):
+    client.force_login(permit.holder.account)
+    html = client.get("/accounts/me/").content.decode()
+    assert "<svg" in html
+    path = f"/verify/{verification_code(permit)}/"
+    assert path in html
+    assert client.get(path).status_code == 200
