@@ -7,21 +7,17 @@ Without Chromium, Playwright or axe-core the tests skip with the reason; with
 PORTAL_REQUIRE_SERVICES=1 (set by .ci/run) they fail instead.
 """
 
+import importlib
 import os
 import re
 import shutil
 
 import pytest
 
-# Playwright's sync API runs an asyncio event loop in this thread; Django would then refuse every
-# ORM call made by the test itself (factories, SMS lookups) as "async unsafe". The test code is
-# synchronous, so this is safe here, and only here.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+from tests.conftest import SERVICES_CONFIGURED
+from tests.services.conftest import celery_worker_process, worker_env  # noqa: F401
 
-from tests.conftest import SERVICES_CONFIGURED  # noqa: E402
-from tests.services.conftest import celery_worker_process, worker_env  # noqa: E402, F401
-
-from .helpers import (  # noqa: E402
+from .helpers import (
     ARTIFACTS,
     BROWSER_LOCALES,
     CHROMIUM,
@@ -45,25 +41,23 @@ def _require_browser_stack() -> None:
 
 
 @pytest.fixture(scope="session")
-def playwright_instance(django_db_setup, django_db_blocker):
-    """Playwright's sync API. Starting it switches the test thread to another context, and
-    Django's connections are context-local: afterwards the test code gets new connection
-    objects, without the snapshot that ``serialized_rollback`` restores from. The snapshot is
-    carried over to them here."""
+def playwright_instance():
     _require_browser_stack()
-    from django.db import connections
     from playwright.sync_api import sync_playwright
 
-    snapshots = {
-        conn.alias: conn._test_serialized_contents
-        for conn in connections.all()
-        if hasattr(conn, "_test_serialized_contents")
-    }
-    with sync_playwright() as pw:
-        for alias, contents in snapshots.items():
-            if not hasattr(connections[alias], "_test_serialized_contents"):
-                connections[alias]._test_serialized_contents = contents
-        yield pw
+    # Playwright's sync API keeps an asyncio event loop in this thread; Django would then refuse
+    # every ORM call of the test code (factories, SMS lookups) as "async unsafe". That code is
+    # synchronous, so this is safe, from here until Playwright stops.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as pw:
+            yield pw
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(scope="session")
@@ -91,6 +85,25 @@ def live_server(request):
         server = LiveServer(addr)  # returns once the handler is built and the port is open
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _data_migration_rows(request):
+    """A transactional test starts from a database emptied by the previous one's flush, which
+    re-creates content types and permissions but not what data migrations wrote: put back the
+    staff groups (review 0001) and the materials catalogue (permits 0003), both idempotent.
+    (``serialized_rollback`` would restore them, but on PostgreSQL it collides with the content
+    types an earlier flush re-created under new ids.) Add any new data migration here."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    from review.roles import sync_groups
+
+    importlib.import_module("permits.migrations.0003_materials_catalogue").load(apps, None)
+    sync_groups()
 
 
 @pytest.fixture(autouse=True)

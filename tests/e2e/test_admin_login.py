@@ -6,9 +6,7 @@ from tests.factories import StaffFactory
 
 from .helpers import DESKTOP, admin_login
 
-# serialized_rollback: groups and the materials catalogue come from data migrations, which a
-# transactional test's flush would otherwise erase.
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_officer_logs_into_admin_and_out(new_page, shot):

@@ -9,7 +9,7 @@ from tests.factories import PASSWORD
 
 from .helpers import PHONE, assert_accessible
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 LANGUAGES = [pytest.param("zh-hans", id="zh-hans"), pytest.param("en", id="en")]
 

@@ -23,9 +23,7 @@ from tests.factories import HouseFactory, StaffFactory, StationFactory, make_id_
 from . import journey
 from .helpers import DESKTOP, PHONE, wait_until_all_sms_sent
 
-# serialized_rollback: groups and the materials catalogue come from data migrations, which a
-# transactional test's flush would otherwise erase.
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -6,9 +6,7 @@ import pytest
 
 from .helpers import DESKTOP, PHONE, assert_accessible
 
-# serialized_rollback: groups and the materials catalogue come from data migrations, which a
-# transactional test's flush would otherwise erase.
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.parametrize(
