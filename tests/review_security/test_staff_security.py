@@ -241,3 +241,21 @@ def test_activity_is_not_written_to_the_session_on_every_request(client):
     _age_session(client, 40)
     client.get("/admin/")
     assert int(time.time()) - client.session[LAST_ACTIVITY_KEY] < 5  # renewed
+
+
+def test_admin_password_change_form_applies_the_staff_rule():
+    from django.contrib.auth.forms import AdminPasswordChangeForm
+
+    staff = StaffFactory(officer=True)
+    weak = AdminPasswordChangeForm(staff, {"password1": "Abc-12345", "password2": "Abc-12345"})
+    assert not weak.is_valid()
+    assert "password2" in weak.errors or "password1" in weak.errors
+    applicant = UserFactory()
+    ok = AdminPasswordChangeForm(applicant, {"password1": "Abc-12345", "password2": "Abc-12345"})
+    assert ok.is_valid(), ok.errors
+
+
+def test_demo_staff_password_satisfies_the_staff_rule():
+    from review.management.commands.seed_demo import DEMO_PASSWORD
+
+    validate_password(DEMO_PASSWORD, UserFactory.build(is_staff=True))
