@@ -125,3 +125,11 @@ class ApplicationRejectionReason(models.TextChoices):
 class CardSerialStatus(models.TextChoices):
     VALID = "valid", _("Valid")
     INVALIDATED = "invalidated", _("Invalidated")
+
+
+class StaffGroup(models.TextChoices):
+    """Django auth groups (created by a data migration) that give staff their permissions."""
+
+    OFFICER = "officer", _("Police officer")
+    CLERK = "clerk", _("Station clerk")
+    SUPERVISOR = "supervisor", _("Supervisor")

@@ -26,6 +26,7 @@ from .constants import (
     ReplacementReason,
     Service,
 )
+from .scoping import is_supervisor, station_id_of
 
 
 class Station(models.Model):
@@ -229,7 +230,6 @@ class StaffPermission:
         self.perm = perm
 
     def __call__(self, instance, user) -> bool:
-        from review.scoping import is_supervisor, station_id_of
 
         if not (user and user.is_authenticated and user.is_active and user.is_staff):
             return False

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from .constants import ApplicationState, PermitStatus
 from .models import PermitApplication, ResidencePermit
+from .scoping import scope_to_station
 
 # What each station queue shows, in the order it is worked.
 QUEUE_STATES = {
@@ -39,7 +40,6 @@ def applications_of(user) -> QuerySet[PermitApplication]:
 def station_queue(user, queue: str, *, service: str | None = None) -> QuerySet[PermitApplication]:
     """One queue for a staff member: their station's (all for a supervisor), the nearest
     deadline first (index station, state, deadline)."""
-    from review.scoping import scope_to_station
 
     qs = PermitApplication.objects.filter(state__in=QUEUE_STATES[queue])
     if service:
@@ -53,7 +53,6 @@ def station_queue(user, queue: str, *, service: str | None = None) -> QuerySet[P
 
 def overdue_applications(user, *, today: datetime.date | None = None):
     """Accepted applications past their deadline (seed 001: 15 days + extension)."""
-    from review.scoping import scope_to_station
 
     today = today or timezone.localdate()
     qs = PermitApplication.objects.filter(state=ApplicationState.ACCEPTED, deadline__lt=today)
@@ -62,7 +61,6 @@ def overdue_applications(user, *, today: datetime.date | None = None):
 
 def permits_expiring(user, *, within_days: int = 30, today: datetime.date | None = None):
     """Active permits expiring soon (index status, valid_until), for the station's overview."""
-    from review.scoping import scope_to_station
 
     today = today or timezone.localdate()
     qs = ResidencePermit.objects.filter(

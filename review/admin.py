@@ -21,24 +21,19 @@ from django.utils.translation import gettext_lazy as _
 
 from applicants.masking import mask_name
 from permits.admin.applications import (
-    ApplicationTransitionAdmin,
     CardSerialInline,
-    PermitTransitionAdmin,
     PermitTransitionInline,
 )
-from permits.admin.places import NotFoundOutsideScopeMixin
+from permits.admin.mixins import StationScopedAdminMixin
 from permits.constants import ApplicationState, SupplementReason
 from permits.models import (
-    ApplicationTransition,
     PermitApplication,
-    PermitTransition,
     ResidencePermit,
 )
+from permits.scoping import is_supervisor
 from permits.selectors import QUEUE_STATES
 
 from . import views
-from .admin_mixins import StationScopedAdminMixin
-from .scoping import is_supervisor
 
 # The landing page of the admin shows the station's review queue above the app list.
 admin.site.index_template = "review/admin_index.html"
@@ -99,9 +94,7 @@ class DueFilter(admin.SimpleListFilter):
 
 
 @admin.register(PermitApplication)
-class PermitApplicationAdmin(
-    ReadOnlyMixin, NotFoundOutsideScopeMixin, StationScopedAdminMixin, admin.ModelAdmin
-):
+class PermitApplicationAdmin(ReadOnlyMixin, StationScopedAdminMixin, admin.ModelAdmin):
     change_form_template = "review/application_change_form.html"
     list_display = [
         "reference",
@@ -316,9 +309,7 @@ class PermitApplicationAdmin(
 
 
 @admin.register(ResidencePermit)
-class ResidencePermitAdmin(
-    ReadOnlyMixin, NotFoundOutsideScopeMixin, StationScopedAdminMixin, admin.ModelAdmin
-):
+class ResidencePermitAdmin(ReadOnlyMixin, StationScopedAdminMixin, admin.ModelAdmin):
     list_display = [
         "number",
         "masked_holder",
@@ -375,12 +366,3 @@ class ResidencePermitAdmin(
     @admin.display(description=_("resident ID number"))
     def masked_id_number(self, obj):
         return obj.holder.masked_id_number
-
-
-# The transition logs (registered by permits.admin): another station's row answers 404 too.
-for _model, _base in [
-    (ApplicationTransition, ApplicationTransitionAdmin),
-    (PermitTransition, PermitTransitionAdmin),
-]:
-    admin.site.unregister(_model)
-    admin.site.register(_model, type(_base.__name__, (NotFoundOutsideScopeMixin, _base), {}))

@@ -1,7 +1,7 @@
 """The permissions each staff group holds. Kept in sync after every migrate (post_migrate), so a
 permission added by a later migration reaches its group without another data migration."""
 
-from .constants import StaffGroup
+from permits.constants import StaffGroup
 
 # Permit applications (issue 5): the transitions' permissions, see permits.models.
 APPLICATION_VIEW = {

@@ -29,14 +29,13 @@ from django_fsm import can_proceed, has_transition_perm
 
 from applicants.masking import mask_name
 from applicants.uploads import protected_file_response
-from permits.constants import ApplicationState, Service
+from permits.constants import ApplicationState, Service, StaffGroup
 from permits.models import Material, PermitApplication, Station
+from permits.scoping import is_supervisor, scope_to_station
 from permits.services import applications as services
 from permits.services.errors import ServiceError, StaleState
 
 from . import audit, forms
-from .constants import StaffGroup
-from .scoping import is_supervisor, scope_to_station
 
 # --- the acts behind the buttons ----------------------------------------------------------------
 

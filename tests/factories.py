@@ -11,9 +11,8 @@ from factory.django import DjangoModelFactory
 
 from applicants.constants import IdentityState, Relationship
 from applicants.models import Identity, User
-from permits.constants import Basis, RegistrationState
+from permits.constants import Basis, RegistrationState, StaffGroup
 from permits.models import House, ResidenceRegistration, StaffAssignment, Station
-from review.constants import StaffGroup
 
 PASSWORD = "Test-Pass-2026!"
 

@@ -20,9 +20,9 @@ from rest_framework.views import APIView
 from applicants.masking import mask_name
 from permits.constants import ApplicationState, DeliveryMethod
 from permits.models import PermitApplication
+from permits.scoping import scope_to_station
 from permits.selectors import QUEUE_STATES, station_queue
 from permits.services import applications as services
-from review.scoping import scope_to_station
 
 from .applications import ApplicationSummarySerializer, StationSerializer
 

@@ -5,6 +5,7 @@ Nothing here can change a state: every act goes through permits.services."""
 
 from django.contrib import admin
 
+from permits.admin.mixins import StationScopedAdminMixin
 from permits.models import (
     ApplicationTransition,
     CardSerial,
@@ -12,7 +13,6 @@ from permits.models import (
     MaterialRequirement,
     PermitTransition,
 )
-from review.admin_mixins import StationScopedAdminMixin
 
 
 @admin.register(MaterialRequirement)

@@ -11,7 +11,7 @@ import io
 import segno
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -20,25 +20,11 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from applicants.masking import mask_name
+from permits.admin.mixins import StationScopedAdminMixin
 from permits.constants import RegistrationState
 from permits.forms.registrations import ReviewRegistrationForm
 from permits.models import House, ResidenceRegistration, StaffAssignment, Station
 from permits.services import registrations as registration_services
-from review.admin_mixins import StationScopedAdminMixin
-
-
-class NotFoundOutsideScopeMixin:
-    """Django's admin redirects to the index for a row outside the queryset; we answer 404."""
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        if self.get_object(request, admin.utils.unquote(object_id)) is None:
-            raise Http404
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def history_view(self, request, object_id, extra_context=None):
-        if self.get_object(request, admin.utils.unquote(object_id)) is None:
-            raise Http404
-        return super().history_view(request, object_id, extra_context)
 
 
 class HouseInline(admin.TabularInline):
@@ -74,7 +60,7 @@ def house_qr_svg(house: House) -> bytes:
 
 
 @admin.register(House)
-class HouseAdmin(NotFoundOutsideScopeMixin, StationScopedAdminMixin, admin.ModelAdmin):
+class HouseAdmin(StationScopedAdminMixin, admin.ModelAdmin):
     list_display = ["code", "address", "district", "station", "qr_link"]
     list_filter = ["station"]
     list_select_related = ["station"]
@@ -146,7 +132,7 @@ class HouseAdmin(NotFoundOutsideScopeMixin, StationScopedAdminMixin, admin.Model
 
 
 @admin.register(StaffAssignment)
-class StaffAssignmentAdmin(NotFoundOutsideScopeMixin, StationScopedAdminMixin, admin.ModelAdmin):
+class StaffAssignmentAdmin(StationScopedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "station"]
     list_select_related = ["user", "station"]
     list_filter = ["station"]
@@ -154,9 +140,7 @@ class StaffAssignmentAdmin(NotFoundOutsideScopeMixin, StationScopedAdminMixin, a
 
 
 @admin.register(ResidenceRegistration)
-class ResidenceRegistrationAdmin(
-    NotFoundOutsideScopeMixin, StationScopedAdminMixin, admin.ModelAdmin
-):
+class ResidenceRegistrationAdmin(StationScopedAdminMixin, admin.ModelAdmin):
     """The station's queue of residence registrations. Read-only; the decision buttons and
     the "register selected" action call the services."""
 

@@ -29,6 +29,7 @@ from notifications.services import notify
 from permits import rules
 from permits.constants import Basis, RegistrationState
 from permits.models import House, ResidenceRegistration
+from permits.scoping import is_supervisor, station_id_of
 
 logger = logging.getLogger(__name__)
 
@@ -181,7 +182,6 @@ def cancel_registration(*, registration, by, moved_on: datetime.date | None = No
 
 def can_review(user, registration) -> bool:
     """Officers of the registration's station, and supervisors, with the permission."""
-    from review.scoping import is_supervisor, station_id_of
 
     if not (user and user.is_authenticated and user.is_active and user.is_staff):
         return False

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from applicants.forms import add_service_errors
 from applicants.personal_center import Section, register
 from applicants.uploads import protected_file_response
+from permits.scoping import is_supervisor, station_id_of
 
 from ..constants import RegistrationState
 from ..forms.registrations import CancelRegistrationForm, RegistrationForm
@@ -126,7 +127,6 @@ def registration_cancel(request, pk: int):
 
 def can_view_registration_files(user, registration) -> bool:
     """The account that filed it, or staff of the registration's station (supervisors: all)."""
-    from review.scoping import is_supervisor, station_id_of
 
     if not (user.is_authenticated and user.is_active):
         return False

@@ -3,7 +3,7 @@ import pytest
 from applicants.constants import IdentityState
 from permits.constants import RegistrationState
 from permits.models import ResidenceRegistration
-from review.scoping import is_supervisor, scope_to_station
+from permits.scoping import is_supervisor, scope_to_station
 
 from ..factories import PASSWORD, IdentityFactory, RegistrationFactory, StaffFactory, UserFactory
 

@@ -323,8 +323,8 @@ class Command(BaseCommand):
         from django.contrib.auth.models import Group
 
         from applicants.models import User
+        from permits.constants import StaffGroup
         from permits.models import StaffAssignment
-        from review.constants import StaffGroup
 
         officer, created = User.objects.get_or_create(
             phone="+8613700000001", defaults={"is_staff": True, "display_name": "bench officer"}

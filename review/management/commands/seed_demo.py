@@ -6,8 +6,8 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from permits.constants import StaffGroup
 from permits.models import House, StaffAssignment, Station
-from review.constants import StaffGroup
 
 DEMO_PASSWORD = "Demo-Pass-2026"  # noqa: S105 - demo data only; refused in production
 
