@@ -336,6 +336,8 @@ class ResidencePermit(TransitionLoggedMixin, ConcurrentTransitionMixin, models.M
             models.Index(fields=["status", "valid_until"]),
             models.Index(fields=["valid_until", "status"]),
             models.Index(fields=["station", "status"]),
+            # The daily job and its notices find "suspended on this day" through this index.
+            models.Index(fields=["status", "suspended_on"]),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -178,7 +178,8 @@ def suspend_overdue_permits(*, today: datetime.date | None = None) -> int:
     The transition log rows are written by ONE ``INSERT ... SELECT`` (not a ``bulk_create``:
     that needs the ids in Python and splits into batches, so its query count would grow with the
     number of permits). The rows updated by this run are told apart by the exact ``updated_at``
-    this run writes; the UPDATE holds their row locks until commit, so nothing else can touch
+    this run writes (with ``suspended_on``, so an index finds them without a scan of the
+    permit table); the UPDATE holds their row locks until commit, so nothing else can touch
     them in between. Returns the number suspended. Idempotent: a second run finds nothing.
 
     A permit whose renewal was filed and is still being decided is left active: its holder did
@@ -195,11 +196,11 @@ def suspend_overdue_permits(*, today: datetime.date | None = None) -> int:
             .update(status=PermitStatus.SUSPENDED, suspended_on=today, updated_at=now)
         )
         if count:
-            _log_bulk_suspension(now=now)
+            _log_bulk_suspension(now=now, today=today)
     return count
 
 
-def _log_bulk_suspension(*, now) -> None:
+def _log_bulk_suspension(*, now, today) -> None:
     qn = connection.ops.quote_name
     log = PermitTransition._meta.db_table
     permit_table = ResidencePermit._meta.db_table
@@ -208,7 +209,7 @@ def _log_bulk_suspension(*, now) -> None:
         f"({qn('permit_id')}, {qn('actor_id')}, {qn('transition')}, {qn('from_state')}, "
         f"{qn('to_state')}, {qn('note')}, {qn('created_at')}) "
         f"SELECT {qn('id')}, NULL, %s, %s, %s, %s, %s FROM {qn(permit_table)} "
-        f"WHERE {qn('status')} = %s AND {qn('updated_at')} = %s"
+        f"WHERE {qn('status')} = %s AND {qn('suspended_on')} = %s AND {qn('updated_at')} = %s"
     )
     params = [
         "suspend",
@@ -217,11 +218,16 @@ def _log_bulk_suspension(*, now) -> None:
         "Endorsement overdue: suspended by the daily job.",
         now,
         PermitStatus.SUSPENDED,
+        today,
         now,
     ]
     # Dates and datetimes go through the backend's adapters like any ORM parameter.
     params = [
-        connection.ops.adapt_datetimefield_value(p) if isinstance(p, datetime.datetime) else p
+        connection.ops.adapt_datetimefield_value(p)
+        if isinstance(p, datetime.datetime)
+        else connection.ops.adapt_datefield_value(p)
+        if isinstance(p, datetime.date)
+        else p
         for p in params
     ]
     with connection.cursor() as cursor:
