@@ -173,7 +173,9 @@ def cancel_registration(*, registration, by, moved_on: datetime.date | None = No
             registration.cancel(by=by, moved_on=moved_on)
             registration.save()
     except TransitionNotAllowed as exc:
-        raise ValidationError(_("Only a registration in force can be cancelled.")) from exc
+        raise ValidationError(
+            _("Only a registration in force can be cancelled."), code="state"
+        ) from exc
     return registration
 
 
@@ -221,7 +223,9 @@ def register_residence(*, registration, by, note: str = ""):
             registration.save()
             _notify(registration, "registration_registered")
     except TransitionNotAllowed as exc:
-        raise ValidationError(_("This registration is not waiting for review.")) from exc
+        raise ValidationError(
+            _("This registration is not waiting for review."), code="state"
+        ) from exc
     return registration
 
 
@@ -237,7 +241,9 @@ def reject_registration(*, registration, by, note: str):
             registration.save()
             _notify(registration, "registration_rejected")
     except TransitionNotAllowed as exc:
-        raise ValidationError(_("This registration is not waiting for review.")) from exc
+        raise ValidationError(
+            _("This registration is not waiting for review."), code="state"
+        ) from exc
     return registration
 
 

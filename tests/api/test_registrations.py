@@ -78,7 +78,8 @@ def test_registration_access(applicant, applicant_api, other_api, api):
     response = applicant_api.post(f"{url}cancel/", {}, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["state"] == RegistrationState.CANCELLED
-    assert_error(applicant_api.post(f"{url}cancel/", {}, format="json"), 400)
+    # Cancelling twice is a refused transition: 409 with the reason.
+    assert_error(applicant_api.post(f"{url}cancel/", {}, format="json"), 409)
 
 
 def test_someone_elses_identity_is_404(applicant_api):
