@@ -47,6 +47,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         *CLERK_ACTS,
     },
     StaffGroup.SUPERVISOR: {
+        # SMS delivery records (read-only admin): to answer "I never got the SMS".
+        "notifications.view_smsmessage",
+        "notifications.view_notification",
         "applicants.view_identity",
         "applicants.verify_identity",
         "applicants.view_user",

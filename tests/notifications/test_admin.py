@@ -52,3 +52,13 @@ def test_notification_admin_is_read_only(admin_client_):
     assert admin_client_.get(url).status_code == 200
     assert admin_client_.post(url, {"title": "X"}).status_code == 403
     assert admin_client_.get("/admin/notifications/notification/add/").status_code == 403
+
+
+def test_supervisor_reads_sms_records_officer_does_not(client):
+    from tests.factories import StaffFactory
+
+    SmsMessage.objects.create(recipient_phone="+8613800138000", body="x", idempotency_key="sup-1")
+    client.force_login(StaffFactory(supervisor=True))
+    assert client.get("/admin/notifications/smsmessage/").status_code == 200
+    client.force_login(StaffFactory(officer=True))
+    assert client.get("/admin/notifications/smsmessage/").status_code == 403
