@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import (
+    get_default_password_validators,
     password_validators_help_text_html,
     validate_password,
 )
@@ -110,13 +111,22 @@ class NewPasswordMixin:
         return cleaned
 
 
+def _applicant_password_validators():
+    """The password rules that apply to an applicant (staff-only rules are not shown)."""
+    return [
+        v
+        for v in get_default_password_validators()
+        if not getattr(v, "applies_to_staff_only", False)
+    ]
+
+
 def _password_fields():
     return (
         forms.CharField(
             label=_("Password"),
             strip=False,
             widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-            help_text=password_validators_help_text_html(),
+            help_text=password_validators_help_text_html(_applicant_password_validators()),
         ),
         forms.CharField(
             label=_("Password again"),

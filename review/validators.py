@@ -22,6 +22,9 @@ class StaffPasswordValidator:
     """Staff (is_staff) passwords: at least ``min_length`` characters and at least
     ``min_classes`` of lower-case letters, upper-case letters, digits and symbols."""
 
+    # Applicants' forms leave this rule out of the hints they show (it never applies to them).
+    applies_to_staff_only = True
+
     def __init__(self, min_length: int = 12, min_classes: int = 3):
         self.min_length = min_length
         self.min_classes = min_classes

@@ -236,3 +236,14 @@ def test_applicant_lands_in_personal_center_after_login(client):
     client.logout()
     response = client.post(reverse("login"), {"username": staff.phone, "password": PASSWORD})
     assert response["Location"] == reverse("admin:index")
+
+
+def test_sign_up_shows_the_applicant_password_rules_not_the_staff_rule():
+    from django.utils import translation
+
+    from applicants.forms import SignUpForm
+
+    with translation.override("en"):
+        hint = str(SignUpForm().fields["password1"].help_text)
+    assert "8 characters" in hint  # Django's minimum length rule applies to everyone
+    assert "Staff accounts" not in hint
