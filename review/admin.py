@@ -304,6 +304,7 @@ class PermitApplicationAdmin(ReadOnlyMixin, StationScopedAdminMixin, admin.Model
             "materials": materials,
             "timeline": timeline,
             "acts": views.allowed_acts(application, request.user),
+            "can_reveal_id": views.can_reveal_id(request.user),
             "supervisor": is_supervisor(request.user),
         }
 

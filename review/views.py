@@ -178,11 +178,19 @@ def act_view(model_admin, request, object_id, act_name):
 # --- the full ID number on demand, logged ------------------------------------------------------
 
 
+def can_reveal_id(user) -> bool:
+    """Those who check identities (officers, supervisors); a clerk compares the collector's
+    number through the handover service and never needs to read it."""
+    return user.has_perm("applicants.view_identity")
+
+
 def reveal_id_view(model_admin, request, object_id):
     """The lists and pages show the masked number; the full one is shown on an explicit request,
     which is itself written to the audit log (who, which application, never the number)."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
+    if not can_reveal_id(request.user):
+        raise PermissionDenied
     application = get_object_or_404(
         model_admin.get_queryset(request).select_related("person", "filed_by"), pk=object_id
     )

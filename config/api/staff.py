@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from applicants.masking import mask_name
+from applicants.phones import mask_phone
 from permits.constants import ApplicationState, DeliveryMethod
 from permits.models import PermitApplication
 from permits.scoping import scope_to_station
@@ -72,6 +73,20 @@ class StaffApplicationSerializer(ApplicationSummarySerializer):
         return mask_name(application.person.full_name)
 
 
+class StaffApplicationListSerializer(StaffApplicationSerializer):
+    """The list masks the mail recipient's name and phone as it masks the person's; the
+    detail (what the clerk writes on the envelope) shows them in full."""
+
+    mail_recipient_name = serializers.SerializerMethodField()
+    mail_phone = serializers.SerializerMethodField()
+
+    def get_mail_recipient_name(self, application) -> str:
+        return mask_name(application.mail_recipient_name)
+
+    def get_mail_phone(self, application) -> str:
+        return mask_phone(application.mail_phone) if application.mail_phone else ""
+
+
 class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
@@ -104,7 +119,7 @@ STATE_FILTER = OpenApiParameter(
 class StaffApplicationListView(generics.ListAPIView):
     """Applications of my station (all stations for a supervisor), oldest deadline first."""
 
-    serializer_class = StaffApplicationSerializer
+    serializer_class = StaffApplicationListSerializer
     permission_classes = [IsAuthenticated, IsStaff]
 
     def get_queryset(self):

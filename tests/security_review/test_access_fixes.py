@@ -1,0 +1,40 @@
+"""Security review fixes: each test fails without its fix."""
+
+import pytest
+from django.urls import reverse
+
+from tests.api.conftest import client_for
+from tests.permits.factories import ApplicationFactory
+from tests.permits.helpers import staff_for
+from tests.review.helpers import change_url, station_with_application
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_clerk_cannot_reveal_the_full_id_number(client):
+    """Clerks hold no identity permission: the full ID number is an officer's (and a
+    supervisor's) view only; the button is not shown to a clerk either."""
+    station, app, staff = station_with_application()
+    url = reverse("admin:review_application_reveal_id", args=[app.pk])
+    client.force_login(staff["clerk"])
+    response = client.post(url)
+    assert response.status_code == 403
+    assert app.person.id_number not in response.content.decode()
+    assert url not in client.get(change_url(app)).content.decode()
+    client.force_login(staff["officer"])
+    assert app.person.id_number in client.post(url).content.decode()
+    client.force_login(staff["supervisor"])
+    assert app.person.id_number in client.post(url).content.decode()
+
+
+def test_staff_api_list_masks_the_mail_recipient_and_phone():
+    app = ApplicationFactory(mailed=True)
+    clerk = client_for(staff_for(app.station)["clerk"])
+    rows = clerk.get("/api/v1/staff/applications/").json()["results"]
+    assert [row["id"] for row in rows] == [app.pk]
+    row = rows[0]
+    assert app.mail_phone not in str(row) and app.mail_recipient_name not in str(row)
+    assert row["mail_phone"].endswith(app.mail_phone[-4:]) and "****" in row["mail_phone"]
+    detail = clerk.get(f"/api/v1/staff/applications/{app.pk}/").json()
+    assert detail["mail_phone"] == app.mail_phone  # the detail, for the envelope, in full
+    assert detail["mail_recipient_name"] == app.mail_recipient_name
