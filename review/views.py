@@ -214,6 +214,8 @@ def reveal_id_view(model_admin, request, object_id):
 
 
 def material_file_view(model_admin, request, object_id, material_pk):
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
     application = get_object_or_404(model_admin.get_queryset(request), pk=object_id)
     material = get_object_or_404(
         Material.objects.select_related("requirement"), pk=material_pk, application=application

@@ -38,3 +38,21 @@ def test_staff_api_list_masks_the_mail_recipient_and_phone():
     detail = clerk.get(f"/api/v1/staff/applications/{app.pk}/").json()
     assert detail["mail_phone"] == app.mail_phone  # the detail, for the envelope, in full
     assert detail["mail_recipient_name"] == app.mail_recipient_name
+
+
+def test_staff_without_a_role_cannot_fetch_a_material_through_the_custom_url(client):
+    """A staff account still assigned to the station but without a role (e.g. its group was
+    removed) is refused the application page; the material file URL refuses it too."""
+    from permits.models import StaffAssignment
+    from tests.factories import StaffFactory
+
+    station, app, staff = station_with_application()
+    no_role = StaffFactory()
+    StaffAssignment.objects.create(user=no_role, station=station)
+    material = app.materials.first()
+    url = reverse("admin:review_application_material", args=[app.pk, material.pk])
+    client.force_login(no_role)
+    assert client.get(change_url(app)).status_code == 403
+    assert client.get(url).status_code == 403
+    client.force_login(staff["clerk"])
+    assert client.get(url).status_code == 200
