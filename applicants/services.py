@@ -419,9 +419,12 @@ def resubmit_dependent(
     return _save_and_submit(identity, by=account)
 
 
-def _check_verifier(by) -> None:
-    """``by`` None is the system (an automatic verifier); a person needs the permission."""
+def _check_verifier(by, identity: Identity | None = None) -> None:
+    """``by`` None is the system (an automatic verifier); a person needs the permission, and
+    never decides an identity their own account filed (separation of duties)."""
     if by is not None and not by.has_perm("applicants.verify_identity"):
+        raise PermissionDenied
+    if by is not None and identity is not None and identity.account_id == by.pk:
         raise PermissionDenied
 
 
@@ -469,7 +472,7 @@ def _other_verified_exists(identity: Identity) -> bool:
 
 def verify_identity(*, identity: Identity, by, note: str = "") -> Identity:
     """An officer (or the automatic verifier, ``by=None``) accepts a pending identity."""
-    _check_verifier(by)
+    _check_verifier(by, identity)
     if _other_verified_exists(identity):
         raise ValidationError(DUPLICATE_VERIFIED, code="duplicate_verified")
     try:
@@ -490,7 +493,7 @@ def verify_identity(*, identity: Identity, by, note: str = "") -> Identity:
 
 def reject_identity(*, identity: Identity, by, reason: str, note: str = "") -> Identity:
     """An officer rejects a pending identity with a reason from the list and free text."""
-    _check_verifier(by)
+    _check_verifier(by, identity)
     if reason not in IdentityRejectionReason.values:
         raise ValidationError({"reason": _("Choose a reason from the list.")})
     if reason == IdentityRejectionReason.OTHER and not (note or "").strip():

@@ -235,6 +235,8 @@ class StaffPermission:
             return False
         if not user.has_perm(self.perm):
             return False
+        if getattr(instance, "filed_by_id", None) == user.pk:
+            return False  # never one's own application (separation of duties)
         return is_supervisor(user) or station_id_of(user) == instance.station_id
 
     def __repr__(self) -> str:

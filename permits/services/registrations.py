@@ -189,6 +189,8 @@ def can_review(user, registration) -> bool:
         return False
     if not user.has_perm("permits.review_registration"):
         return False
+    if registration.person.account_id == user.pk:
+        return False  # never one's own (separation of duties)
     return is_supervisor(user) or station_id_of(user) == registration.station_id
 
 

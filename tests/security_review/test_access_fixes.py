@@ -56,3 +56,46 @@ def test_staff_without_a_role_cannot_fetch_a_material_through_the_custom_url(cli
     assert client.get(url).status_code == 403
     client.force_login(staff["clerk"])
     assert client.get(url).status_code == 200
+
+
+def test_staff_cannot_decide_their_own_application_registration_or_identity():
+    """Separation of duties: an officer (or supervisor) who is also an applicant cannot accept
+    their own application, register their own residence or verify their own identity."""
+    from django.core.exceptions import PermissionDenied
+
+    from applicants import services as identity_services
+    from permits.constants import RegistrationState, Service
+    from permits.services import applications as svc
+    from permits.services import registrations as registration_services
+    from permits.services.errors import NotAllowed
+    from tests.factories import HouseFactory, IdentityFactory, StaffFactory, StationFactory
+    from tests.permits.factories import RegistrationFactory
+    from tests.permits.helpers import registered_person, submitted
+
+    station = StationFactory()
+    officer = StaffFactory(officer=True, station=station)
+    supervisor = StaffFactory(supervisor=True)
+    colleague = StaffFactory(officer=True, station=station)
+
+    person = registered_person(house=HouseFactory(station=station), account=officer)
+    app = submitted(person, Service.NEW)
+    with pytest.raises(NotAllowed):
+        svc.accept(user=officer, application=app)
+    svc.accept(user=colleague, application=app)  # anyone else of the station may
+
+    registration = RegistrationFactory(
+        person=IdentityFactory(account=supervisor, verified=True),
+        house=HouseFactory(station=station),
+    )
+    assert registration.state == RegistrationState.SUBMITTED
+    with pytest.raises(PermissionDenied):
+        registration_services.register_residence(registration=registration, by=supervisor)
+    registration_services.register_residence(registration=registration, by=colleague)
+
+    newcomer = StaffFactory(officer=True, station=station)
+    identity = IdentityFactory(account=newcomer, pending=True)
+    with pytest.raises(PermissionDenied):
+        identity_services.verify_identity(identity=identity, by=newcomer)
+    with pytest.raises(PermissionDenied):
+        identity_services.reject_identity(identity=identity, by=newcomer, reason="other", note="x")
+    identity_services.verify_identity(identity=identity, by=officer)
