@@ -285,6 +285,7 @@ class IdentityAdmin(admin.ModelAdmin):
             identity is not None
             and identity.state == IdentityState.PENDING
             and request.user.has_perm("applicants.verify_identity")
+            and identity.account_id != request.user.pk  # never one's own
         )
         extra_context["reject_form"] = IdentityRejectForm()
         return super().change_view(request, object_id, form_url, extra_context)

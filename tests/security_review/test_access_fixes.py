@@ -99,3 +99,17 @@ def test_staff_cannot_decide_their_own_application_registration_or_identity():
     with pytest.raises(PermissionDenied):
         identity_services.reject_identity(identity=identity, by=newcomer, reason="other", note="x")
     identity_services.verify_identity(identity=identity, by=officer)
+
+
+def test_the_identity_page_offers_no_decision_on_ones_own_identity(client):
+    from tests.factories import IdentityFactory, StaffFactory
+
+    officer = StaffFactory(officer=True)
+    identity = IdentityFactory(account=officer, pending=True)
+    verify_url = reverse("admin:applicants_identity_verify", args=[identity.pk])
+    page = reverse("admin:applicants_identity_change", args=[identity.pk])
+    client.force_login(officer)
+    assert verify_url not in client.get(page).content.decode()
+    assert client.post(verify_url).status_code == 403
+    client.force_login(StaffFactory(officer=True))
+    assert verify_url in client.get(page).content.decode()
