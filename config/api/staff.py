@@ -33,7 +33,15 @@ class IsStaff(BasePermission):
 
     def has_permission(self, request, view):
         user = request.user
-        return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+        return bool(
+            user
+            and user.is_authenticated
+            and user.is_active
+            and user.is_staff
+            # A staff account whose role (group) was taken away keeps is_staff and its station
+            # assignment; without the role's view permission it reads nothing.
+            and user.has_perm("permits.view_permitapplication")
+        )
 
 
 def scoped(request):

@@ -113,3 +113,15 @@ def test_the_identity_page_offers_no_decision_on_ones_own_identity(client):
     assert client.post(verify_url).status_code == 403
     client.force_login(StaffFactory(officer=True))
     assert verify_url in client.get(page).content.decode()
+
+
+def test_staff_without_a_role_reads_nothing_through_the_staff_api():
+    from permits.models import StaffAssignment
+    from tests.factories import StaffFactory
+
+    station, app, staff = station_with_application()
+    no_role = StaffFactory()
+    StaffAssignment.objects.create(user=no_role, station=station)
+    assert client_for(no_role).get("/api/v1/staff/applications/").status_code == 403
+    assert client_for(no_role).get(f"/api/v1/staff/applications/{app.pk}/").status_code == 403
+    assert client_for(staff["clerk"]).get("/api/v1/staff/applications/").status_code == 200
