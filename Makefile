@@ -81,7 +81,9 @@ beat: $(STAMP)
 
 check-deploy: $(STAMP)
 	DJANGO_DEBUG=0 SECRET_KEY=$${SECRET_KEY:-check-deploy-$$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')} \
-	  ALLOWED_HOSTS=portal.example.gov.cn $(PY) manage.py check --deploy --fail-level WARNING
+	  ALLOWED_HOSTS=portal.example.gov.cn SMS_BACKEND=twilio TWILIO_ACCOUNT_SID=ACcheckdeploy \
+	  TWILIO_AUTH_TOKEN=check-deploy TWILIO_FROM=+8613800000000 \
+	  $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf $(VENV) var
