@@ -142,7 +142,7 @@ class ReplacementForm(forms.Form):
         choices=ReplacementReason.choices,
         widget=forms.RadioSelect,
         help_text=_(
-            "A lost card is invalidated when the new one is issued. A damaged card is handed in."
+            "A lost card stops being valid as soon as you submit. A damaged card is handed in."
         ),
         error_messages={"required": _("Choose lost or damaged.")},
     )
