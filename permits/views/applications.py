@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from functools import wraps
 
 import segno
 from django.contrib import messages
@@ -76,9 +77,18 @@ def _get_application(request, pk) -> PermitApplication:
     return get_object_or_404(owned_applications(request.user), pk=pk)
 
 
-def _get_draft(request, pk) -> PermitApplication | None:
-    application = _get_application(request, pk)
-    return application if application.state == ApplicationState.DRAFT else None
+def draft_step(view):
+    """A step of the draft: the view gets the user's own draft (404 for anyone else's); an
+    application already sent goes to its page instead. One fetch for both."""
+
+    @wraps(view)
+    def wrapper(request, pk, *args, **kwargs):
+        application = _get_application(request, pk)
+        if application.state != ApplicationState.DRAFT:
+            return _not_a_draft(request, application)
+        return view(request, application, *args, **kwargs)
+
+    return wrapper
 
 
 def _not_a_draft(request, application) -> HttpResponse:
@@ -318,10 +328,8 @@ def resume(request, pk):
 
 
 @login_required
-def step_identity(request, pk):
-    application = _get_draft(request, pk)
-    if application is None:
-        return _not_a_draft(request, _get_application(request, pk))
+@draft_step
+def step_identity(request, application):
     form = ConfirmIdentityForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         _mark_seen(request, application, "identity")
@@ -334,10 +342,8 @@ def step_identity(request, pk):
 
 
 @login_required
-def step_basis(request, pk):
-    application = _get_draft(request, pk)
-    if application is None:
-        return _not_a_draft(request, _get_application(request, pk))
+@draft_step
+def step_basis(request, application):
     if not asks_basis(application):
         raise Http404
     form = BasisForm(_posted(request), initial={"basis": application.basis})
@@ -359,10 +365,8 @@ def step_basis(request, pk):
 
 
 @login_required
-def step_details(request, pk):
-    application = _get_draft(request, pk)
-    if application is None:
-        return _not_a_draft(request, _get_application(request, pk))
+@draft_step
+def step_details(request, application):
     if application.service == Service.CHANGE:
         form_class = ChangeDetailsForm
         fields = ("changed_field", "new_value", "changed_on")
@@ -402,10 +406,8 @@ def step_details(request, pk):
 
 
 @login_required
-def step_material(request, pk, code):
-    application = _get_draft(request, pk)
-    if application is None:
-        return _not_a_draft(request, _get_application(request, pk))
+@draft_step
+def step_material(request, application, code):
     requirement = application.requirements().filter(code=code).first()
     if requirement is None:
         raise Http404
@@ -484,10 +486,8 @@ def _check_context(request, application) -> dict:
 
 
 @login_required
-def check(request, pk):
-    application = _get_draft(request, pk)
-    if application is None:
-        return _not_a_draft(request, _get_application(request, pk))
+@draft_step
+def check(request, application):
     return render(request, "permits/applications/check.html", _check_context(request, application))
 
 
