@@ -207,19 +207,23 @@ class PhoneCodeView(APIView):
         return Response({"detail": str(message)}, status=status.HTTP_202_ACCEPTED)
 
 
-class SignUpSerializer(serializers.Serializer):
+class PhoneCodeSerializer(serializers.Serializer):
+    """A phone number proved by the 6-digit code just sent to it."""
+
     phone = serializers.CharField(max_length=40)
     code = serializers.RegexField(r"^[0-9]{6}$", max_length=6)
-    password = serializers.CharField(max_length=128, trim_whitespace=False)
-    display_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
 
     def validate_phone(self, value):
         return normalize_phone(value)
 
 
-@extend_schema(tags=["auth"])
-class SignUpView(APIView):
-    """Create an account with the phone number proved by its SMS code; answers a token."""
+class SignUpSerializer(PhoneCodeSerializer):
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    display_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
+
+
+class PhoneCodeActView(APIView):
+    """Anonymous acts proved by an SMS code, throttled per address and per phone number."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -228,6 +232,11 @@ class SignUpView(APIView):
     @staticmethod
     def throttle_subject(request) -> str:
         return phone_subject(request)
+
+
+@extend_schema(tags=["auth"])
+class SignUpView(PhoneCodeActView):
+    """Create an account with the phone number proved by its SMS code; answers a token."""
 
     @extend_schema(request=SignUpSerializer, responses={201: TokenSerializer}, auth=[])
     def post(self, request):
@@ -239,26 +248,13 @@ class SignUpView(APIView):
         return token_response(user)
 
 
-class PasswordResetSerializer(serializers.Serializer):
-    phone = serializers.CharField(max_length=40)
-    code = serializers.RegexField(r"^[0-9]{6}$", max_length=6)
+class PasswordResetSerializer(PhoneCodeSerializer):
     new_password = serializers.CharField(max_length=128, trim_whitespace=False)
-
-    def validate_phone(self, value):
-        return normalize_phone(value)
 
 
 @extend_schema(tags=["auth"])
-class PasswordResetView(APIView):
+class PasswordResetView(PhoneCodeActView):
     """Set a new password with an SMS code; every earlier token stops working."""
-
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
-    throttle_scope = "sign_up"
-
-    @staticmethod
-    def throttle_subject(request) -> str:
-        return phone_subject(request)
 
     @extend_schema(request=PasswordResetSerializer, responses={201: TokenSerializer}, auth=[])
     def post(self, request):
