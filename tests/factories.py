@@ -16,13 +16,8 @@ from permits.models import House, ResidenceRegistration, StaffAssignment, Statio
 
 PASSWORD = "Test-Pass-2026!"
 
-# Valid GB 11643 numbers (check digits correct), birth dates in the middle.
-VALID_ID_NUMBERS = [
-    "110101199003074477",
-    "440305198807120014",
-    "460100199512300028",
-    "350203200001015133",
-]
+# A valid GB 11643 number (check digit correct); make_id_number() builds more.
+VALID_ID_NUMBERS = ["110101199003074477"]
 
 
 def gb11643_check_digit(first17: str) -> str:
