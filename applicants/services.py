@@ -160,8 +160,35 @@ def _code_sms_text(code: str) -> str:
     return sms
 
 
-def consume_phone_code(*, phone: str, purpose: str, code: str) -> None:
-    """Accept the newest code for ``phone`` once, or raise ValidationError (field ``code``)."""
+def _check_code_attempt_limits(*, phone: str, client_ip: str) -> None:
+    """Count one code check per number and per client address (across processes, in the cache).
+
+    Counted before the code is looked at, so a flood of guesses is refused whatever it guesses.
+    """
+    too_many = ValidationError(
+        {"code": _("Too many code checks. Try again in an hour.")}, code="rate_limited"
+    )
+    ip_limit = _setting("PHONE_CODE_CHECKS_PER_IP_PER_HOUR", 30)
+    if client_ip and not _hit(f"phonecode:check:ip:{_phone_key(client_ip)}", ip_limit, 3600):
+        raise too_many
+    phone_limit = _setting("PHONE_CODE_CHECKS_PER_NUMBER_PER_HOUR", 15)
+    if not _hit(f"phonecode:check:number:{_phone_key(phone)}", phone_limit, 3600):
+        raise too_many
+
+
+def consume_phone_code(*, phone: str, purpose: str, code: str, client_ip: str = "") -> None:
+    """Accept the newest code for ``phone`` once, or raise ValidationError (field ``code``).
+
+    The attempt counter is written in a transaction of its own that commits before the error is
+    raised: call this outside any ``transaction.atomic()`` block, or a rollback of the caller's
+    block would undo the count and let the code be guessed without limit.
+    """
+    if any(
+        not getattr(block, "_from_testcase", False)  # the test runner's own outer transaction
+        for block in transaction.get_connection().atomic_blocks
+    ):
+        raise RuntimeError("consume_phone_code() must not run inside an atomic block")
+    _check_code_attempt_limits(phone=phone, client_ip=client_ip)
     now = timezone.now()
     outcome = "wrong"
     remaining = 0
@@ -206,15 +233,21 @@ def consume_phone_code(*, phone: str, purpose: str, code: str) -> None:
     )
 
 
-def sign_up(*, phone: str, code: str, password: str, display_name: str = "") -> User:
-    """Create an account for a phone number proved by its SMS code."""
+def sign_up(
+    *, phone: str, code: str, password: str, display_name: str = "", client_ip: str = ""
+) -> User:
+    """Create an account for a phone number proved by its SMS code.
+
+    The code is checked (and a wrong try counted, committed) before the account is written.
+    """
     phone = normalize_phone(phone)
     validate_password(password, user=User(phone=phone, display_name=display_name))
+    consume_phone_code(
+        phone=phone, purpose=PhoneCodePurpose.SIGN_UP, code=code, client_ip=client_ip
+    )
     try:
         with transaction.atomic():
-            consume_phone_code(phone=phone, purpose=PhoneCodePurpose.SIGN_UP, code=code)
-            with transaction.atomic():
-                user = User.objects.create_user(phone, password, display_name=display_name)
+            user = User.objects.create_user(phone, password, display_name=display_name)
     except IntegrityError as exc:  # the number got an account meanwhile: same answer as a bad code
         raise ValidationError(
             {"code": _("The code is wrong or has expired. Ask for a new code.")}
@@ -222,13 +255,19 @@ def sign_up(*, phone: str, code: str, password: str, display_name: str = "") -> 
     return user
 
 
-def reset_password(*, phone: str, code: str, new_password: str) -> User:
-    """Set a new password for the account of ``phone`` after checking its SMS code."""
+def reset_password(*, phone: str, code: str, new_password: str, client_ip: str = "") -> User:
+    """Set a new password for the account of ``phone`` after checking its SMS code.
+
+    The code is checked (and a wrong try counted, committed) before anything else is written.
+    """
     phone = normalize_phone(phone)
+    account = User.objects.filter(phone=phone).first()
+    validate_password(new_password, user=account or User(phone=phone))
+    consume_phone_code(
+        phone=phone, purpose=PhoneCodePurpose.RESET_PASSWORD, code=code, client_ip=client_ip
+    )
     with transaction.atomic():
-        consume_phone_code(phone=phone, purpose=PhoneCodePurpose.RESET_PASSWORD, code=code)
         user = User.objects.select_for_update().get(phone=phone)
-        validate_password(new_password, user=user)
         user.set_password(new_password)
         user.save(update_fields=["password"])
     return user

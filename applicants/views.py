@@ -89,6 +89,7 @@ class SignUpConfirmView(FormView):
                 code=data["code"],
                 password=data["password1"],
                 display_name=data.get("display_name", ""),
+                client_ip=client_ip(self.request),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -119,7 +120,10 @@ class PasswordResetConfirmView(FormView):
         data = form.cleaned_data
         try:
             services.reset_password(
-                phone=data["phone"], code=data["code"], new_password=data["password1"]
+                phone=data["phone"],
+                code=data["code"],
+                new_password=data["password1"],
+                client_ip=client_ip(self.request),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

@@ -205,6 +205,9 @@ IDENTITY_VERIFIER = env.str(
 PHONE_CODE_MAX_PER_HOUR = env.int("PHONE_CODE_MAX_PER_HOUR", default=5)  # SMS codes per number
 PHONE_CODE_MAX_PER_IP_PER_HOUR = env.int("PHONE_CODE_MAX_PER_IP_PER_HOUR", default=20)
 PHONE_CODE_MIN_INTERVAL_SECONDS = env.int("PHONE_CODE_MIN_INTERVAL_SECONDS", default=60)
+# Code checks (right or wrong) on sign-up and password reset, per number and per client address
+PHONE_CODE_CHECKS_PER_NUMBER_PER_HOUR = env.int("PHONE_CODE_CHECKS_PER_NUMBER_PER_HOUR", default=15)
+PHONE_CODE_CHECKS_PER_IP_PER_HOUR = env.int("PHONE_CODE_CHECKS_PER_IP_PER_HOUR", default=30)
 
 # --- Permit rules -----------------------------------------------------------------------------
 DEADLINE_DAY_MODE = env.str("DEADLINE_DAY_MODE", default="calendar")  # or "working"

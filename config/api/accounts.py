@@ -244,7 +244,9 @@ class SignUpView(PhoneCodeActView):
 
         serializer = SignUpSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.sign_up(**serializer.validated_data)
+        user = services.sign_up(
+            **serializer.validated_data, client_ip=request.META.get("REMOTE_ADDR", "")
+        )
         return token_response(user)
 
 
@@ -262,5 +264,7 @@ class PasswordResetView(PhoneCodeActView):
 
         serializer = PasswordResetSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.reset_password(**serializer.validated_data)
+        user = services.reset_password(
+            **serializer.validated_data, client_ip=request.META.get("REMOTE_ADDR", "")
+        )
         return token_response(user)
