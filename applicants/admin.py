@@ -8,6 +8,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from permits.scoping import is_supervisor
+
 from . import services
 from .constants import IdentityState
 from .forms import IdentityRejectForm
@@ -37,6 +39,60 @@ class UserAdmin(BaseUserAdmin):
     @admin.display(description=_("mobile phone"), ordering="phone")
     def masked_phone(self, obj):
         return obj.masked_phone
+
+    # --- who sees accounts (issue 11) -------------------------------------------------------
+    # Officers and clerks meet accounts only through the identities and applications they
+    # review; the account pages (phone, last login, groups) and the account search are for
+    # supervisors (and superusers). The admin autocomplete, used to assign staff to a station,
+    # answers staff accounts only.
+
+    def _sees_accounts(self, request) -> bool:
+        """Supervisors and superusers; asked once per request (the admin asks many times)."""
+        if not hasattr(request, "_sees_accounts"):
+            request._sees_accounts = is_supervisor(request.user)
+        return request._sees_accounts
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) and self._sees_accounts(request)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._sees_accounts(request)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._sees_accounts(request)
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and self._sees_accounts(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._sees_accounts(request)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if not self._sees_accounts(request):
+            return queryset.none()
+        return queryset
+
+    def history_view(self, request, object_id, extra_context=None):
+        # Django looks the object up before checking permissions; refuse first so that the
+        # answer does not depend on whether the account exists.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if self._is_autocomplete(request):
+            queryset = queryset.filter(is_staff=True)
+        return queryset, may_have_duplicates
+
+    def _is_autocomplete(self, request) -> bool:
+        match = getattr(request, "resolver_match", None)
+        return (
+            match is not None
+            and match.url_name == "autocomplete"
+            and self.admin_site.name in match.namespaces
+        )
 
 
 PHOTOS = [

@@ -24,19 +24,28 @@ from permits.admin.mixins import StationScopedAdminMixin
 from permits.constants import RegistrationState
 from permits.forms.registrations import ReviewRegistrationForm
 from permits.models import House, ResidenceRegistration, StaffAssignment, Station
+from permits.scoping import is_supervisor, scope_to_station, station_id_of
 from permits.services import registrations as registration_services
 
 
 class HouseInline(admin.TabularInline):
+    """Scoped like ``HouseAdmin``: another station's houses never show through the inline."""
+
     model = House
     extra = 0
     fields = ["code", "address", "district"]
     show_change_link = True
     verbose_name_plural = _("jurisdiction: the houses this station covers")
 
+    def get_queryset(self, request):
+        return scope_to_station(super().get_queryset(request), request.user)
+
 
 @admin.register(Station)
-class StationAdmin(admin.ModelAdmin):
+class StationAdmin(StationScopedAdminMixin, admin.ModelAdmin):
+    """Officers and clerks see their own station only (another station's page answers 404,
+    like its houses); supervisors all stations."""
+
     list_display = ["name", "code", "phone", "window_hours", "offers_mail", "house_count"]
     search_fields = ["name", "code", "address"]
     inlines = [HouseInline]
@@ -44,7 +53,13 @@ class StationAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         from django.db.models import Count
 
-        return super().get_queryset(request).annotate(_house_count=Count("houses"))
+        # The mixin's scoping follows a foreign key to the station; here the row is the
+        # station itself, so scope on its primary key (skipping the mixin's get_queryset).
+        queryset = admin.ModelAdmin.get_queryset(self, request)
+        if not is_supervisor(request.user):
+            station_id = station_id_of(request.user) if request.user.is_staff else None
+            queryset = queryset.filter(pk=station_id) if station_id else queryset.none()
+        return queryset.annotate(_house_count=Count("houses"))
 
     @admin.display(description=_("houses"), ordering="_house_count")
     def house_count(self, obj):
@@ -137,6 +152,13 @@ class StaffAssignmentAdmin(StationScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ["user", "station"]
     list_filter = ["station"]
     autocomplete_fields = ["user"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            # Only staff accounts are assigned to a station (the autocomplete offers only
+            # them, see applicants.admin.UserAdmin); a posted applicant account is refused.
+            kwargs["queryset"] = db_field.remote_field.model._default_manager.filter(is_staff=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(ResidenceRegistration)
