@@ -5,13 +5,17 @@ Public API (all raise ``django.core.exceptions.ValidationError`` with a message 
 - ``clean_image(file)`` -> ``ContentFile``: JPEG, PNG or WebP by content (never by the file
   name), at most ``settings.UPLOAD_MAX_BYTES``, verified and fully decoded by Pillow,
   decompression bombs refused, re-encoded without EXIF or other metadata, under a random name.
-- ``clean_pdf(file)`` -> ``ContentFile``: a PDF by content (``%PDF-`` header), size-limited.
+- ``clean_pdf(file)`` -> ``ContentFile``: a PDF by content (``%PDF-`` header), size-limited,
+  parsed by pypdf; refused when it cannot be parsed, is password-protected, or carries scripts,
+  launch actions or embedded files (``/JavaScript``, ``/JS``, ``/Launch``, ``/EmbeddedFile``),
+  also when hidden behind ``#xx`` name escapes or inside compressed object streams.
 - ``clean_document(file)`` -> ``ContentFile``: an image as above, or a PDF.
 - ``validate_image_upload`` / ``validate_document_upload``: plain validators (no return value).
 - ``ImageUploadField`` / ``DocumentUploadField``: form fields whose ``cleaned_data`` is the
   cleaned ``ContentFile``, ready to assign to a model ``FileField``/``ImageField``.
 - ``protected_file_response(field_file)``: serve a stored upload from a permission-checking
-  view (private caching, content type from the bytes, ``nosniff``).
+  view (private caching, content type from the bytes, ``nosniff``, a sandboxing CSP; PDFs as
+  attachments, never rendered inline by the browser).
 
 Uploads are never reachable at a public URL: ``MEDIA_URL`` is not served, and on S3 the bucket
 is private.
@@ -20,6 +24,8 @@ is private.
 from __future__ import annotations
 
 import io
+import logging
+import re
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -33,6 +39,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 # Pillow format name -> (file extension, content type)
 IMAGE_FORMATS = {
@@ -41,6 +49,9 @@ IMAGE_FORMATS = {
     "WEBP": ("webp", "image/webp"),
 }
 PDF_CONTENT_TYPE = "application/pdf"
+# Every protected upload response: no script, no plugin, no same-origin access, even if a
+# browser were to render the file as a page.
+PROTECTED_FILE_CSP = "sandbox; default-src 'none'"
 DEFAULT_MAX_PIXELS = 50_000_000  # a 48-megapixel phone camera passes; a bomb does not
 
 
@@ -170,15 +181,112 @@ def clean_image(file, **limits) -> ContentFile:
     return ContentFile(checked.content, name=random_name(checked.extension))
 
 
+# Names that make a PDF run something or carry another file: scripts (``/JavaScript``,
+# ``/JS``), launch actions (``/Launch``) and embedded files (``/EmbeddedFile(s)``, ``/EF``).
+PDF_ACTIVE_NAMES = frozenset(
+    {"/JavaScript", "/JS", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/EF"}
+)
+# The same names in the raw bytes, once ``#xx`` escapes are decoded; a name ends at white
+# space, a delimiter or the end of the file.
+_PDF_ACTIVE_RAW = re.compile(
+    rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?)(?=[\x00\t\n\x0c\r ()<>\[\]{}/%]|\Z)"
+)
+_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+# More PDF objects than any real scan or certificate has: refused rather than walked for long.
+PDF_MAX_OBJECTS = 200_000
+
+logger = logging.getLogger(__name__)
+
+
+def _pdf_damaged() -> ValidationError:
+    return ValidationError(
+        _("This PDF document is incomplete or damaged. Save it again and retry."),
+        code="pdf_damaged",
+    )
+
+
+def _pdf_active() -> ValidationError:
+    return ValidationError(
+        _(
+            "This PDF contains scripts or embedded files, which are not accepted. "
+            "Save it again as a plain PDF or upload a photo."
+        ),
+        code="pdf_active_content",
+    )
+
+
+def _pdf_encrypted() -> ValidationError:
+    return ValidationError(
+        _(
+            "This PDF is protected by a password. Save it again without a password "
+            "or upload a photo."
+        ),
+        code="pdf_encrypted",
+    )
+
+
+def _pdf_has_active_names(reader: PdfReader) -> bool:
+    """Walk every object the file holds (from the trailer, and every entry of the
+    cross-reference table, object streams included) and look at each dictionary key and
+    name value. pypdf decodes ``#xx`` escapes in names, so ``/J#61vaScript`` is ``/JavaScript``."""
+    stack: list = [reader.trailer]
+    for generation, entries in reader.xref.items():
+        stack.extend(IndirectObject(idnum, generation, reader) for idnum in entries)
+    stack.extend(IndirectObject(idnum, 0, reader) for idnum in reader.xref_objStm)
+    seen: set[tuple[int, int]] = set()
+    visited = 0
+    while stack:
+        visited += 1
+        if visited > PDF_MAX_OBJECTS * 10:
+            raise _pdf_damaged()
+        item = stack.pop()
+        if isinstance(item, IndirectObject):
+            key = (item.idnum, item.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            if len(seen) > PDF_MAX_OBJECTS:
+                raise _pdf_damaged()
+            item = item.get_object()
+        if isinstance(item, NameObject):
+            if item in PDF_ACTIVE_NAMES:
+                return True
+        elif isinstance(item, DictionaryObject):  # stream dictionaries too
+            for name, value in item.items():
+                if name in PDF_ACTIVE_NAMES:
+                    return True
+                stack.append(value)
+        elif isinstance(item, ArrayObject):
+            stack.extend(item)
+    return False
+
+
 def check_pdf(file, *, max_bytes: int | None = None) -> bytes:
+    """A PDF by content, complete, parseable, not password-protected, with no script, launch
+    action or embedded file. Returns its bytes, unchanged."""
     data = _read_limited(file, max_bytes or max_upload_bytes())
     if not data.startswith(b"%PDF-"):
         raise ValidationError(_("This file is not a PDF document."), code="not_pdf")
     if b"%%EOF" not in data[-2048:]:
-        raise ValidationError(
-            _("This PDF document is incomplete or damaged. Save it again and retry."),
-            code="pdf_damaged",
-        )
+        raise _pdf_damaged()
+    # A cheap first pass over the bytes, with ``#xx`` name escapes decoded.
+    unescaped = _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), data)
+    if _PDF_ACTIVE_RAW.search(unescaped):
+        raise _pdf_active()
+    # Then the parsed document: names inside compressed object streams, the catalogue's
+    # /Names, /OpenAction and /AA, every annotation and form field.
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise _pdf_encrypted()
+        active = _pdf_has_active_names(reader)
+    except ValidationError:
+        raise
+    except Exception as exc:  # any parser failure: a PDF we cannot inspect is not accepted
+        logger.info("PDF upload refused, not parseable: %r", exc)
+        raise _pdf_damaged() from exc
+    if active:
+        raise _pdf_active()
     return data
 
 
@@ -280,9 +388,10 @@ def protected_file_response(field_file, *, download_name: str = "") -> FileRespo
     response = FileResponse(handle, content_type=content_type)
     extension = {v[1]: v[0] for v in IMAGE_FORMATS.values()}.get(content_type, "pdf")
     name = f"{download_name or 'document'}.{extension}"
-    response["Content-Disposition"] = f'inline; filename="{name}"'
+    # Only images are shown in the browser; a PDF (or anything else) is downloaded.
+    disposition = "inline" if content_type.startswith("image/") else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
-    if content_type != PDF_CONTENT_TYPE:
-        response["Content-Security-Policy"] = "default-src 'none'"
+    response["Content-Security-Policy"] = PROTECTED_FILE_CSP
     return response

@@ -20,6 +20,31 @@ def upload(name="photo.png", content=None, content_type="image/png"):
     return SimpleUploadedFile(name, content if content is not None else image_bytes(), content_type)
 
 
+def pdf_bytes(*, catalog_extra: bytes = b"", extra_objects=(), header=b"%PDF-1.4") -> bytes:
+    """A small, well-formed one-page PDF with a correct cross-reference table. Objects 1-3
+    are the catalogue, the page tree and the page; ``extra_objects`` are numbered from 4 and
+    ``catalog_extra`` is added inside the catalogue dictionary."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b" >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 72 72] >>",
+        *extra_objects,
+    ]
+    out = bytearray(header + b"\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
 def png_bomb(width=100_000, height=100_000) -> bytes:
     """A tiny PNG whose header claims width x height pixels (a decompression bomb)."""
 

@@ -10,7 +10,7 @@ from applicants.models import Identity, IdentityTransition
 from notifications.models import Notification, SmsMessage
 from tests.factories import IdentityFactory, StaffFactory, UserFactory, make_id_number
 
-from .helpers import exif_with_gps, image_bytes, png_bomb, upload
+from .helpers import exif_with_gps, image_bytes, pdf_bytes, png_bomb, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -204,7 +204,7 @@ def dependent_data(**overrides):
         "agent_reason": "minor",
         "id_card_front": upload("hukou.png"),
         "face_photo": upload("face.png"),
-        "agent_proof": upload("birth.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"),
+        "agent_proof": upload("birth.pdf", pdf_bytes(), "application/pdf"),
     }
     data.update(overrides)
     return data

@@ -13,7 +13,7 @@ from applicants.uploads import (
     sniff_content_type,
 )
 
-from .helpers import exif_with_gps, image_bytes, png_bomb, upload
+from .helpers import exif_with_gps, image_bytes, pdf_bytes, png_bomb, upload
 
 
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
@@ -108,7 +108,7 @@ def test_exif_orientation_applied():
 
 
 def test_pdf_by_content():
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    pdf = pdf_bytes()
     cleaned = clean_pdf(upload("x.png", pdf, "image/png"))
     assert cleaned.name.endswith(".pdf")
     assert clean_document(upload("x", pdf)).name.endswith(".pdf")

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from notifications.models import Notification
 from permits.services import applications as svc
+from tests.applicants.helpers import pdf_bytes
 from tests.factories import PASSWORD, RegistrationFactory, StaffFactory, tiny_png
 
 
@@ -14,9 +15,7 @@ def png(name="proof.png"):
 
 
 def pdf(name="proof.pdf"):
-    return SimpleUploadedFile(
-        name, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", content_type="application/pdf"
-    )
+    return SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")
 
 
 def registered_person(*, months=12, house=None, **identity):
