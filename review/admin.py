@@ -5,6 +5,8 @@ change view, search, autocomplete, actions and every custom view start from ``ge
 supervisors all; another station's row answers 404. Nothing here edits a row: the state is
 never a form field, and every act is a button opening a small form that calls its service
 (``review.views``). The admin's landing page shows the station's queue (``review_desk`` tag).
+A search by ID number goes through a POST and a session token, never a URL
+(``permits.admin.id_search``).
 """
 
 import datetime
@@ -24,6 +26,7 @@ from permits.admin.applications import (
     CardSerialInline,
     PermitTransitionInline,
 )
+from permits.admin.id_search import IdNumberSearchMixin
 from permits.admin.mixins import StationScopedAdminMixin
 from permits.constants import ApplicationState, SupplementReason
 from permits.models import (
@@ -94,7 +97,9 @@ class DueFilter(admin.SimpleListFilter):
 
 
 @admin.register(PermitApplication)
-class PermitApplicationAdmin(ReadOnlyMixin, StationScopedAdminMixin, admin.ModelAdmin):
+class PermitApplicationAdmin(
+    ReadOnlyMixin, IdNumberSearchMixin, StationScopedAdminMixin, admin.ModelAdmin
+):
     change_form_template = "review/application_change_form.html"
     list_display = [
         "reference",
@@ -203,6 +208,7 @@ class PermitApplicationAdmin(ReadOnlyMixin, StationScopedAdminMixin, admin.Model
         return [
             path("handover/", wrap(self.handover_view), name="review_handover"),
             path("report/", wrap(self.report_view), name="review_report"),
+            path("queue-search/", wrap(self.queue_search_view), name="review_queue_search"),
             path(
                 "<path:object_id>/act/<slug:act_name>/",
                 wrap(self.act_view),
@@ -228,6 +234,9 @@ class PermitApplicationAdmin(ReadOnlyMixin, StationScopedAdminMixin, admin.Model
 
     def material_file_view(self, request, object_id, material_pk):
         return views.material_file_view(self, request, object_id, material_pk)
+
+    def queue_search_view(self, request):
+        return views.queue_search_view(self, request)
 
     def handover_view(self, request):
         return views.handover_view(self, request)
@@ -310,7 +319,9 @@ class PermitApplicationAdmin(ReadOnlyMixin, StationScopedAdminMixin, admin.Model
 
 
 @admin.register(ResidencePermit)
-class ResidencePermitAdmin(ReadOnlyMixin, StationScopedAdminMixin, admin.ModelAdmin):
+class ResidencePermitAdmin(
+    ReadOnlyMixin, IdNumberSearchMixin, StationScopedAdminMixin, admin.ModelAdmin
+):
     list_display = [
         "number",
         "masked_holder",

@@ -23,12 +23,20 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed, has_transition_perm
 
 from applicants.masking import mask_name
 from applicants.uploads import protected_file_response
+from permits.admin.id_search import (
+    TOKEN_VAR,
+    carries_id_number,
+    mask_term,
+    recall_term,
+    remember_term,
+)
 from permits.constants import ApplicationState, Service, StaffGroup
 from permits.models import Material, PermitApplication, Station
 from permits.scoping import is_supervisor, scope_to_station
@@ -403,10 +411,43 @@ def queue_queryset(user, params, *, today=None):
     )
 
 
+def queue_search_terms(request):
+    """The queue's filters with the search term resolved: a term carrying an ID number comes
+    only from the session (``q_token``, set by ``queue_search_view``), never from the URL."""
+    params = request.GET.copy()
+    token = params.pop(TOKEN_VAR, [None])[0]
+    term = (params.get("q") or "").strip()
+    if carries_id_number(term):
+        term = ""
+    if token:
+        term = recall_term(request, token) or ""
+    params["q"] = term
+    return params, token
+
+
+def queue_search_view(model_admin, request):
+    """POST of the queue's filter form: the search term goes to the session, the redirect to
+    the queue carries only a token (an ID number never stands in a URL or an access log)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not request.user.has_perm("permits.view_permitapplication"):
+        raise PermissionDenied
+    params = [
+        (key, value)
+        for key in ("service", "state", "due", "station")
+        if (value := request.POST.get(key, ""))
+    ]
+    term = request.POST.get("q", "").strip()[:60]
+    if term:
+        params.append((TOKEN_VAR, remember_term(request, term)))
+    url = reverse("admin:index", current_app=model_admin.admin_site.name)
+    return HttpResponseRedirect(f"{url}?{urlencode(params)}" if params else url)
+
+
 def queue_context(request) -> dict:
     user = request.user
     today = timezone.localdate()
-    params = request.GET
+    params, token = queue_search_terms(request)
     qs = queue_queryset(user, params, today=today)
     paginator = Paginator(qs, QUEUE_PAGE_SIZE)
     page = paginator.get_page(params.get("page"))
@@ -429,11 +470,18 @@ def queue_context(request) -> dict:
     supervisor = is_supervisor(user)
     query = params.copy()
     query.pop("page", None)
+    query.pop("q", None)
+    if token:
+        query[TOKEN_VAR] = token
+    hides_term = carries_id_number(params["q"])
+    shown = params.copy()
+    shown["q"] = "" if hides_term else params["q"]
     return {
+        "masked_q": mask_term(params["q"]) if hides_term else "",
         "rows": rows,
         "page": page,
         "paginator": paginator,
-        "params": params,
+        "params": shown,
         "query_string": query.urlencode(),
         "services": Service.choices,
         "states": [(s.value, s.label) for s in WAITING_STATES],
