@@ -71,7 +71,7 @@ e2e: $(STAMP) $(AXE_JS) compilemessages
 # if missing; its name must contain "bench") and prints query counts and median times.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
 bench: $(STAMP)
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench $(BENCH_ARGS)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m tests.perf.bench $(BENCH_ARGS)
 
 worker: $(STAMP)
 	$(VENV)/bin/celery -A config worker --loglevel=INFO

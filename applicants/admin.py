@@ -8,12 +8,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from permits.scoping import is_supervisor
+from core.masking import mask_name
 
 from . import services
 from .constants import IdentityState
 from .forms import IdentityRejectForm
-from .masking import mask_name
 from .models import Identity, User
 
 
@@ -47,10 +46,8 @@ class UserAdmin(BaseUserAdmin):
     # answers staff accounts only.
 
     def _sees_accounts(self, request) -> bool:
-        """Supervisors and superusers; asked once per request (the admin asks many times)."""
-        if not hasattr(request, "_sees_accounts"):
-            request._sees_accounts = is_supervisor(request.user)
-        return request._sees_accounts
+        """Supervisors and superusers: only their role holds ``applicants.view_user``."""
+        return request.user.has_perm("applicants.view_user")
 
     def has_module_permission(self, request):
         return super().has_module_permission(request) and self._sees_accounts(request)

@@ -7,4 +7,4 @@ class ApplicantsConfig(AppConfig):
     verbose_name = _("Applicants")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import tasks  # noqa: F401  (queues the automatic identity check on submission)

@@ -8,11 +8,12 @@ from django.contrib.auth.password_validation import (
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.phones import normalize_phone
+from core.uploads import DocumentUploadField, ImageUploadField
+
 from .constants import AgentReason, IdentityRejectionReason, Relationship
 from .id_numbers import parse_id_number
 from .models import User
-from .phones import normalize_phone
-from .uploads import DocumentUploadField, ImageUploadField
 
 
 def add_service_errors(form, exc: ValidationError) -> None:

@@ -1,5 +1,3 @@
-import uuid
-
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -7,6 +5,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from core.fsm import TransitionLogBase, TransitionLoggedMixin
+from core.masking import mask_id_number, mask_name
+from core.phones import mask_phone, normalize_phone
+from core.uploads import private_upload_to
 
 from .constants import (
     AgentReason,
@@ -16,16 +19,6 @@ from .constants import (
     Relationship,
     Sex,
 )
-from .fsm import TransitionLogBase, TransitionLoggedMixin
-from .masking import mask_id_number, mask_name
-from .phones import mask_phone, normalize_phone
-
-
-def private_upload_to(instance, filename: str) -> str:
-    """A random name under a folder per model; the original name is never kept."""
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    folder = instance._meta.model_name
-    return f"private/{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}"
 
 
 class UserManager(BaseUserManager):

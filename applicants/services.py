@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -24,6 +25,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import TransitionNotAllowed
 
+from core.masking import mask_id_number
+from core.phones import mask_phone, normalize_phone
 from notifications.services import notify, render_message, send_direct_sms
 
 from .constants import (
@@ -34,9 +37,7 @@ from .constants import (
     Relationship,
 )
 from .id_numbers import parse_id_number
-from .masking import mask_id_number
 from .models import Identity, PhoneCode, User
-from .phones import mask_phone, normalize_phone
 from .verifiers import get_verifier
 
 logger = logging.getLogger(__name__)
@@ -316,12 +317,15 @@ def _save_and_submit(identity: Identity, *, by) -> Identity:
     return identity
 
 
+# Sent after commit when an identity awaits an automatic verifier; ``applicants.tasks`` answers by
+# queueing the check (services never import tasks: tasks import services).
+identity_submitted = Signal()
+
+
 def _schedule_automatic_check(identity: Identity) -> None:
     if not get_verifier().automatic:
         return
-    from .tasks import run_identity_verifier
-
-    transaction.on_commit(lambda: run_identity_verifier.delay(identity.pk))
+    transaction.on_commit(lambda: identity_submitted.send(sender=Identity, identity_id=identity.pk))
 
 
 def _ensure_resubmittable(identity: Identity) -> None:

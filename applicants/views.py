@@ -17,6 +17,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from core.http import client_ip
+from core.personal_center import sections_for
+from core.uploads import protected_file_response
+
 from . import services
 from .constants import IdentityState, PhoneCodePurpose
 from .forms import (
@@ -29,17 +33,11 @@ from .forms import (
     add_service_errors,
 )
 from .models import Identity
-from .personal_center import sections_for
-from .uploads import protected_file_response
 
 SENT_MESSAGE = (
     "If this number can be used for this, a 6-digit code is on its way by SMS. "
     "It is valid for 10 minutes."
 )
-
-
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 class _CodeRequestView(FormView):

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_fsm",
+    "core",
     "applicants",
     "notifications",
     "permits",
@@ -232,16 +233,16 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 
 # --- REST framework ---------------------------------------------------------------------------
-# The API layer is config/api/ (README.md "REST API"). Tokens: config/api/auth.py.
+# The API: each app's <app>/api/; plumbing (tokens, errors, throttles) in core/api/.
 API_TOKEN_TTL_SECONDS = env.int("API_TOKEN_TTL_SECONDS", default=60 * 60 * 24 * 30)
 # Overrides of the rates below, e.g. "login_ip=60/hour,upload_user=100/hour".
 API_THROTTLE_RATES = env.dict("API_THROTTLE_RATES", default={})
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.Pagination",
     "PAGE_SIZE": 20,
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "config.api.auth.BearerTokenAuthentication",  # first: no credentials -> 401
+        "core.api.auth.BearerTokenAuthentication",  # first: no credentials -> 401
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -251,10 +252,10 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
-    "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "config.api.throttles.IPThrottle",
-        "config.api.throttles.UserThrottle",
+        "core.api.throttles.IPThrottle",
+        "core.api.throttles.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "api_ip": "600/min",

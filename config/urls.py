@@ -2,8 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from permits.verification import verify_page
+
 from .health import healthz
-from .verification import verify_page
 from .views import HomeView
 
 admin.site.site_header = _("Residence permit review")

@@ -9,8 +9,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
-from applicants.fsm import TransitionLogBase, TransitionLoggedMixin
-from applicants.models import Identity, private_upload_to
+from applicants.models import Identity
+from core.fsm import TransitionLogBase, TransitionLoggedMixin
+from core.uploads import private_upload_to
 
 from .constants import (
     HELD_PERMIT_STATUSES,

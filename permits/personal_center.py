@@ -1,6 +1,6 @@
 """Sections of the personal center (个人中心) contributed by the permits app.
 
-Imported automatically by ``applicants.personal_center.sections_for``. Residence registrations
+Imported automatically by ``core.personal_center.sections_for``. Residence registrations
 use order 30; permits 40 and applications 50 (issue 6: the permit and the applications, each
 with its next step).
 """
@@ -11,8 +11,8 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applicants.personal_center import Section, register
-from config.verification import verification_qr_svg, verification_url
+from core.personal_center import Section, register
+from permits.verification import verification_qr_svg, verification_url
 
 from . import rules, selectors
 from .constants import FINAL_APPLICATION_STATES, HELD_PERMIT_STATUSES

@@ -21,7 +21,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from applicants.masking import mask_name
+from core.masking import mask_name
 from permits.admin.applications import (
     CardSerialInline,
     PermitTransitionInline,
@@ -34,7 +34,7 @@ from permits.models import (
     ResidencePermit,
 )
 from permits.scoping import is_supervisor
-from permits.selectors import QUEUE_STATES
+from permits.selectors.queues import QUEUE_STATES
 
 from . import views
 

@@ -14,8 +14,9 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.core.exceptions import ValidationError
 from django.dispatch import receiver
 
-from applicants.masking import mask_id_number
-from applicants.phones import mask_phone, normalize_phone
+from core.http import client_ip as core_client_ip
+from core.masking import mask_id_number
+from core.phones import mask_phone, normalize_phone
 
 logger = logging.getLogger("portal.audit")
 
@@ -47,7 +48,7 @@ def masked_login_name(raw) -> str:
 def client_ip(request) -> str:
     if request is None:
         return "-"
-    return request.META.get("REMOTE_ADDR") or "-"
+    return core_client_ip(request) or "-"
 
 
 def _user_fields(user) -> dict:

@@ -31,7 +31,6 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     StaffGroup.OFFICER: {
         "applicants.view_identity",
         "applicants.verify_identity",
-        "applicants.view_user",
         "permits.view_station",
         "permits.view_house",
         "permits.view_residenceregistration",

@@ -28,8 +28,10 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed, has_transition_perm
 
-from applicants.masking import mask_name
-from applicants.uploads import protected_file_response
+from core.errors import ServiceError, StaleState
+from core.fsm import holds_transition_permission
+from core.masking import mask_name
+from core.uploads import protected_file_response
 from permits.admin.id_search import (
     TOKEN_VAR,
     carries_id_number,
@@ -41,7 +43,6 @@ from permits.constants import ApplicationState, Service, StaffGroup
 from permits.models import Material, PermitApplication, Station
 from permits.scoping import is_supervisor, scope_to_station
 from permits.services import applications as services
-from permits.services.errors import ServiceError, StaleState
 
 from . import audit, forms
 
@@ -107,8 +108,7 @@ def allowed_acts(application: PermitApplication, user) -> list[Act]:
 def holds_permission(application: PermitApplication, act: Act, user) -> bool:
     """The act's permission for this user and this row's station, whatever the state (a clerk
     may open "mailed" before the old card arrived and be told why it cannot be done yet)."""
-    meta = getattr(application, act.name)._django_fsm
-    return next(iter(meta.transitions.values())).has_perm(application, user)
+    return holds_transition_permission(application, act.name, user)
 
 
 def version_of(application: PermitApplication) -> str:

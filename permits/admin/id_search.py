@@ -27,7 +27,7 @@ from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext
 
-from applicants.masking import mask_id_number
+from core.masking import mask_id_number
 
 TOKEN_VAR = "q_token"  # noqa: S105 (the query-string name, not a secret)
 SESSION_KEY = "admin_search_terms"

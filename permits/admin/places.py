@@ -6,9 +6,6 @@ officers and clerks see their station's rows only, supervisors all; another stat
 answers 404. Registration decisions go through ``permits.services.registrations``.
 """
 
-import io
-
-import segno
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
@@ -19,7 +16,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from applicants.masking import mask_name
+from core.masking import mask_name
+from core.qr import qr_svg
 from permits.admin.mixins import StationScopedAdminMixin
 from permits.constants import RegistrationState
 from permits.forms.registrations import ReviewRegistrationForm
@@ -67,11 +65,8 @@ class StationAdmin(StationScopedAdminMixin, admin.ModelAdmin):
 
 
 def house_qr_svg(house: House) -> bytes:
-    buffer = io.BytesIO()
-    segno.make(registration_services.house_qr_payload(house), error="m").save(
-        buffer, kind="svg", scale=8, border=4, xmldecl=True
-    )
-    return buffer.getvalue()
+    payload = registration_services.house_qr_payload(house)
+    return qr_svg(payload, scale=8, border=4, standalone=True).encode()
 
 
 @admin.register(House)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applicants.forms import PhoneField
-from applicants.uploads import DocumentUploadField
+from core.uploads import DocumentUploadField
 
 from ..constants import Basis, ChangedField, DeliveryMethod, ReplacementReason, Service
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applicants.constants import IdentityState
-from applicants.uploads import DocumentUploadField
+from core.uploads import DocumentUploadField
 
 from ..constants import Basis
 from ..services.registrations import find_house, normalize_house_code

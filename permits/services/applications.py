@@ -22,10 +22,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from django_fsm import ConcurrentTransition, TransitionNotAllowed
+from django_fsm import ConcurrentTransition
 
-from applicants.masking import mask_id_number
-from applicants.phones import normalize_phone
+from core.errors import (
+    InvalidInput,
+    NotAllowed,
+    NotEligible,
+    RuleRefused,
+    StaleState,
+    WrongPassword,
+    WrongState,
+)
+from core.fsm import check_transition, holds_transition_permission, run_transition
+from core.masking import mask_id_number
+from core.phones import normalize_phone
 from notifications.constants import NotificationKind
 from notifications.services import notify
 from permits import rules
@@ -51,22 +61,12 @@ from permits.models import (
 )
 
 from . import permits as permit_services
-from .errors import (
-    InvalidInput,
-    NotAllowed,
-    NotEligible,
-    RuleRefused,
-    ServiceError,
-    StaleState,
-    WrongPassword,
-    WrongState,
-)
 
 
 def _validate_upload(file):
-    """The one shared upload check (applicants/uploads.py): JPEG/PNG/WebP or PDF by content,
+    """The one shared upload check (core/uploads.py): JPEG/PNG/WebP or PDF by content,
     size-limited, images re-encoded without metadata. Returns the cleaned ContentFile."""
-    from applicants.uploads import clean_document
+    from core.uploads import clean_document
 
     return clean_document(file)
 
@@ -229,44 +229,18 @@ def _fire(
     after: Callable[[PermitApplication], None] | None = None,
     **kwargs,
 ) -> PermitApplication:
-    """Run one transition for ``user``: permission, state, then transition + save + ``after``
-    in one transaction. Any refusal leaves the database and the object as they were."""
-    bound = getattr(application, method)
-    meta = bound._django_fsm
-    _check_perm(application, method, user)
-    if not meta.has_transition(application.state):
-        raise WrongState(params={"state": application.get_state_display()})
+    """Run one transition for ``user`` through ``core.fsm.run_transition``; a statutory rule's
+    refusal raised inside comes out as ``RuleRefused``. Any refusal changes nothing."""
     try:
-        with transaction.atomic():
-            if before is not None:
-                before(application)
-            bound(by=user, **kwargs)
-            application.save()
-            if after is not None:
-                after(application)
-    except ConcurrentTransition as exc:
-        application.refresh_from_db()
-        raise StaleState() from exc
-    except TransitionNotAllowed as exc:
-        application.refresh_from_db()
-        raise WrongState(params={"state": application.get_state_display()}) from exc
+        return run_transition(application, method, user=user, before=before, after=after, **kwargs)
     except rules.RuleViolation as violation:
-        application.refresh_from_db()
         raise RuleRefused.from_rule(violation) from violation
-    except ServiceError:
-        application.refresh_from_db()
-        raise
-    except IntegrityError as exc:  # a constraint caught a conflicting concurrent change
-        application.refresh_from_db()
-        raise StaleState(code="conflict") from exc
-    return application
 
 
 def _check_perm(application, method: str, user) -> None:
     """The transition's permission (role and station scope, or the filer), whatever the state:
     checked before anything else so a refusal never tells an outsider more."""
-    meta = getattr(application, method)._django_fsm
-    if not next(iter(meta.transitions.values())).has_perm(application, user):
+    if not holds_transition_permission(application, method, user):
         raise NotAllowed()
 
 
@@ -407,7 +381,7 @@ def upload_material(*, user, application, requirement_code: str, file) -> Materi
         raise InvalidInput(" ".join(exc.messages), code="invalid_upload") from exc
     head = cleaned.read(16)
     cleaned.seek(0)
-    from applicants.uploads import sniff_content_type
+    from core.uploads import sniff_content_type
 
     with transaction.atomic():
         locked = PermitApplication.objects.select_for_update().get(pk=application.pk)
@@ -551,9 +525,7 @@ def request_supplement(*, user, application, items: list[dict], note: str = ""):
     """The one-time notice (一次性告知, seed 001): every missing or unacceptable item at once,
     each ``{"code": <requirement code>, "reason": <SupplementReason>, "note": "..."}``.
     A further request may only flag items re-uploaded since the previous one."""
-    _check_perm(application, "request_supplement", user)
-    if not application.request_supplement._django_fsm.has_transition(application.state):
-        raise WrongState(params={"state": application.get_state_display()})
+    check_transition(application, "request_supplement", user)
     requirements = {r.code: r for r in application.requirements()}
     cleaned, seen = [], set()
     for item in items or []:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
+from core.errors import NotAllowed, StaleState, WrongState
 from notifications.constants import NotificationKind
 from notifications.services import notify
 from permits import rules
@@ -31,8 +32,6 @@ from permits.models import (
     ResidencePermit,
     StaffPermission,
 )
-
-from .errors import NotAllowed, StaleState, WrongState
 
 NOTIFY_CHUNK = 500
 

@@ -23,8 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import TransitionNotAllowed
 
-from applicants.masking import mask_id_number
-from applicants.uploads import clean_document
+from core.masking import mask_id_number
+from core.uploads import clean_document
 from notifications.services import notify
 from permits import rules
 from permits.constants import Basis, RegistrationState

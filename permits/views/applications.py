@@ -9,11 +9,9 @@ that are for a person they act for: anything else answers 404, files included.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from functools import wraps
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -24,9 +22,10 @@ from django.utils.translation import gettext as _
 
 from applicants.models import Identity
 from applicants.services import dependents_of
-from applicants.uploads import protected_file_response
+from core.errors import ServiceError, WrongPassword
+from core.qr import qr_png
+from core.uploads import protected_file_response
 
-from .. import selectors
 from ..constants import (
     ApplicationState,
     ChangedField,
@@ -50,9 +49,9 @@ from ..forms.applications import (
     WithdrawForm,
 )
 from ..models import Material, PermitApplication
+from ..selectors.applications import applications_of
 from ..services import applications as services
 from ..services import permits as permit_services
-from ..services.errors import ServiceError, WrongPassword
 
 LIST_PAGE_SIZE = 20
 SEEN_KEY = "permit_application_steps"
@@ -70,7 +69,7 @@ def owned_applications(user):
     """The applications ``user`` may see: those the account filed, for itself or as the agent
     of a dependent (the services only let the account that filed a person's identity apply
     for that person). The selector every applicant screen shares."""
-    return selectors.applications_of(user)
+    return applications_of(user)
 
 
 def _get_application(request, pk) -> PermitApplication:
@@ -783,9 +782,7 @@ def pickup_qr(request, pk):
     application = _get_application(request, pk)
     if application.state != ApplicationState.AWAITING_PICKUP or not application.pickup_code:
         raise Http404
-    buffer = io.BytesIO()
-    segno.make(application.pickup_code, error="m").save(buffer, kind="png", scale=8, border=4)
-    response = HttpResponse(buffer.getvalue(), content_type="image/png")
+    response = HttpResponse(qr_png(application.pickup_code), content_type="image/png")
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from applicants.forms import add_service_errors
-from applicants.personal_center import Section, register
-from applicants.uploads import protected_file_response
+from core.personal_center import Section, register
+from core.uploads import protected_file_response
 from permits.scoping import is_supervisor, station_id_of
 
 from ..constants import RegistrationState

@@ -10,9 +10,8 @@ from django.utils import timezone
 from applicants.constants import IdentityState
 from notifications.models import SmsMessage
 from permits.models import ResidenceRegistration
+from tests.applicants.helpers import image_bytes, sms_code, upload
 from tests.factories import HouseFactory, StaffFactory, StationFactory, make_id_number, tiny_png
-
-from .helpers import image_bytes, sms_code, upload
 
 pytestmark = pytest.mark.django_db
 PHONE = "+8613712300001"

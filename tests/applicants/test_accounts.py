@@ -11,9 +11,8 @@ from applicants import services
 from applicants.constants import PhoneCodePurpose
 from applicants.models import PhoneCode
 from notifications.models import SmsMessage
+from tests.applicants.helpers import sms_code
 from tests.factories import PASSWORD, UserFactory
-
-from .helpers import sms_code
 
 pytestmark = pytest.mark.django_db
 PHONE = "+8613712345678"

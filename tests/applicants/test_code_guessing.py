@@ -9,9 +9,8 @@ from django.urls import reverse
 from applicants import services
 from applicants.constants import PhoneCodePurpose
 from applicants.models import PhoneCode
+from tests.applicants.helpers import sms_code
 from tests.factories import UserFactory
-
-from .helpers import sms_code
 
 pytestmark = pytest.mark.django_db
 PHONE = "+8613712345678"

@@ -8,9 +8,8 @@ from applicants import services
 from applicants.constants import IdentityState
 from applicants.models import Identity, IdentityTransition
 from notifications.models import Notification, SmsMessage
+from tests.applicants.helpers import exif_with_gps, image_bytes, pdf_bytes, png_bomb, upload
 from tests.factories import IdentityFactory, StaffFactory, UserFactory, make_id_number
-
-from .helpers import exif_with_gps, image_bytes, pdf_bytes, png_bomb, upload
 
 pytestmark = pytest.mark.django_db
 

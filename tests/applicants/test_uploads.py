@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from PIL import Image
 
-from applicants.uploads import (
+from core.uploads import (
     check_image,
     clean_document,
     clean_image,
@@ -12,8 +12,7 @@ from applicants.uploads import (
     protected_file_response,
     sniff_content_type,
 )
-
-from .helpers import exif_with_gps, image_bytes, pdf_bytes, png_bomb, upload
+from tests.applicants.helpers import exif_with_gps, image_bytes, pdf_bytes, png_bomb, upload
 
 
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])

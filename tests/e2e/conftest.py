@@ -15,9 +15,7 @@ import shutil
 import pytest
 
 from tests.conftest import SERVICES_CONFIGURED
-from tests.services.conftest import celery_worker_process, worker_env  # noqa: F401
-
-from .helpers import (
+from tests.e2e.helpers import (
     ARTIFACTS,
     BROWSER_LOCALES,
     CHROMIUM,
@@ -28,6 +26,7 @@ from .helpers import (
     Screenshots,
     missing_requirements,
 )
+from tests.services.conftest import celery_worker_process, worker_env  # noqa: F401
 
 
 def _require_browser_stack() -> None:

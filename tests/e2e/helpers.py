@@ -108,7 +108,7 @@ def assert_accessible(page, where: str = "") -> None:
 
 def latest_sms(phone: str) -> str | None:
     """Body of the newest SMS recorded for ``phone`` (any format the portal accepts)."""
-    from applicants.phones import normalize_phone
+    from core.phones import normalize_phone
     from notifications.models import SmsMessage
 
     message = (

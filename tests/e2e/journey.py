@@ -7,9 +7,8 @@ import re
 
 from django.utils import timezone
 
+from tests.e2e.helpers import admin_login, assert_accessible, sms_code
 from tests.factories import PASSWORD, tiny_png
-
-from .helpers import admin_login, assert_accessible, sms_code
 
 
 def png_file(name="photo.png") -> dict:

@@ -2,9 +2,8 @@
 
 import pytest
 
+from tests.e2e.helpers import DESKTOP, admin_login
 from tests.factories import StaffFactory
-
-from .helpers import DESKTOP, admin_login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -5,9 +5,8 @@ import pytest
 from django.urls import reverse
 
 from notifications.models import Notification
+from tests.e2e.helpers import PHONE, assert_accessible
 from tests.factories import PASSWORD
-
-from .helpers import PHONE, assert_accessible
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

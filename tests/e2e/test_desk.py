@@ -3,11 +3,10 @@
 import pytest
 
 from permits.constants import ApplicationState, Service
+from tests.e2e import journey
+from tests.e2e.helpers import DESKTOP
 from tests.factories import HouseFactory, StaffFactory, StationFactory
 from tests.permits.helpers import registered_person, submitted
-
-from . import journey
-from .helpers import DESKTOP
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -3,8 +3,7 @@
 import pytest
 
 from notifications.models import SmsMessage
-
-from .helpers import assert_accessible, axe_violations, latest_sms, sms_code
+from tests.e2e.helpers import assert_accessible, axe_violations, latest_sms, sms_code
 
 BAD_PAGE = """<!doctype html><html><head><title>bad</title></head><body>
 <main><h1>Bad page</h1>

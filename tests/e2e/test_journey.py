@@ -18,10 +18,9 @@ from permits.constants import (
     SupplementReason,
 )
 from permits.models import PermitApplication, ResidenceRegistration
+from tests.e2e import journey
+from tests.e2e.helpers import DESKTOP, PHONE, wait_until_all_sms_sent
 from tests.factories import HouseFactory, StaffFactory, StationFactory, make_id_number
-
-from . import journey
-from .helpers import DESKTOP, PHONE, wait_until_all_sms_sent
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -125,7 +124,7 @@ def test_new_permit_from_sign_up_to_active_permit(new_page, shot, station, celer
 
 
 def _sms(phone):
-    from .helpers import latest_sms
+    from tests.e2e.helpers import latest_sms
 
     return latest_sms(phone) or ""
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from .helpers import DESKTOP, PHONE, assert_accessible
+from tests.e2e.helpers import DESKTOP, PHONE, assert_accessible
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

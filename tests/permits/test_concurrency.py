@@ -3,15 +3,14 @@ and nothing half-applied (django-fsm ConcurrentTransitionMixin)."""
 
 import pytest
 
+from core.errors import NotEligible, StaleState, WrongState
 from notifications.models import Notification
 from permits.constants import ApplicationState, Service
 from permits.models import PermitApplication
 from permits.services import applications as svc
-from permits.services.errors import NotEligible, StaleState, WrongState
 from tests.factories import PASSWORD
-
-from .factories import ApplicationFactory
-from .helpers import draft_ready, registered_person, staff_for
+from tests.permits.factories import ApplicationFactory
+from tests.permits.helpers import draft_ready, registered_person, staff_for
 
 pytestmark = pytest.mark.django_db
 

@@ -7,13 +7,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from core.errors import NotEligible
 from permits.constants import Service
 from permits.services import applications as svc
-from permits.services.errors import NotEligible
 from tests.factories import IdentityFactory, UserFactory
-
-from .factories import ApplicationFactory, PermitFactory
-from .helpers import registered_person, staff_for
+from tests.permits.factories import ApplicationFactory, PermitFactory
+from tests.permits.helpers import registered_person, staff_for
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")

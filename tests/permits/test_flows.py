@@ -7,15 +7,14 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
+from core.errors import InvalidInput, NotEligible, WrongState
 from permits.constants import ApplicationState, CardSerialStatus, PermitStatus, Service
 from permits.models import CardSerial, ResidencePermit
 from permits.services import applications as svc
-from permits.services.errors import InvalidInput, NotEligible, WrongState
 from permits.services.permits import suspend_overdue_permits, verify_card_serial
 from tests.factories import PASSWORD, HouseFactory, RegistrationFactory, StationFactory
-
-from .factories import PermitFactory
-from .helpers import kinds, registered_person, staff_for, submitted
+from tests.permits.factories import PermitFactory
+from tests.permits.helpers import kinds, registered_person, staff_for, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -236,7 +235,7 @@ def test_change_on_time_is_not_late_and_answers_are_required():
     person = permit.holder
     RegistrationFactory(person=person, house=permit.house, registered=True)
     app = svc.start_application(user=person.account, person=person, service=Service.CHANGE)
-    from .helpers import png
+    from tests.permits.helpers import png
 
     svc.upload_material(
         user=person.account, application=app, requirement_code="change_proof", file=png()
@@ -327,7 +326,7 @@ def test_change_of_address_needs_the_new_address_registered_first():
 
 
 def test_moving_away_cancels_the_permit_and_its_card():
-    from permits.services.errors import NotAllowed
+    from core.errors import NotAllowed
     from permits.services.permits import cancel_permit
     from tests.factories import StaffFactory
 

@@ -16,8 +16,7 @@ from permits.models import PermitTransition, ResidencePermit
 from permits.services.permits import send_endorsement_reminders, suspend_overdue_permits
 from permits.tasks import suspend_overdue_permits as suspend_task
 from tests.factories import HouseFactory, RegistrationFactory
-
-from .factories import ApplicationFactory, PermitFactory
+from tests.permits.factories import ApplicationFactory, PermitFactory
 
 pytestmark = pytest.mark.django_db
 

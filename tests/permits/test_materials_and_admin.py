@@ -5,14 +5,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.errors import InvalidInput
 from permits.constants import Service
 from permits.models import MaterialRequirement
 from permits.services import applications as svc
-from permits.services.errors import InvalidInput
 from tests.factories import PASSWORD, StaffFactory, StationFactory
-
-from .factories import ApplicationFactory, PermitFactory
-from .helpers import pdf, png, registered_person
+from tests.permits.factories import ApplicationFactory, PermitFactory
+from tests.permits.helpers import pdf, png, registered_person
 
 pytestmark = pytest.mark.django_db
 

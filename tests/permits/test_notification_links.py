@@ -3,9 +3,8 @@ from django.urls import reverse
 
 from notifications.models import Notification
 from permits.services.applications import accept
-
-from ..factories import StaffFactory
-from .factories import ApplicationFactory
+from tests.factories import StaffFactory
+from tests.permits.factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -2,9 +2,9 @@
 
 import pytest
 
+from core.errors import NotAllowed, NotEligible, RuleRefused, WrongPassword
 from permits.constants import ApplicationState, Service
 from permits.services import applications as svc
-from permits.services.errors import NotAllowed, NotEligible, RuleRefused, WrongPassword
 from tests.factories import (
     PASSWORD,
     IdentityFactory,
@@ -13,9 +13,8 @@ from tests.factories import (
     StationFactory,
     UserFactory,
 )
-
-from .factories import ApplicationFactory
-from .helpers import draft_ready, png, registered_person, staff_for
+from tests.permits.factories import ApplicationFactory
+from tests.permits.helpers import draft_ready, png, registered_person, staff_for
 
 pytestmark = pytest.mark.django_db
 

@@ -4,15 +4,14 @@ refused (at the model and at the service), with nothing changed by a refusal."""
 import pytest
 from django_fsm import TransitionNotAllowed, can_proceed
 
+from core.errors import NotAllowed, ServiceError, WrongState
 from permits.constants import ApplicationState as S
 from permits.constants import Service
 from permits.models import ApplicationTransition, PermitApplication
 from permits.services import applications as svc
-from permits.services.errors import NotAllowed, ServiceError, WrongState
 from tests.factories import PASSWORD, RegistrationFactory
-
-from .factories import ApplicationFactory, PermitFactory
-from .helpers import png, registered_person, staff_for, submitted
+from tests.permits.factories import ApplicationFactory, PermitFactory
+from tests.permits.helpers import png, registered_person, staff_for, submitted
 
 pytestmark = pytest.mark.django_db
 

@@ -3,10 +3,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from permits import selectors
+from permits.selectors import applications as application_reads
+from permits.selectors import queues as selectors
 from tests.factories import StaffFactory, StationFactory
-
-from .factories import ApplicationFactory, PermitFactory
+from tests.permits.factories import ApplicationFactory, PermitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def test_station_queue_is_scoped_and_ordered_by_deadline():
 def test_applications_of_an_account_and_expiring_permits():
     app = ApplicationFactory()
     ApplicationFactory()
-    assert list(selectors.applications_of(app.filed_by)) == [app]
+    assert list(application_reads.applications_of(app.filed_by)) == [app]
     permit = PermitFactory(valid_until=timezone.localdate() + datetime.timedelta(days=10))
     PermitFactory()
     officer = StaffFactory(officer=True, station=permit.station)

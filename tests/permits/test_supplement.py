@@ -6,13 +6,12 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from core.errors import InvalidInput, RuleRefused
 from permits.constants import ApplicationState, Service
 from permits.models import Material
 from permits.services import applications as svc
-from permits.services.errors import InvalidInput, RuleRefused
 from tests.factories import PASSWORD
-
-from .helpers import kinds, png, registered_person, staff_for, submitted
+from tests.permits.helpers import kinds, png, registered_person, staff_for, submitted
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from permits.models import CardSerial
 from permits.services import applications as svc
 from tests.factories import StaffFactory, StationFactory
 from tests.permits.factories import ApplicationFactory
-
-from .helpers import act, act_url, change_url, station_with_application
+from tests.review.helpers import act, act_url, change_url, station_with_application
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "admin:permits_permitapplication_changelist"

@@ -6,14 +6,13 @@ import logging
 import pytest
 from django.urls import reverse
 
+from core.errors import StaleState
 from notifications.models import Notification
 from permits.constants import ApplicationState
 from permits.models import PermitApplication
 from permits.services import applications as svc
-from permits.services.errors import StaleState
 from tests.factories import StaffFactory, StationFactory
-
-from .helpers import act, act_url, change_url, station_with_application, version_in
+from tests.review.helpers import act, act_url, change_url, station_with_application, version_in
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,7 @@ from permits.models import (
 from permits.services import applications as svc
 from tests.factories import RegistrationFactory, StaffFactory
 from tests.permits.factories import PermitFactory
-
-from .helpers import station_with_application
+from tests.review.helpers import station_with_application
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,8 @@ from applicants.models import User
 from notifications.constants import SmsStatus
 from notifications.models import SmsMessage
 from notifications.tasks import send_sms
-
-from .conftest import ROOT, wait_for
-from .conftest import test_database_url as worker_database_url
+from tests.services.conftest import ROOT, wait_for
+from tests.services.conftest import test_database_url as worker_database_url
 
 pytestmark = pytest.mark.services
 

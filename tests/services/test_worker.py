@@ -6,8 +6,7 @@ from django.db import connection
 from notifications.constants import SmsStatus
 from notifications.models import SmsMessage
 from notifications.tasks import send_sms
-
-from .conftest import wait_for
+from tests.services.conftest import wait_for
 
 pytestmark = pytest.mark.services
 

@@ -1,0 +1,4 @@
+"""Reads (no writes) for screens, the API and reports; each bounded by the caller's scope.
+
+``applications``: an applicant's own; ``queues``: the station queues of staff.
+"""

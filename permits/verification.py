@@ -1,0 +1,118 @@
+"""Public permit verification (issue 8): a signed code per card, checked without login.
+
+The code is the card serial signed with SECRET_KEY (``django.core.signing.Signer``, own salt):
+``HKC0000000042:<signature>``. It names the card, not the person, so a replaced card's old code
+answers "not valid" (the serial is invalidated), and a forged or altered code fails the
+signature and answers "not valid" too. The answer shows only the status (valid, suspended, not
+valid), the holder's masked name and the valid-until date: nothing else about the holder.
+
+``GET /verify/<code>/`` is the page a phone camera opens from the QR code on the applicant's
+permit page; ``GET /api/v1/verify/<code>/`` answers the same as JSON. Both are rate-limited per
+client address (throttle scope ``verify``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from core.api.throttles import IPThrottle
+from core.masking import mask_name
+from core.qr import qr_svg
+from permits.constants import CardSerialStatus, PermitStatus
+
+SALT = "permits.verification"
+VALID, SUSPENDED, INVALID = "valid", "suspended", "invalid"
+STATUS_LABELS = {
+    VALID: _("Valid"),
+    SUSPENDED: _("Suspended (endorsement overdue)"),
+    INVALID: _("Not valid"),
+}
+MAX_CODE_LENGTH = 120
+
+
+def _signer() -> signing.Signer:
+    return signing.Signer(salt=SALT)
+
+
+def verification_code(permit) -> str:
+    """The code for the permit's current card (changes when the card is replaced)."""
+    return _signer().sign(permit.card_serial)
+
+
+def verification_url(permit) -> str:
+    path = reverse("permit-verify", args=[verification_code(permit)])
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+def verification_qr_svg(permit) -> str:
+    """An inline SVG QR code of the verification URL, for the applicant's permit page."""
+    return qr_svg(verification_url(permit))
+
+
+@dataclass(frozen=True)
+class Verification:
+    status: str
+    masked_name: str = ""
+    valid_until: object = None
+
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self.status])
+
+
+def verify(code: str) -> Verification:
+    """What the public may know about the card behind ``code``."""
+    from permits.services.permits import verify_card_serial
+
+    if not code or len(code) > MAX_CODE_LENGTH:
+        return Verification(INVALID)
+    try:
+        serial = _signer().unsign(code)
+    except signing.BadSignature:
+        return Verification(INVALID)
+    check = verify_card_serial(serial)
+    permit = check.permit
+    if (
+        permit is None
+        or check.status != CardSerialStatus.VALID
+        or permit.card_serial != serial  # a replaced card (lost or damaged)
+    ):
+        return Verification(INVALID)
+    if permit.status == PermitStatus.ACTIVE and permit.valid_until >= timezone.localdate():
+        status = VALID
+    elif permit.status in (PermitStatus.ACTIVE, PermitStatus.SUSPENDED):
+        status = SUSPENDED  # overdue endorsement, whether or not the daily job ran yet
+    else:
+        return Verification(INVALID)  # lost, cancelled
+    return Verification(status, mask_name(permit.holder.full_name), permit.valid_until)
+
+
+def _throttled(request) -> bool:
+    class _View:
+        throttle_scope = "verify"
+
+    return not IPThrottle().allow_request(request, _View())
+
+
+@never_cache
+@require_GET
+def verify_page(request, code: str):
+    """The public page: status, masked name, valid until. Without login, rate-limited."""
+    if _throttled(request):
+        response = render(request, "verify/permit.html", {"throttled": True}, status=429)
+        response["Retry-After"] = "60"
+        return response
+    result = verify(code)
+    response = render(request, "verify/permit.html", {"result": result})
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

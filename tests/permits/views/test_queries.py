@@ -1,0 +1,109 @@
+"""My applications and the application page cost a fixed number of queries, for 1 or 100
+applications and timeline rows."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from permits.models import ApplicationTransition, Material, MaterialRequirement
+from tests.factories import tiny_png
+from tests.permits.factories import ApplicationFactory
+from tests.permits.views.helpers import login, registered_person, url
+
+pytestmark = pytest.mark.django_db
+
+MAX_QUERIES = 12
+
+
+def _applications(person, count):
+    registration = person.registrations.get()
+    return [
+        ApplicationFactory(
+            person=person, registration=registration, withdrawn=True, filed_by=person.account
+        )
+        for _ in range(count)
+    ]
+
+
+def _count(client, path) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("count", [1, 100])
+def test_my_applications_is_bounded(client, django_assert_max_num_queries, count):
+    person = registered_person(months=8)
+    _applications(person, count)
+    login(client, person)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = client.get(url("application_list"))
+    assert response.status_code == 200
+
+
+def test_my_applications_costs_the_same_for_1_or_100(client):
+    few, many = registered_person(months=8), registered_person(months=8)
+    _applications(few, 1)
+    _applications(many, 100)
+    login(client, few)
+    one = _count(client, url("application_list"))
+    client.logout()
+    login(client, many)
+    assert _count(client, url("application_list")) == one
+
+
+def _application_with_history(rows: int):
+    application = ApplicationFactory(supplement_requested=True)
+    ApplicationTransition.objects.bulk_create(
+        ApplicationTransition(
+            application=application,
+            transition="request_supplement",
+            from_state="submitted",
+            to_state="supplement_requested",
+            items=[{"code": "residence_proof", "reason": "unclear", "note": f"#{n}"}],
+        )
+        for n in range(rows)
+    )
+    from django.core.files.base import ContentFile
+
+    for code in ("id_card", "photo", "residence_proof"):
+        requirement = MaterialRequirement.objects.get(service="new", basis="", code=code)
+        Material.objects.create(
+            application=application,
+            requirement=requirement,
+            file=ContentFile(tiny_png(), name="x.png"),
+            uploaded_by=application.filed_by,
+        )
+    return application
+
+
+@pytest.mark.parametrize("rows", [1, 100])
+def test_application_page_is_bounded(client, django_assert_max_num_queries, rows):
+    application = _application_with_history(rows)
+    login(client, application.person)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = client.get(url("application_detail", application.pk))
+    assert response.status_code == 200
+    assert response.content.decode().count("#") >= rows
+
+
+def test_application_page_costs_the_same_for_1_or_100_timeline_rows(client):
+    small, large = _application_with_history(1), _application_with_history(100)
+    login(client, small.person)
+    one = _count(client, url("application_detail", small.pk))
+    client.logout()
+    login(client, large.person)
+    assert _count(client, url("application_detail", large.pk)) == one
+
+
+@pytest.mark.parametrize("name", ["application_check", "application_step_identity"])
+def test_draft_pages_are_bounded(client, django_assert_max_num_queries, name):
+    from permits.constants import Service
+    from tests.permits.helpers import draft_ready
+
+    person = registered_person(months=8)
+    application = draft_ready(person, Service.NEW)
+    login(client, person)
+    with django_assert_max_num_queries(20):
+        assert client.get(url(name, application.pk)).status_code == 200
