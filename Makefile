@@ -51,7 +51,7 @@ run: $(STAMP) compilemessages
 	@echo "  Health:        http://$(HOST):$(PORT)/healthz"
 	@echo "  SMS messages (codes, results) are printed in this terminal."
 	@echo ""
-	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	DJANGO_DEBUG=1 HOST=$(HOST) PORT=$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

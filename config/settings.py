@@ -24,7 +24,10 @@ SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET)
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Where `make run` serves (HOST, PORT); links and QR codes follow it unless SITE_URL is set.
+HOST = env.str("HOST", default="127.0.0.1")
+PORT = env.int("PORT", default=8000)
+SITE_URL = env.str("SITE_URL", default=f"http://{HOST}:{PORT}")
 CITY_CODE = env.str("CITY_CODE", default="HK")
 
 INSTALLED_APPS = [
