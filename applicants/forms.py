@@ -8,6 +8,7 @@ from django.contrib.auth.password_validation import (
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import add_service_errors
 from core.phones import normalize_phone
 from core.uploads import DocumentUploadField, ImageUploadField
 
@@ -15,17 +16,7 @@ from .constants import AgentReason, IdentityRejectionReason, Relationship
 from .id_numbers import parse_id_number
 from .models import User
 
-
-def add_service_errors(form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field when the form has one,
-    otherwise above the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        form.add_error(None, exc)
+__all__ = ["add_service_errors"]  # the one helper (core.errors) that shows a service's refusal
 
 
 class PhoneLoginForm(AuthenticationForm):

@@ -8,7 +8,6 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from core.errors import ServiceError, add_service_errors
 from core.http import client_ip
 from core.personal_center import sections_for
 from core.uploads import protected_file_response
@@ -30,7 +30,6 @@ from .forms import (
     PhoneCodeRequestForm,
     PhoneLoginForm,
     SignUpForm,
-    add_service_errors,
 )
 from .models import Identity
 
@@ -57,7 +56,7 @@ class _CodeRequestView(FormView):
             services.request_phone_code(
                 phone=phone, purpose=self.purpose, client_ip=client_ip(self.request)
             )
-        except ValidationError as exc:
+        except ServiceError as exc:
             add_service_errors(form, exc)
             return self.form_invalid(form)
         self.request.session[self.session_key] = phone
@@ -89,7 +88,7 @@ class SignUpConfirmView(FormView):
                 display_name=data.get("display_name", ""),
                 client_ip=client_ip(self.request),
             )
-        except ValidationError as exc:
+        except ServiceError as exc:
             add_service_errors(form, exc)
             return self.form_invalid(form)
         self.request.session.pop("signup_phone", None)
@@ -123,7 +122,7 @@ class PasswordResetConfirmView(FormView):
                 new_password=data["password1"],
                 client_ip=client_ip(self.request),
             )
-        except ValidationError as exc:
+        except ServiceError as exc:
             add_service_errors(form, exc)
             return self.form_invalid(form)
         self.request.session.pop("reset_phone", None)
@@ -204,7 +203,7 @@ class IdentityView(LoginRequiredMixin, View):
             return self._render(request, identity, form)
         try:
             services.submit_own_identity(account=request.user, **form.cleaned_data)
-        except ValidationError as exc:
+        except ServiceError as exc:
             add_service_errors(form, exc)
             return self._render(request, request.user.own_identity, form)
         messages.success(
@@ -225,7 +224,7 @@ class DependentCreateView(LoginRequiredMixin, View):
         if form.is_valid():
             try:
                 services.add_dependent(account=request.user, **form.cleaned_data)
-            except ValidationError as exc:
+            except ServiceError as exc:
                 add_service_errors(form, exc)
             else:
                 messages.success(request, _("Submitted. An officer checks this identity."))
@@ -272,7 +271,7 @@ class DependentDetailView(LoginRequiredMixin, View):
                 services.resubmit_dependent(
                     identity=identity, account=request.user, **form.cleaned_data
                 )
-            except ValidationError as exc:
+            except ServiceError as exc:
                 add_service_errors(form, exc)
             else:
                 messages.success(request, _("Submitted again. An officer checks it."))

@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from core.personal_center import Section, register
 from permits.verification import verification_qr_svg, verification_url
 
-from . import rules, selectors
+from . import rules
 from .constants import FINAL_APPLICATION_STATES, HELD_PERMIT_STATUSES
 from .models import ResidencePermit
+from .selectors.applications import applications_of
 
 CENTER_APPLICATIONS = 5
 
@@ -58,9 +59,7 @@ def permits_section(request):
 def applications_section(request):
     user = request.user
     applications = list(
-        selectors.applications_of(user).exclude(state__in=FINAL_APPLICATION_STATES)[
-            :CENTER_APPLICATIONS
-        ]
+        applications_of(user).exclude(state__in=FINAL_APPLICATION_STATES)[:CENTER_APPLICATIONS]
     )
     return Section(
         title=_("My applications"),

@@ -37,6 +37,7 @@ from typing import Any
 import holidays
 from dateutil.relativedelta import relativedelta
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 __all__ = [
     "CHANGE_DUE_DAYS",
@@ -50,6 +51,7 @@ __all__ = [
     "RenewalWindow",
     "RuleViolation",
     "add_days",
+    "applicant_refusals",
     "change_due_by",
     "check_change_date",
     "check_new_permit",
@@ -69,11 +71,11 @@ __all__ = [
     "is_overdue",
     "is_working_day",
     "months_resided",
+    "new_permit_refusals",
     "new_permit_valid_until",
     "renewal_opens_on",
     "renewal_window",
     "residence_eligible_from",
-    "residence_months_required",
 ]
 
 
@@ -275,11 +277,6 @@ def days_until(deadline: date, today: date) -> int:
 # --- New permit (seed 003, Regulations Art. 2) ----------------------------------------------------
 
 
-def residence_months_required() -> int:
-    """Seed 003 (Regulations Art. 2), eligibility: more than half a year (6 months) of residence."""
-    return RESIDENCE_MONTHS_REQUIRED
-
-
 def _half_year_after(registered_since: date) -> date:
     return registered_since + relativedelta(months=RESIDENCE_MONTHS_REQUIRED)
 
@@ -316,6 +313,84 @@ def new_permit_valid_until(issued_on: date) -> date:
     return issued_on + relativedelta(years=ENDORSEMENT_TERM_YEARS)
 
 
+def applicant_refusals(*, identity_verified: bool, registered_since: date | None) -> list:
+    """Seed 003 (Regulations Art. 2) and seed 002 (real name, residence registration first), any
+    service: a verified identity and a registered residence. Every unmet rule, in order, as
+    RuleViolations (codes ``identity_not_verified``, ``not_registered``); empty: both met."""
+    refusals = []
+    if not identity_verified:
+        refusals.append(
+            RuleViolation(
+                "identity_not_verified",
+                _("The real-name identity must be verified before applying."),
+            )
+        )
+    if registered_since is None:
+        refusals.append(
+            RuleViolation(
+                "not_registered", _("Register the residence in the city first (居住登记).")
+            )
+        )
+    return refusals
+
+
+def new_permit_refusals(
+    *,
+    identity_verified: bool,
+    registered_since: date | None,
+    on: date,
+    has_current_permit: bool,
+    basis: str | None = None,
+    check_basis: bool = True,
+) -> list:
+    """Seed 003 (Regulations Art. 2) and seed 001 (Art. 9), new permit: a verified identity,
+    residence registered for more than half a year, one basis (employment, residence or study),
+    and no active or suspended permit already. Every unmet rule, in order, as RuleViolations
+    (codes ``identity_not_verified``, ``not_registered``, ``residence_too_short``, ``no_basis``,
+    ``already_has_permit``); empty: eligible. ``check_basis=False``: the basis is not chosen yet
+    (eligibility before the draft), so it is not judged."""
+    refusals = applicant_refusals(
+        identity_verified=identity_verified, registered_since=registered_since
+    )
+    if registered_since is not None and not has_resided_long_enough(registered_since, on):
+        months = months_resided(registered_since, on)
+        refusals.append(
+            RuleViolation(
+                "residence_too_short",
+                ngettext_lazy(
+                    "Registered for %(months)s month; a new permit needs more than "
+                    "%(required)s (possible from %(from)s).",
+                    "Registered for %(months)s months; a new permit needs more than "
+                    "%(required)s (possible from %(from)s).",
+                    months,
+                ),
+                {
+                    "months": months,
+                    "required": RESIDENCE_MONTHS_REQUIRED,
+                    "from": residence_eligible_from(registered_since).isoformat(),
+                },
+            )
+        )
+    if check_basis and not basis:
+        refusals.append(
+            RuleViolation(
+                "no_basis",
+                _(
+                    "Choose one condition: legally stable employment, residence or continuous "
+                    "study."
+                ),
+            )
+        )
+    if has_current_permit:
+        refusals.append(
+            RuleViolation(
+                "already_has_permit",
+                _("A residence permit is already held; renew, change or replace it instead."),
+            )
+        )
+    return refusals
+
+
 def check_new_permit(
     *,
     identity_verified: bool,
@@ -324,43 +399,17 @@ def check_new_permit(
     basis: str | None,
     has_current_permit: bool,
 ) -> None:
-    """Seed 003 (Regulations Art. 2) and seed 001 (Art. 9), new permit: a verified identity,
-    residence registered for more than half a year, one basis (employment, residence or study),
-    and no active or suspended permit already. Raises RuleViolation with the first unmet rule
-    (codes ``identity_not_verified``, ``not_registered``, ``residence_too_short``, ``no_basis``,
-    ``already_has_permit``)."""
-    if not identity_verified:
-        raise RuleViolation(
-            "identity_not_verified",
-            _("Your real-name identity must be verified before you can apply."),
-        )
-    if registered_since is None:
-        raise RuleViolation(
-            "not_registered",
-            _("Register your residence in the city before applying for a residence permit."),
-        )
-    if not has_resided_long_enough(registered_since, on):
-        raise RuleViolation(
-            "residence_too_short",
-            _(
-                "A residence permit needs more than half a year of residence in the city. You "
-                "have been registered for %(months)s months; you can apply from %(eligible_from)s."
-            ),
-            {
-                "months": months_resided(registered_since, on),
-                "eligible_from": residence_eligible_from(registered_since).isoformat(),
-            },
-        )
-    if not basis:
-        raise RuleViolation(
-            "no_basis",
-            _("Choose one condition: legally stable employment, residence or continuous study."),
-        )
-    if has_current_permit:
-        raise RuleViolation(
-            "already_has_permit",
-            _("You already hold a residence permit; renew, change or replace it instead."),
-        )
+    """Seed 003 (Regulations Art. 2) and seed 001 (Art. 9), new permit: raises RuleViolation with
+    the first unmet rule of ``new_permit_refusals``."""
+    refusals = new_permit_refusals(
+        identity_verified=identity_verified,
+        registered_since=registered_since,
+        on=on,
+        basis=basis,
+        has_current_permit=has_current_permit,
+    )
+    if refusals:
+        raise refusals[0]
 
 
 # --- Endorsement (renewal) (seeds 002, 003) -------------------------------------------------------

@@ -1,81 +1,81 @@
 from django.urls import path
 
-from .views import applications as applications_views
 from .views import registrations as registration_views
+from .views.applications import after, files, pickup_or_mail, submission, wizard
 
 app_name = "permits"
 
 # The applicant's web flow for permit applications (issue 6).
 application_patterns = [
-    path("applications/", applications_views.application_list, name="application_list"),
-    path("applications/new/", applications_views.start, name="application_start"),
-    path("applications/<int:pk>/", applications_views.detail, name="application_detail"),
-    path("applications/<int:pk>/resume/", applications_views.resume, name="application_resume"),
+    path("applications/", after.application_list, name="application_list"),
+    path("applications/new/", wizard.start, name="application_start"),
+    path("applications/<int:pk>/", after.detail, name="application_detail"),
+    path("applications/<int:pk>/resume/", wizard.resume, name="application_resume"),
     path(
         "applications/<int:pk>/step/identity/",
-        applications_views.step_identity,
+        wizard.step_identity,
         name="application_step_identity",
     ),
     path(
         "applications/<int:pk>/step/basis/",
-        applications_views.step_basis,
+        wizard.step_basis,
         name="application_step_basis",
     ),
     path(
         "applications/<int:pk>/step/details/",
-        applications_views.step_details,
+        wizard.step_details,
         name="application_step_details",
     ),
     path(
         "applications/<int:pk>/step/material/<slug:code>/",
-        applications_views.step_material,
+        wizard.step_material,
         name="application_step_material",
     ),
-    path("applications/<int:pk>/check/", applications_views.check, name="application_check"),
-    path("applications/<int:pk>/submit/", applications_views.submit, name="application_submit"),
+    path("applications/<int:pk>/check/", submission.check, name="application_check"),
+    path("applications/<int:pk>/submit/", submission.submit, name="application_submit"),
     path(
         "applications/<int:pk>/submitted/",
-        applications_views.submitted,
+        submission.submitted,
         name="application_submitted",
     ),
     path(
         "applications/<int:pk>/supplement/",
-        applications_views.supplement,
+        after.supplement,
         name="application_supplement",
     ),
     path(
         "applications/<int:pk>/resubmit/",
-        applications_views.resubmit,
+        after.resubmit,
         name="application_resubmit",
     ),
     path(
         "applications/<int:pk>/withdraw/",
-        applications_views.withdraw,
+        after.withdraw,
         name="application_withdraw",
     ),
     path(
         "applications/<int:pk>/delivery/",
-        applications_views.delivery,
+        pickup_or_mail.delivery,
         name="application_delivery",
     ),
     path(
         "applications/<int:pk>/delivery/window/",
-        applications_views.delivery_window,
+        pickup_or_mail.delivery_window,
         name="application_delivery_window",
     ),
     path(
         "applications/<int:pk>/delivery/mail/",
-        applications_views.delivery_mail,
+        pickup_or_mail.delivery_mail,
         name="application_delivery_mail",
     ),
     path(
         "applications/<int:pk>/pickup-code.png",
-        applications_views.pickup_qr,
+        files.pickup_qr,
         name="application_pickup_qr",
     ),
     path(
         "applications/<int:pk>/materials/<int:material_pk>/",
-        applications_views.material_file,
+        files.material_file,
         name="application_material_file",
     ),
 ]

@@ -4,6 +4,7 @@ services in ``permits.services.applications`` decide (rules, one-time notice, li
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from applicants.constants import IdentityRejectionReason
 from permits.constants import ApplicationRejectionReason, Service, SupplementReason
 
 
@@ -19,12 +20,43 @@ class ActForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
     )
 
-    def __init__(self, *args, application=None, **kwargs):
-        self.application = application
+    def __init__(self, *args, application=None, obj=None, **kwargs):
+        self.application = application if application is not None else obj
         super().__init__(*args, **kwargs)
 
     def service_kwargs(self) -> dict:
         return {"note": self.cleaned_data.get("note", "")}
+
+
+class InlineActForm(ActForm):
+    """The identity and registration desks: the form sits on the row's page, which posts the
+    version it showed (a post without one is checked by the service's state check only)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].required = False
+        self.fields["note"].label = _("Note (optional)")
+
+
+class IdentityRejectForm(InlineActForm):
+    reason = forms.ChoiceField(label=_("Reason"), choices=IdentityRejectionReason.choices)
+    field_order = ["reason", "note", "version"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].label = _("Details for the applicant")
+        self.fields["note"].help_text = _(
+            "Say what to correct. Required when the reason is 'Other'."
+        )
+
+    def service_kwargs(self) -> dict:
+        return {"reason": self.cleaned_data["reason"], "note": self.cleaned_data["note"]}
+
+
+class RegistrationRejectForm(InlineActForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].label = _("Note (required to reject)")
 
 
 class RejectForm(ActForm):

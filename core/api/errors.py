@@ -6,12 +6,12 @@
 LocaleMiddleware's choice: language cookie, then Accept-Language); ``fields`` maps a field name
 to its messages for a 400 (``non_field_errors`` for the form as a whole). Mapped here:
 
-- 400 invalid input (DRF or a service's django ValidationError), 401 no or bad credentials,
-  403 a missing permission, 404 not found or someone else's object, 405, 406, 415,
-- 409 a refused transition: django_fsm.TransitionNotAllowed, a service's ValidationError with
-  code "state", or a permits ServiceError (WrongState, StaleState, NotEligible, RuleRefused;
-  but NotAllowed is 403 and InvalidInput/WrongPassword are 400),
-- 429 throttled (with Retry-After), also a service's ValidationError with code "rate_limited".
+- 400 invalid input (DRF's, a Django ValidationError), 401 no or bad credentials, 403 a missing
+  permission, 404 not found or someone else's object, 405, 406, 415, 409 a refused transition
+  (django_fsm.TransitionNotAllowed), 429 throttled (with Retry-After);
+- a service's ``core.errors.ServiceError`` by its type, in ``SERVICE_ERROR_STATUS``: NotAllowed
+  403; InvalidInput and WrongPassword 400 (with their fields); WrongState, StaleState,
+  NotEligible, RuleRefused 409; RateLimited 429 (Retry-After when the service knows it).
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.encoding import force_str
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django_fsm import TransitionNotAllowed
 from rest_framework import exceptions, status
@@ -34,14 +33,18 @@ from core import errors as core_errors
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY  # "non_field_errors"
 
-CONFLICT_CODES = {"state", "conflict", "transition"}
-THROTTLE_CODES = {"rate_limited", "throttled"}
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = _("This cannot be done in the current state.")
-    default_code = "conflict"
+# The one place a service's refusal becomes an HTTP status (the first matching type wins).
+SERVICE_ERROR_STATUS: tuple[tuple[type[core_errors.ServiceError], int], ...] = (
+    (core_errors.NotAllowed, status.HTTP_403_FORBIDDEN),
+    (core_errors.WrongPassword, status.HTTP_400_BAD_REQUEST),
+    (core_errors.InvalidInput, status.HTTP_400_BAD_REQUEST),
+    (core_errors.RateLimited, status.HTTP_429_TOO_MANY_REQUESTS),
+    (core_errors.WrongState, status.HTTP_409_CONFLICT),
+    (core_errors.StaleState, status.HTTP_409_CONFLICT),
+    (core_errors.NotEligible, status.HTTP_409_CONFLICT),
+    (core_errors.RuleRefused, status.HTTP_409_CONFLICT),
+    (core_errors.ServiceError, status.HTTP_409_CONFLICT),  # any other refusal
+)
 
 
 def error_body(code: str, message, fields: dict | None = None) -> dict:
@@ -87,8 +90,8 @@ def _summary(fields: dict[str, list[str]]) -> str:
     return gettext("Some fields are not valid; see the field errors.")
 
 
-def from_django_validation_error(exc: DjangoValidationError) -> exceptions.APIException:
-    """A service's ValidationError as the matching API exception (400, 409 or 429)."""
+def from_django_validation_error(exc: DjangoValidationError) -> exceptions.ValidationError:
+    """A Django ValidationError (a model's or a validator's) as DRF's 400."""
     if hasattr(exc, "error_dict"):
         detail = {
             (NON_FIELD if field == NON_FIELD_ERRORS else field): [
@@ -104,38 +107,45 @@ def from_django_validation_error(exc: DjangoValidationError) -> exceptions.APIEx
             for error in exc.error_list
             for message in error
         ]
-    code = getattr(exc, "code", None) or _first_code(detail, "invalid")
-    if code in CONFLICT_CODES:
-        messages = _flatten(detail)
-        return Conflict(next(iter(messages.values()))[0], code="conflict")
-    if code in THROTTLE_CODES:
-        messages = _flatten(detail)
-        throttled = exceptions.Throttled(wait=None, detail=next(iter(messages.values()))[0])
-        return throttled
     return exceptions.ValidationError(detail)
 
 
-def _service_error(exc) -> tuple[int, dict] | None:
-    """core.errors.ServiceError (and django_fsm's refusal) -> status and body.
+def service_error_status(exc: core_errors.ServiceError) -> int:
+    return next(code for kind, code in SERVICE_ERROR_STATUS if isinstance(exc, kind))
 
-    NotAllowed 403; InvalidInput 400; WrongPassword 400 on the ``password`` field; every other
-    refusal (wrong state, stale, not eligible, a rule) 409. ``reasons`` become field errors."""
+
+def _service_error(exc) -> tuple[int, dict, dict] | None:
+    """core.errors.ServiceError (and django_fsm's refusal) -> status, body and headers.
+
+    The body's code is the error's own, except: a 400 with field messages is "invalid" (as
+    DRF's own field errors) and every 429 is "throttled" (as DRF's throttles). ``reasons``
+    become non-field messages; WrongPassword's message goes on ``password``."""
     if isinstance(exc, TransitionNotAllowed):
-        return 409, error_body("conflict", gettext("This cannot be done in the current state."))
+        message = gettext("This cannot be done in the current state.")
+        return 409, error_body("conflict", message), {}
     if not isinstance(exc, core_errors.ServiceError):
         return None
-    message = str(exc)
-    fields = {NON_FIELD: [str(reason) for reason in exc.reasons]} if exc.reasons else {}
-    if isinstance(exc, core_errors.NotAllowed):
-        status_code = status.HTTP_403_FORBIDDEN
-    elif isinstance(exc, core_errors.WrongPassword):
-        status_code, fields = status.HTTP_400_BAD_REQUEST, {"password": [message]}
+    status_code = service_error_status(exc)
+    message, code, headers = str(exc), exc.code, {}
+    fields = {
+        (NON_FIELD if name == core_errors.NON_FIELD else name): messages
+        for name, messages in exc.field_messages().items()
+    }
+    if exc.reasons:
+        fields.setdefault(NON_FIELD, []).extend(str(reason) for reason in exc.reasons)
+    if isinstance(exc, core_errors.WrongPassword) and not fields:
+        fields = {"password": [message]}
+    elif isinstance(exc, core_errors.InvalidInput) and exc.fields:
+        code, message = "invalid", _summary(fields)
     elif isinstance(exc, core_errors.InvalidInput):
-        status_code = status.HTTP_400_BAD_REQUEST
         fields = fields or {NON_FIELD: [message]}
-    else:
-        status_code = status.HTTP_409_CONFLICT
-    return status_code, error_body(exc.code, message, fields)
+    elif isinstance(exc, core_errors.RateLimited):
+        code = "throttled"
+        message = next(iter(fields.values()))[0] if fields else message
+        fields = {}
+        if exc.retry_after:
+            headers["Retry-After"] = str(int(exc.retry_after))
+    return status_code, error_body(code, message, fields), headers
 
 
 def exception_handler(exc, context):
@@ -143,7 +153,8 @@ def exception_handler(exc, context):
     service = _service_error(exc)
     if service is not None:
         set_rollback()
-        return Response(service[1], status=service[0])
+        status_code, body, headers = service
+        return Response(body, status=status_code, headers=headers)
 
     if isinstance(exc, SuspiciousOperation):  # e.g. a body over DATA_UPLOAD_MAX_MEMORY_SIZE
         exc = exceptions.ParseError(gettext("The request is too large or malformed."))

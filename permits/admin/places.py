@@ -1,27 +1,23 @@
-"""Admin for stations, houses (with the printable house-code QR), staff assignments and the
-station's review of residence registrations.
+"""Admin for stations, houses (with the printable house-code QR) and staff assignments.
 
-Houses, staff assignments and registrations are station-scoped (``StationScopedAdminMixin``):
-officers and clerks see their station's rows only, supervisors all; another station's row
-answers 404. Registration decisions go through ``permits.services.registrations``.
+Houses and staff assignments are station-scoped (``StationScopedAdminMixin``): officers and
+clerks see their station's rows only, supervisors all; another station's row answers 404.
+The station's review of residence registrations is a review desk (``review.admin``).
 """
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, ngettext
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.masking import mask_name
 from core.qr import qr_svg
 from permits.admin.mixins import StationScopedAdminMixin
-from permits.constants import RegistrationState
-from permits.forms.registrations import ReviewRegistrationForm
-from permits.models import House, ResidenceRegistration, StaffAssignment, Station
+from permits.models import House, StaffAssignment, Station
 from permits.scoping import is_supervisor, scope_to_station, station_id_of
 from permits.services import registrations as registration_services
 
@@ -154,221 +150,3 @@ class StaffAssignmentAdmin(StationScopedAdminMixin, admin.ModelAdmin):
             # them, see applicants.admin.UserAdmin); a posted applicant account is refused.
             kwargs["queryset"] = db_field.remote_field.model._default_manager.filter(is_staff=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-@admin.register(ResidenceRegistration)
-class ResidenceRegistrationAdmin(StationScopedAdminMixin, admin.ModelAdmin):
-    """The station's queue of residence registrations. Read-only; the decision buttons and
-    the "register selected" action call the services."""
-
-    change_form_template = "permits/registrations/admin_change_form.html"
-    list_display = [
-        "masked_person",
-        "masked_id_number",
-        "house_address",
-        "station",
-        "basis",
-        "since",
-        "state",
-        "created_at",
-    ]
-    list_filter = ["state", "basis", "station"]
-    list_select_related = ["person", "house", "station"]
-    ordering = ["created_at", "pk"]
-    list_per_page = 50
-    show_full_result_count = False
-    actions = ["register_selected"]
-    fields = [
-        "person_name",
-        "masked_id_number",
-        "person_identity",
-        "house",
-        "station",
-        "since",
-        "basis",
-        "proof_link",
-        "state",
-        "registered_at",
-        "rejection_note",
-        "cancelled_on",
-        "created_at",
-        "history",
-    ]
-    readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("person"))
-    def masked_person(self, obj):
-        return mask_name(obj.person.full_name)
-
-    @admin.display(description=_("resident ID number"))
-    def masked_id_number(self, obj):
-        return obj.person.masked_id_number
-
-    @admin.display(description=_("full name"))
-    def person_name(self, obj):
-        return obj.person.full_name
-
-    @admin.display(description=_("identity"))
-    def person_identity(self, obj):
-        person = obj.person
-        text = f"{person.get_state_display()} · {person.get_sex_display()} · {person.birth_date}"
-        if person.is_dependent:
-            text += f" · {person.get_relationship_display()} ({person.get_agent_reason_display()})"
-        return text
-
-    @admin.display(description=_("address"), ordering="house__address")
-    def house_address(self, obj):
-        return obj.house.address
-
-    @admin.display(description=_("proof document"))
-    def proof_link(self, obj):
-        url = reverse("permits:registration_proof", args=[obj.pk])
-        if obj.proof.name.lower().endswith(".pdf"):
-            return format_html(
-                '<a href="{}" target="_blank" rel="noopener">{} (PDF)</a>',
-                url,
-                gettext("Open the proof document"),
-            )
-        return format_html(
-            '<a href="{}" target="_blank" rel="noopener">'
-            '<img src="{}" alt="{}" style="max-width:320px;max-height:240px;border:1px solid #ccc">'
-            "</a>",
-            url,
-            url,
-            gettext("Open the proof document"),
-        )
-
-    @admin.display(description=_("history"))
-    def history(self, obj):
-        rows = obj.transitions.select_related("actor").order_by("created_at", "pk")[:50]
-        if not rows:
-            return "-"
-        return format_html(
-            "<table><tbody>{}</tbody></table>",
-            format_html_join(
-                "",
-                "<tr><td>{}</td><td>{} → {}</td><td>{}</td><td>{}</td></tr>",
-                (
-                    (
-                        f"{row.created_at:%Y-%m-%d %H:%M}",
-                        row.from_state or "-",
-                        row.to_state,
-                        row.actor or gettext("system"),
-                        row.note,
-                    )
-                    for row in rows
-                ),
-            ),
-        )
-
-    # --- decisions --------------------------------------------------------------------------
-    @admin.action(description=_("Register the selected residence registrations"))
-    def register_selected(self, request, queryset):
-        done, refused = 0, 0
-        for registration in queryset.filter(state=RegistrationState.SUBMITTED)[:100]:
-            try:
-                registration_services.register_residence(registration=registration, by=request.user)
-            except (ValidationError, PermissionDenied):
-                refused += 1
-            else:
-                done += 1
-        if done:
-            self.message_user(
-                request,
-                ngettext("%(n)d registration registered.", "%(n)d registrations registered.", done)
-                % {"n": done},
-            )
-        if refused:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(n)d registration could not be registered.",
-                    "%(n)d registrations could not be registered.",
-                    refused,
-                )
-                % {"n": refused},
-                messages.WARNING,
-            )
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if not request.user.has_perm("permits.review_registration"):
-            actions.pop("register_selected", None)
-        return actions
-
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/register/",
-                self.admin_site.admin_view(self.register_view),
-                name="permits_residenceregistration_register",
-            ),
-            path(
-                "<path:object_id>/reject/",
-                self.admin_site.admin_view(self.reject_view),
-                name="permits_residenceregistration_reject",
-            ),
-        ] + super().get_urls()
-
-    def _target(self, request, object_id):
-        if request.method != "POST":
-            return None, HttpResponseNotAllowed(["POST"])
-        registration = get_object_or_404(self.get_queryset(request), pk=object_id)
-        return registration, None
-
-    def _back(self, registration):
-        return HttpResponseRedirect(
-            reverse("admin:permits_residenceregistration_change", args=[registration.pk])
-        )
-
-    def register_view(self, request, object_id):
-        registration, refused = self._target(request, object_id)
-        if refused:
-            return refused
-        form = ReviewRegistrationForm(request.POST)
-        note = form.cleaned_data["note"] if form.is_valid() else ""
-        try:
-            registration_services.register_residence(
-                registration=registration, by=request.user, note=note
-            )
-        except ValidationError as exc:
-            self.message_user(request, " ".join(exc.messages), messages.ERROR)
-        else:
-            self.message_user(request, gettext("Registered; the applicant is notified."))
-        return self._back(registration)
-
-    def reject_view(self, request, object_id):
-        registration, refused = self._target(request, object_id)
-        if refused:
-            return refused
-        form = ReviewRegistrationForm(request.POST)
-        note = form.cleaned_data["note"] if form.is_valid() else ""
-        try:
-            registration_services.reject_registration(
-                registration=registration, by=request.user, note=note
-            )
-        except ValidationError as exc:
-            self.message_user(request, " ".join(exc.messages), messages.ERROR)
-        else:
-            self.message_user(request, gettext("Rejected; the applicant is notified."))
-        return self._back(registration)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = extra_context or {}
-        registration = self.get_object(request, admin.utils.unquote(object_id))
-        extra_context["can_decide"] = (
-            registration is not None
-            and registration.state == RegistrationState.SUBMITTED
-            and registration_services.can_review(request.user, registration)
-        )
-        extra_context["review_form"] = ReviewRegistrationForm()
-        return super().change_view(request, object_id, form_url, extra_context)

@@ -35,6 +35,7 @@ from permits.constants import (
 )
 from permits.models import Material, PermitApplication, Station
 from permits.selectors.applications import applications_of
+from permits.selectors.timeline import timeline
 from permits.services import applications as services
 
 
@@ -203,7 +204,7 @@ class ApplicationDetailSerializer(ApplicationSummarySerializer):
 
     @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, application):
-        return TimelineEntrySerializer(services.timeline(application), many=True).data
+        return TimelineEntrySerializer(timeline(application), many=True).data
 
 
 class StartSerializer(serializers.Serializer):

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applicants.constants import IdentityState
+from core.errors import InvalidInput
 from core.uploads import DocumentUploadField
 
 from ..constants import Basis
@@ -61,8 +62,8 @@ class RegistrationForm(forms.Form):
         raw = self.cleaned_data["house_code"]
         try:
             self.house = find_house(raw)
-        except ValidationError as exc:
-            raise ValidationError(exc.message_dict["house_code"]) from exc
+        except InvalidInput as exc:
+            raise ValidationError(exc.fields["house_code"]) from exc
         return normalize_house_code(raw)
 
     def clean_since(self):

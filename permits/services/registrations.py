@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlparse
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -23,7 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import TransitionNotAllowed
 
+from core.errors import InvalidInput, NotAllowed, WrongState
 from core.masking import mask_id_number
+from core.permissions import staff_may
 from core.uploads import clean_document
 from notifications.services import notify
 from permits import rules
@@ -54,14 +56,14 @@ def find_house(raw_code: str) -> House:
     code = normalize_house_code(raw_code)
     house = House.objects.select_related("station").filter(code=code).first() if code else None
     if house is None:
-        raise ValidationError(
-            {
+        raise InvalidInput(
+            code="unknown_house",
+            fields={
                 "house_code": _(
                     "No house has this code. Check the code on the door plate or scan its QR "
                     "code again."
                 )
             },
-            code="unknown_house",
         )
     return house
 
@@ -96,11 +98,13 @@ def submit_registration(
 ) -> ResidenceRegistration:
     """Register ``person`` (an identity the account filed) at the house with ``house_code``."""
     if person.account_id != account.pk:
-        raise PermissionDenied
+        raise NotAllowed
     if not person.is_verified:
-        raise ValidationError(
-            {"person": _("This identity is not verified yet. Registration needs it verified.")},
+        raise InvalidInput(
             code="identity_not_verified",
+            fields={
+                "person": _("This identity is not verified yet. Registration needs it verified.")
+            },
         )
     house = find_house(house_code)
     today = timezone.localdate()
@@ -116,9 +120,12 @@ def submit_registration(
     if not proof:
         errors["proof"] = _("Upload the proof document.")
     if errors:
-        raise ValidationError(errors)
+        raise InvalidInput(fields=errors)
     if not isinstance(proof, ContentFile):
-        proof = clean_document(proof)
+        try:
+            proof = clean_document(proof)
+        except ValidationError as exc:
+            raise InvalidInput.from_validation_error(exc, field="proof") from exc
     if ResidenceRegistration.objects.filter(person=person, state__in=OPEN_STATES).exists():
         raise _already_open()
     registration = ResidenceRegistration(
@@ -145,15 +152,15 @@ def submit_registration(
     return registration
 
 
-def _already_open() -> ValidationError:
-    return ValidationError(
-        {
+def _already_open() -> InvalidInput:
+    return InvalidInput(
+        code="registration_open",
+        fields={
             "person": _(
                 "This person already has a registration waiting or in force. When the person "
                 "moves, cancel the old one first."
             )
         },
-        code="registration_open",
     )
 
 
@@ -162,20 +169,18 @@ def cancel_registration(*, registration, by, moved_on: datetime.date | None = No
     station, cancels a registration in force."""
     is_owner = registration.person.account_id == getattr(by, "pk", None)
     if not (is_owner or can_review(by, registration)):
-        raise PermissionDenied
+        raise NotAllowed
     moved_on = moved_on or timezone.localdate()
     if moved_on < registration.since or moved_on > timezone.localdate():
-        raise ValidationError(
-            {"moved_on": _("The date must be between the registration date and today.")}
+        raise InvalidInput(
+            fields={"moved_on": _("The date must be between the registration date and today.")}
         )
     try:
         with transaction.atomic():
             registration.cancel(by=by, moved_on=moved_on)
             registration.save()
     except TransitionNotAllowed as exc:
-        raise ValidationError(
-            _("Only a registration in force can be cancelled."), code="state"
-        ) from exc
+        raise WrongState(_("Only a registration in force can be cancelled."), code="state") from exc
     return registration
 
 
@@ -183,14 +188,11 @@ def cancel_registration(*, registration, by, moved_on: datetime.date | None = No
 
 
 def can_review(user, registration) -> bool:
-    """Officers of the registration's station, and supervisors, with the permission."""
-
-    if not (user and user.is_authenticated and user.is_active and user.is_staff):
+    """Officers of the registration's station, and supervisors, with the permission; never on
+    a registration their own account filed (``core.permissions.staff_may``)."""
+    owner_id = registration.person.account_id
+    if not staff_may(user, "permits.review_registration", owner_id=owner_id):
         return False
-    if not user.has_perm("permits.review_registration"):
-        return False
-    if registration.person.account_id == user.pk:
-        return False  # never one's own (separation of duties)
     return is_supervisor(user) or station_id_of(user) == registration.station_id
 
 
@@ -216,36 +218,35 @@ def _notify(registration, kind: str) -> None:
     )
 
 
+NOT_WAITING = _("This registration is not waiting for review.")
+
+
 def register_residence(*, registration, by, note: str = ""):
     if not can_review(by, registration):
-        raise PermissionDenied
+        raise NotAllowed
     try:
         with transaction.atomic():
             registration.register(by=by, note=note)
             registration.save()
             _notify(registration, "registration_registered")
     except TransitionNotAllowed as exc:
-        raise ValidationError(
-            _("This registration is not waiting for review."), code="state"
-        ) from exc
+        raise WrongState(NOT_WAITING, code="state") from exc
     return registration
 
 
 def reject_registration(*, registration, by, note: str):
     if not can_review(by, registration):
-        raise PermissionDenied
+        raise NotAllowed
     note = (note or "").strip()
     if not note:
-        raise ValidationError({"note": _("Say why, so the person can correct it.")})
+        raise InvalidInput(fields={"note": _("Say why, so the person can correct it.")})
     try:
         with transaction.atomic():
             registration.reject(by=by, note=note)
             registration.save()
             _notify(registration, "registration_rejected")
     except TransitionNotAllowed as exc:
-        raise ValidationError(
-            _("This registration is not waiting for review."), code="state"
-        ) from exc
+        raise WrongState(NOT_WAITING, code="state") from exc
     return registration
 
 

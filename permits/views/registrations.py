@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from applicants.forms import add_service_errors
+from core.errors import ServiceError, add_service_errors
 from core.personal_center import Section, register
 from core.uploads import protected_file_response
 from permits.scoping import is_supervisor, station_id_of
@@ -61,7 +60,7 @@ def registration_new(request):
                     basis=data["basis"],
                     proof=data["proof"],
                 )
-            except ValidationError as exc:
+            except ServiceError as exc:
                 add_service_errors(form, exc)
             else:
                 messages.success(
@@ -116,7 +115,7 @@ def registration_cancel(request, pk: int):
             services.cancel_registration(
                 registration=registration, by=request.user, moved_on=form.cleaned_data["moved_on"]
             )
-        except ValidationError as exc:
+        except ServiceError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("The registration is cancelled."))

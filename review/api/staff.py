@@ -3,8 +3,9 @@
 
 Only staff accounts get in (an applicant gets 403). The list and every lookup are scoped with
 ``review.scoping.scope_to_station`` (a clerk or officer sees their station, a supervisor all), so
-another station's application is a 404. Whether the group may do the act is checked by the
-service (the transition's StaffPermission): a missing permission is a 403.
+another station's application is a 404. Getting in is the one staff check
+(``core.permissions.staff_may``); whether the group may do the act is checked by the service
+(the transition's StaffPermission): a missing permission is a 403.
 """
 
 from __future__ import annotations
@@ -13,34 +14,26 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.permissions import StaffWithPermission
 from core.masking import mask_name
 from core.phones import mask_phone
 from permits.api.applications import ApplicationSummarySerializer, StationSerializer
 from permits.constants import ApplicationState, DeliveryMethod
 from permits.models import PermitApplication
 from permits.scoping import scope_to_station
-from permits.selectors.queues import QUEUE_STATES, station_queue
 from permits.services import applications as services
+from review.selectors import QUEUE_STATES, station_queue
 
 
-class IsStaff(BasePermission):
+class IsStaff(StaffWithPermission):
+    # A staff account whose role (group) was taken away keeps is_staff and its station
+    # assignment; without the role's view permission it reads nothing.
+    perm = "permits.view_permitapplication"
     message = _("Only station staff may do this.")
-
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(
-            user
-            and user.is_authenticated
-            and user.is_active
-            and user.is_staff
-            # A staff account whose role (group) was taken away keeps is_staff and its station
-            # assignment; without the role's view permission it reads nothing.
-            and user.has_perm("permits.view_permitapplication")
-        )
 
 
 def scoped(request):

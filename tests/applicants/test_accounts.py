@@ -3,13 +3,13 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from applicants import services
 from applicants.constants import PhoneCodePurpose
 from applicants.models import PhoneCode
+from core.errors import InvalidInput, RateLimited
 from notifications.models import SmsMessage
 from tests.applicants.helpers import sms_code
 from tests.factories import PASSWORD, UserFactory
@@ -40,7 +40,7 @@ def test_sign_up_with_code(client):
     user = services.sign_up(phone=PHONE, code=sms_code(PHONE), password=NEW_PASSWORD)
     assert user.check_password(NEW_PASSWORD)
     # A code works once.
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         services.sign_up(phone="+8613712345679", code=sms_code(PHONE), password=NEW_PASSWORD)
 
 
@@ -48,9 +48,9 @@ def test_code_expires_after_ten_minutes():
     ask()
     code = sms_code(PHONE)
     PhoneCode.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(InvalidInput) as err:
         services.sign_up(phone=PHONE, code=code, password=NEW_PASSWORD)
-    assert "code" in err.value.message_dict
+    assert "code" in err.value.fields
     assert not get_user_model().objects.filter(phone=PHONE).exists()
 
 
@@ -59,18 +59,18 @@ def test_five_tries_then_refused_even_with_right_code():
     code = sms_code(PHONE)
     wrong = "000000" if code != "000000" else "111111"
     for _ in range(5):
-        with pytest.raises(ValidationError):
+        with pytest.raises(InvalidInput):
             services.consume_phone_code(phone=PHONE, purpose="sign_up", code=wrong)
     assert PhoneCode.objects.get().attempts == 5
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(InvalidInput) as err:
         services.consume_phone_code(phone=PHONE, purpose="sign_up", code=code)
-    assert "Too many wrong tries" in err.value.message_dict["code"][0]
+    assert "Too many wrong tries" in err.value.field_messages()["code"][0]
 
 
 def test_resend_gap(settings):
     settings.PHONE_CODE_MIN_INTERVAL_SECONDS = 60
     ask()
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(RateLimited) as err:
         ask()
     assert err.value.code == "rate_limited"
     assert PhoneCode.objects.filter(phone=PHONE).count() == 1
@@ -81,7 +81,7 @@ def test_hourly_limit_per_number(settings):
     settings.PHONE_CODE_MAX_PER_HOUR = 3
     for _ in range(3):
         ask()
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(RateLimited) as err:
         ask()
     assert err.value.code == "rate_limited"
     assert "an hour" in err.value.messages[0]
@@ -97,7 +97,7 @@ def test_limit_also_applies_to_registered_numbers(settings):
     UserFactory(phone=PHONE)
     ask()
     ask()
-    with pytest.raises(ValidationError):
+    with pytest.raises(RateLimited):
         ask()
 
 
@@ -110,7 +110,7 @@ def test_only_newest_code_counts():
     ask()
     second = sms_code(PHONE)
     if first != second:
-        with pytest.raises(ValidationError):
+        with pytest.raises(InvalidInput):
             services.consume_phone_code(phone=PHONE, purpose="sign_up", code=first)
     services.consume_phone_code(phone=PHONE, purpose="sign_up", code=second)
 
@@ -119,7 +119,7 @@ def test_per_address_limit(settings):
     settings.PHONE_CODE_MAX_PER_IP_PER_HOUR = 2
     ask("+8613712340001", client_ip="10.0.0.1")
     ask("+8613712340002", client_ip="10.0.0.1")
-    with pytest.raises(ValidationError):
+    with pytest.raises(RateLimited):
         ask("+8613712340003", client_ip="10.0.0.1")
 
 
@@ -186,7 +186,7 @@ def test_sign_up_form_keeps_input_and_explains(client):
 
 def test_weak_password_refused_by_django_validators(client):
     ask()
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         services.sign_up(phone=PHONE, code=sms_code(PHONE), password="12345678")
 
 

@@ -6,11 +6,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import connection
 
 from applicants import services
 from applicants.constants import PhoneCodePurpose
+from core.errors import RateLimited
 
 ROOT = Path(__file__).resolve().parents[2]
 PHONE = "+8613712349999"
@@ -41,6 +41,6 @@ def test_hourly_limit_is_shared_by_web_processes(transactional_db, settings):
     }
     subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, check=True, timeout=60)  # noqa: S603
     # This process has asked for nothing yet, but the other one used up the hour.
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(RateLimited) as err:
         services.request_phone_code(phone=PHONE, purpose=PhoneCodePurpose.RESET_PASSWORD)
     assert err.value.code == "rate_limited"

@@ -130,7 +130,7 @@ def test_the_clock_stops_while_waiting_for_the_applicant(case, monkeypatch):
     assert app.deadline is None
     svc.upload_material(user=app.filed_by, application=app, requirement_code="photo", file=png())
     later = accepted_on + datetime.timedelta(days=4)
-    monkeypatch.setattr(svc, "_today", lambda: later)
+    monkeypatch.setattr(svc.applicant, "_today", lambda: later)
     svc.resubmit(user=app.filed_by, application=app, password=PASSWORD)
     assert app.state == ApplicationState.ACCEPTED  # back where it was
     assert app.paused_days == 4

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from review.views import percentile, station_report
+from review.selectors import percentile, station_report
 from tests.factories import StaffFactory, StationFactory
 from tests.permits.factories import ApplicationFactory
 

@@ -45,25 +45,28 @@ def test_message_is_in_the_requests_language(api):
     assert chinese["message"] != english["message"]
 
 
-def test_service_validation_errors_map_to_400_409_429():
+def test_service_errors_map_by_type_to_400_409_429():
     from django.core.exceptions import ValidationError
     from django_fsm import TransitionNotAllowed
 
+    from core import errors
     from core.api.errors import exception_handler
 
     response = exception_handler(ValidationError({"full_name": "Enter it."}), {})
     assert response.status_code == 400
     assert response.data["fields"] == {"full_name": ["Enter it."]}
-    response = exception_handler(ValidationError("Already submitted.", code="state"), {})
+    response = exception_handler(errors.InvalidInput(fields={"full_name": "Enter it."}), {})
+    assert (response.status_code, response.data["code"]) == (400, "invalid")
+    assert response.data["fields"] == {"full_name": ["Enter it."]}
+    response = exception_handler(errors.WrongState("Already submitted.", code="state"), {})
     # The service's own code is kept: it tells the app which refusal it was.
     assert (response.status_code, response.data["code"]) == (409, "state")
     assert response.data["message"] == "Already submitted."
-    response = exception_handler(ValidationError("Slow down.", code="rate_limited"), {})
+    response = exception_handler(errors.RateLimited("Slow down.", retry_after=60), {})
     assert (response.status_code, response.data["message"]) == (429, "Slow down.")
+    assert (response.data["code"], response["Retry-After"]) == ("throttled", "60")
     response = exception_handler(TransitionNotAllowed("no"), {})
     assert response.status_code == 409
-
-    from core import errors
 
     response = exception_handler(errors.WrongState(params={"state": "Approved"}), {})
     assert (response.status_code, response.data["code"]) == (409, "wrong_state")

@@ -1,11 +1,11 @@
 import datetime
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import InvalidInput, NotAllowed
 from notifications.models import Notification
 from permits.constants import RegistrationState
 from permits.models import ResidenceRegistration
@@ -110,7 +110,7 @@ def test_fake_proof_refused(client):
 
 def test_registration_needs_a_verified_identity(client):
     person = IdentityFactory(pending=True)
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(InvalidInput) as err:
         services.submit_registration(
             account=person.account,
             person=person,
@@ -119,7 +119,7 @@ def test_registration_needs_a_verified_identity(client):
             basis="residence",
             proof=proof(),
         )
-    assert "person" in err.value.message_dict
+    assert "person" in err.value.fields
     client.force_login(person.account)
     page = client.get(reverse("permits:registration_new")).content.decode()
     assert "Registration needs a verified identity" in page
@@ -128,7 +128,7 @@ def test_registration_needs_a_verified_identity(client):
 def test_cannot_register_someone_elses_identity(client):
     stranger = IdentityFactory(verified=True)
     me = IdentityFactory(verified=True)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.submit_registration(
             account=me.account,
             person=stranger,
@@ -154,7 +154,7 @@ def test_agent_registers_a_verified_dependent(client):
 
 def test_one_open_registration_per_person():
     registration = RegistrationFactory(registered=True)
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(InvalidInput) as err:
         services.submit_registration(
             account=registration.person.account,
             person=registration.person,
@@ -180,12 +180,12 @@ def test_officer_of_station_registers_and_applicant_is_notified():
 def test_officer_of_another_station_cannot_decide():
     registration = RegistrationFactory()
     other = StaffFactory(officer=True, station=StationFactory())
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.register_residence(registration=registration, by=other)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.reject_registration(registration=registration, by=other, note="x")
     clerk = StaffFactory(clerk=True, station=registration.station)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         services.register_residence(registration=registration, by=clerk)
 
 
@@ -199,7 +199,7 @@ def test_supervisor_decides_anywhere():
 def test_rejection_needs_reason_and_reaches_applicant(client):
     registration = RegistrationFactory()
     officer = StaffFactory(officer=True, station=registration.station)
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         services.reject_registration(registration=registration, by=officer, note=" ")
     services.reject_registration(registration=registration, by=officer, note="租赁合同已过期")
     notification = Notification.objects.get(recipient=registration.person.account)

@@ -22,7 +22,7 @@ def test_statutory_numbers():
     assert rules.MAX_EXTENSION_DAYS == 30
     assert rules.CHANGE_DUE_DAYS == 30
     assert rules.ENDORSEMENT_TERM_YEARS == 1
-    assert rules.residence_months_required() == 6
+    assert rules.RESIDENCE_MONTHS_REQUIRED == 6
 
 
 def test_every_public_rule_names_its_seed():

@@ -30,7 +30,7 @@ TEMPLATES = [
     ROOT / "permits/templates/permits/includes/personal_center_applications.html",
 ]
 PYTHON = [
-    ROOT / "permits/views/applications.py",
+    *sorted((ROOT / "permits/views/applications").glob("*.py")),
     ROOT / "permits/forms/applications.py",
     ROOT / "permits/personal_center.py",
 ]

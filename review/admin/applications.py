@@ -9,8 +9,6 @@ A search by ID number goes through a POST and a session token, never a URL
 (``permits.admin.id_search``).
 """
 
-import datetime
-
 from django.contrib import admin
 from django.db.models import F, Q
 from django.http import Http404
@@ -28,18 +26,14 @@ from permits.admin.applications import (
 )
 from permits.admin.id_search import IdNumberSearchMixin
 from permits.admin.mixins import StationScopedAdminMixin
-from permits.constants import ApplicationState, SupplementReason
 from permits.models import (
     PermitApplication,
     ResidencePermit,
 )
 from permits.scoping import is_supervisor
-from permits.selectors.queues import QUEUE_STATES
 
-from . import views
-
-# The landing page of the admin shows the station's review queue above the app list.
-admin.site.index_template = "review/admin_index.html"
+from .. import selectors, views
+from ..desks.applications import APPLICATION_DESK
 
 
 class ReadOnlyMixin:
@@ -69,10 +63,8 @@ class DeskFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
-        if value == "mailed":
-            return queryset.filter(state=ApplicationState.MAILED)
-        if value in QUEUE_STATES:
-            return queryset.filter(state__in=QUEUE_STATES[value])
+        if value in selectors.QUEUE_STATES:
+            return queryset.filter(state__in=selectors.QUEUE_STATES[value])
         return queryset
 
 
@@ -84,16 +76,8 @@ class DueFilter(admin.SimpleListFilter):
         return [("overdue", _("overdue")), ("soon", _("due within 3 days"))]
 
     def queryset(self, request, queryset):
-        today = timezone.localdate()
-        if self.value() == "overdue":
-            return queryset.filter(state=ApplicationState.ACCEPTED, deadline__lt=today)
-        if self.value() == "soon":
-            return queryset.filter(
-                state=ApplicationState.ACCEPTED,
-                deadline__gte=today,
-                deadline__lte=today + datetime.timedelta(days=views.DUE_SOON_DAYS),
-            )
-        return queryset
+        condition = selectors.due_condition(self.value() or "", timezone.localdate())
+        return queryset if condition is None else queryset.filter(condition)
 
 
 @admin.register(PermitApplication)
@@ -157,7 +141,7 @@ class PermitApplicationAdmin(
         term = search_term.strip()
         if not term:
             return queryset, False
-        return queryset.filter(views.search_filter(term[:60])), False
+        return queryset.filter(selectors.search_filter(term[:60])), False
 
     @admin.display(description=_("person"), ordering="person__full_name")
     def masked_person(self, obj):
@@ -171,22 +155,21 @@ class PermitApplicationAdmin(
     def deadline_flag(self, obj):
         if obj.deadline is None:
             return "-"
-        if obj.state == ApplicationState.ACCEPTED:
-            today = timezone.localdate()
-            if obj.deadline < today:
+        urgency = selectors.urgency(obj, timezone.localdate())
+        if urgency:
+            if urgency == "overdue":
                 return format_html(
                     '<strong class="review-overdue" style="color:#fff;background:#ba2121;'
                     'padding:0 .4em">{} · {}</strong>',
                     localize(obj.deadline),
                     gettext("overdue"),
                 )
-            if obj.deadline <= today + datetime.timedelta(days=views.DUE_SOON_DAYS):
-                return format_html(
-                    '<strong class="review-due-soon" style="background:#ffd966;'
-                    'padding:0 .4em">{} · {}</strong>',
-                    localize(obj.deadline),
-                    gettext("due soon"),
-                )
+            return format_html(
+                '<strong class="review-due-soon" style="background:#ffd966;'
+                'padding:0 .4em">{} · {}</strong>',
+                localize(obj.deadline),
+                gettext("due soon"),
+            )
         return obj.deadline
 
     # --- the bulk action --------------------------------------------------------------------
@@ -281,20 +264,6 @@ class PermitApplicationAdmin(
             material.is_pdf = (material.content_type or "").endswith("pdf") or (
                 material.file.name.lower().endswith(".pdf")
             )
-        names = {r.code: r.name for r in application.requirements()}
-        timeline = []
-        for log in application.transitions.select_related("actor").order_by("created_at", "pk"):
-            items = [
-                {
-                    "name": names.get(item.get("code", ""), item.get("code", "")),
-                    "reason": SupplementReason(item["reason"]).label
-                    if item.get("reason") in SupplementReason.values
-                    else "",
-                    "note": item.get("note", ""),
-                }
-                for item in log.items or []
-            ]
-            timeline.append({"log": log, "items": items})
         agent = None
         if application.person.is_dependent:
             agent = application.filed_by.own_identity
@@ -311,8 +280,8 @@ class PermitApplicationAdmin(
             ),
             "permit": application.permit,
             "materials": materials,
-            "timeline": timeline,
-            "acts": views.allowed_acts(application, request.user),
+            "history": APPLICATION_DESK.history(application),
+            "acts": APPLICATION_DESK.allowed_acts(application, request.user),
             "can_reveal_id": views.can_reveal_id(request.user),
             "supervisor": is_supervisor(request.user),
         }
@@ -367,7 +336,7 @@ class ResidencePermitAdmin(
         if not term:
             return queryset, False
         condition = Q(number__iexact=term) | Q(card_serial__iexact=term)
-        if views.ID_DIGITS.match(term):
+        if selectors.ID_DIGITS.match(term):
             condition |= Q(holder__id_number__endswith=term.upper())
         return queryset.filter(condition), False
 

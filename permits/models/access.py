@@ -1,0 +1,63 @@
+"""Who may fire an application's transitions, and the conditions the transitions check."""
+
+import secrets
+
+from ..constants import DeliveryMethod
+from ..scoping import is_supervisor, station_id_of
+
+
+def new_pickup_code() -> str:
+    """The token behind the pickup QR code: random, 128 bits, never derived from the reference."""
+    return secrets.token_urlsafe(16)
+
+
+class StaffPermission:
+    """A transition permission for police staff: the Django permission AND the row's station
+    (officers and clerks act for their own station; supervisors everywhere, review.scoping)."""
+
+    def __init__(self, perm: str):
+        self.perm = perm
+
+    def __call__(self, instance, user) -> bool:
+
+        if not (user and user.is_authenticated and user.is_active and user.is_staff):
+            return False
+        if not user.has_perm(self.perm):
+            return False
+        if getattr(instance, "filed_by_id", None) == user.pk:
+            return False  # never one's own application (separation of duties)
+        return is_supervisor(user) or station_id_of(user) == instance.station_id
+
+    def __repr__(self) -> str:
+        return f"StaffPermission({self.perm!r})"
+
+
+def is_filer(instance, user) -> bool:
+    """A transition permission: only the account that filed the application (self or agent)."""
+    return bool(user and user.is_authenticated and user.pk == instance.filed_by_id)
+
+
+def _person_is_verified(application) -> bool:
+    return application.person.is_verified
+
+
+def _required_materials_present(application) -> bool:
+    return not application.missing_required_codes()
+
+
+def _flagged_items_reuploaded(application) -> bool:
+    return not application.flagged_items_not_reuploaded()
+
+
+def _no_delivery_chosen(application) -> bool:
+    return not application.delivery_method
+
+
+def _ready_to_mail(application) -> bool:
+    if application.delivery_method != DeliveryMethod.MAIL:
+        return False
+    return not application.needs_old_card or application.old_card_received_at is not None
+
+
+def _old_card_not_received(application) -> bool:
+    return application.old_card_received_at is None

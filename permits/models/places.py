@@ -1,0 +1,74 @@
+"""Where things happen: police stations, their staff and the houses (门牌) they cover."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Station(models.Model):
+    """A police station (派出所): it reviews the registrations and applications of its houses."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    address = models.CharField(_("address"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=30)
+    window_hours = models.CharField(
+        _("window hours"), max_length=200, help_text=_("e.g. Mon-Fri 9:00-12:00, 14:00-17:30")
+    )
+    offers_mail = models.BooleanField(_("offers mail delivery"), default=True)
+
+    class Meta:
+        verbose_name = _("police station (派出所)")
+        verbose_name_plural = _("police stations (派出所)")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffAssignment(models.Model):
+    """A staff account's station. Officers and clerks have one; supervisors need none."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff account"),
+        on_delete=models.CASCADE,
+        related_name="staff_assignment",
+    )
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.PROTECT, related_name="staff"
+    )
+
+    class Meta:
+        verbose_name = _("staff assignment")
+        verbose_name_plural = _("staff assignments")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.station}"
+
+
+def new_house_code() -> str:
+    return uuid.uuid4().hex[:12].upper()
+
+
+class House(models.Model):
+    """An address in the city with its house code (门牌码, seed 004) and its station."""
+
+    code = models.CharField(
+        _("house code"), max_length=32, unique=True, default=new_house_code, editable=True
+    )
+    address = models.CharField(_("address"), max_length=200)
+    district = models.CharField(_("district"), max_length=60, blank=True)
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.PROTECT, related_name="houses"
+    )
+
+    class Meta:
+        verbose_name = _("house (门牌)")
+        verbose_name_plural = _("houses (门牌)")
+        ordering = ["address"]
+
+    def __str__(self) -> str:
+        return f"{self.address} [{self.code}]"

@@ -1,0 +1,299 @@
+"""The applicant's acts: draft, answers, uploads, submit, resubmit, withdraw, and the choice
+of pickup or mail once the certificate is produced."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransition
+
+from core.errors import InvalidInput, NotAllowed, NotEligible, StaleState, WrongState
+from core.phones import normalize_phone
+from core.uploads import sniff_content_type
+from notifications.constants import NotificationKind
+from permits import rules
+from permits.constants import (
+    ApplicationState,
+    ChangedField,
+    PermitStatus,
+    ReplacementReason,
+    Service,
+)
+from permits.models import Material, MaterialRequirement, PermitApplication
+from permits.selectors.applicant import current_registration, draft_of
+
+from .. import permits as permit_services
+from ._common import (
+    _check_password,
+    _city_code,
+    _fire,
+    _last_log,
+    _notify,
+    _require_filer,
+    _today,
+    _validate_upload,
+)
+from .answers import _check_basis, _clean_answers
+from .eligibility import check_eligibility
+
+
+def start_application(
+    *, user, person, service, basis: str = "", answers: dict | None = None
+) -> PermitApplication:
+    """Open a draft for ``person`` (self or a dependent). Returns the existing draft of the same
+    service rather than a second one. The station is the one of the registered house."""
+    service = Service(service)
+    if person.account_id != getattr(user, "pk", None):
+        raise NotAllowed()
+    existing = draft_of(person, service)
+    if existing is not None:
+        return existing
+    reasons = check_eligibility(user=user, person=person, service=service)
+    if reasons:
+        raise NotEligible(params={"reasons": " ".join(reasons)}, reasons=reasons)
+    registration = current_registration(person)
+    permit = None if service == Service.NEW else permit_services.current_permit(person)
+    if service == Service.REPLACEMENT or (service == Service.CHANGE and not basis):
+        basis = permit.basis
+    basis = _check_basis(service, basis)
+    try:
+        with transaction.atomic():
+            application = PermitApplication.objects.create(
+                service=service,
+                filed_by=user,
+                person=person,
+                registration=registration,
+                station_id=registration.house.station_id,
+                basis=basis,
+                permit=permit,
+                answers=_clean_answers(service, answers or {}, complete=False),
+            )
+            application.reference = (
+                f"{_city_code()}{timezone.localdate(application.created_at).year}"
+                f"-{application.pk:06d}"
+            )
+            application.save(update_fields=["reference"])
+    except IntegrityError as exc:  # a concurrent start won (one open application per person)
+        raise NotEligible(
+            params={"reasons": _("Another application is already in progress.")}
+        ) from exc
+    return application
+
+
+def save_answers(*, user, application, answers: dict | None = None, basis: str | None = None):
+    """Edit the draft's answers (and the basis, which decides the proofs asked for)."""
+    _require_filer(user, application)
+    if application.state != ApplicationState.DRAFT:
+        raise WrongState(params={"state": application.get_state_display()})
+    fields = []
+    if answers is not None:
+        merged = {**application.answers, **answers}
+        application.answers = _clean_answers(application.service, merged, complete=False)
+        fields.append("answers")
+    if basis is not None and application.service != Service.REPLACEMENT:
+        application.basis = _check_basis(application.service, basis)
+        fields.append("basis")
+    if fields:
+        try:
+            application.save(update_fields=[*fields, "updated_at"])
+        except ConcurrentTransition as exc:
+            application.refresh_from_db()
+            raise StaleState() from exc
+    return application
+
+
+def upload_material(*, user, application, requirement_code: str, file) -> Material:
+    """Upload one material. In a draft: any step of the application; while more material is
+    requested: only the flagged items (seed 001, one-time notice). A re-upload keeps the earlier
+    version (superseded) so the reviewer sees what changed."""
+    _require_filer(user, application)
+    if application.state == ApplicationState.DRAFT:
+        allowed = None
+    elif application.state == ApplicationState.SUPPLEMENT_REQUESTED:
+        allowed = set(application.flagged_codes())
+    else:
+        raise WrongState(params={"state": application.get_state_display()})
+    requirement = application.requirements().filter(code=requirement_code).first()
+    if requirement is None:
+        raise InvalidInput(_("This application does not ask for that material."))
+    if allowed is not None and requirement_code not in allowed:
+        raise InvalidInput(_("Only the items listed in the request can be uploaded again."))
+    try:
+        cleaned = _validate_upload(file)
+    except ValidationError as exc:
+        raise InvalidInput(" ".join(exc.messages), code="invalid_upload") from exc
+    head = cleaned.read(16)
+    cleaned.seek(0)
+    with transaction.atomic():
+        locked = PermitApplication.objects.select_for_update().get(pk=application.pk)
+        if locked.state != application.state:
+            raise StaleState()
+        previous = (
+            Material.objects.filter(application=locked, requirement=requirement)
+            .order_by("-version")
+            .first()
+        )
+        Material.objects.filter(
+            application=locked, requirement=requirement, superseded=False
+        ).update(superseded=True)
+        material = Material(
+            application=locked,
+            requirement=requirement,
+            content_type=sniff_content_type(head),
+            size=cleaned.size,
+            version=(previous.version + 1) if previous else 1,
+            uploaded_by=user,
+        )
+        material.file.save(cleaned.name, cleaned, save=False)
+        material.save()
+    return material
+
+
+def submit(*, user, application, password: str) -> PermitApplication:
+    """Submit the draft (seed 002 step ②): every answer and required material present, the
+    identity verified, still eligible, and the login password re-entered. A second submit of
+    the same draft is refused (WrongState, or StaleState if it raced): one submission."""
+    _require_filer(user, application)
+    _check_password(user, password)
+    if application.state != ApplicationState.DRAFT:
+        raise WrongState(
+            _("This application has already been submitted (%(reference)s)."),
+            code="already_submitted",
+            params={"reference": application.reference},
+        )
+    reasons = check_eligibility(
+        user=user, person=application.person, service=application.service, exclude_pk=application.pk
+    )
+    if reasons:
+        raise NotEligible(params={"reasons": " ".join(reasons)}, reasons=reasons)
+    answers = _clean_answers(application.service, application.answers, complete=True)
+    _check_basis(application.service, application.basis)
+    missing = application.missing_required_codes()
+    if missing:
+        names = MaterialRequirement.objects.filter(
+            service=application.service, code__in=missing
+        ).values_list("name_zh", "name_en")
+        raise InvalidInput(
+            _("Upload every required material first: %(items)s."),
+            code="materials_missing",
+            params={"items": ", ".join(sorted({f"{zh} / {en}" for zh, en in names}))},
+        )
+    today = _today()
+    registration = current_registration(application.person)
+    if (
+        application.service == Service.CHANGE
+        and answers["changed_field"] == ChangedField.ADDRESS
+        and application.permit is not None
+        and registration.house_id == application.permit.house_id
+    ):
+        raise InvalidInput(
+            _(
+                "Register your residence at the new address first (居住登记); the change then "
+                "moves your permit there."
+            ),
+            code="new_address_not_registered",
+        )
+
+    def before(app):
+        app.answers = answers
+        app.registration = registration
+        app.station_id = registration.house.station_id
+        if app.service == Service.CHANGE:
+            changed_on = datetime.date.fromisoformat(answers["changed_on"])
+            app.is_late = rules.is_change_late(changed_on, today)
+
+    def after(app):
+        if app.service == Service.REPLACEMENT and answers["reason"] == ReplacementReason.LOST:
+            permit = app.permit
+            if permit.status != PermitStatus.LOST:
+                permit.report_lost(by=user, note=app.reference)
+                permit.save()
+        _notify(app, NotificationKind.APPLICATION_SUBMITTED)
+
+    return _fire(application, "submit", user=user, before=before, after=after)
+
+
+def resubmit(*, user, application, password: str) -> PermitApplication:
+    """Send the flagged items back (seed 001). If the application had been accepted, the clock
+    resumes: the days spent waiting (counted in the deadline's day mode) extend the deadline."""
+    _require_filer(user, application)
+    _check_password(user, password)
+    if application.state != ApplicationState.SUPPLEMENT_REQUESTED:
+        raise WrongState(params={"state": application.get_state_display()})
+    pending = application.flagged_items_not_reuploaded()
+    if pending:
+        raise InvalidInput(
+            _("Upload again every item listed in the request first: %(items)s."),
+            code="flagged_not_reuploaded",
+            params={"items": ", ".join(pending)},
+        )
+    paused = 0
+    if application.accepted_at is not None:
+        paused = max(
+            0,
+            rules.count_days(
+                timezone.localdate(application.supplement_requested_at),
+                _today(),
+                mode=rules.configured_day_mode(),
+            ),
+        )
+
+    def after(app):
+        log = _last_log(app)
+        _notify(app, NotificationKind.APPLICATION_SUBMITTED, event_key=f"resubmitted:{log.pk}")
+
+    return _fire(application, "resubmit", user=user, paused_days=paused, after=after)
+
+
+def withdraw(*, user, application, note: str = "") -> PermitApplication:
+    """The applicant withdraws, at any time before approval."""
+    return _fire(application, "withdraw", user=user, note=note)
+
+
+def _refuse_second_choice(application) -> None:
+    if application.delivery_method:
+        raise WrongState(
+            _("The way to receive the certificate has already been chosen."),
+            code="delivery_already_chosen",
+        )
+
+
+def choose_pickup(*, user, application) -> PermitApplication:
+    """窗口领证: bring the ID card (and the old card for renewal and change) to the station."""
+    _require_filer(user, application)
+    _refuse_second_choice(application)
+    return _fire(application, "choose_pickup", user=user)
+
+
+def choose_mail(
+    *, user, application, recipient_name: str, address: str, phone: str
+) -> PermitApplication:
+    """邮寄领证: recipient, address and phone; postage collect. Renewal and change: the old card
+    is mailed to the station first; a replacement is mailed at once."""
+    _require_filer(user, application)
+    _refuse_second_choice(application)
+    recipient_name = (recipient_name or "").strip()
+    address = (address or "").strip()
+    if not recipient_name or not address:
+        raise InvalidInput(_("Enter the recipient's name and the mailing address."))
+    try:
+        phone = normalize_phone(phone)
+    except ValidationError as exc:
+        raise InvalidInput(" ".join(exc.messages), code="invalid_phone") from exc
+    if not application.station.offers_mail:
+        raise InvalidInput(
+            _("This station does not mail certificates; choose window pickup."),
+            code="mail_not_offered",
+        )
+    return _fire(
+        application,
+        "choose_mail",
+        user=user,
+        recipient_name=recipient_name[:60],
+        address=address[:200],
+        phone=phone,
+    )

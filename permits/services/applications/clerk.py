@@ -1,0 +1,177 @@
+"""The station clerk's acts: certificate produced (制证完成), old card received, mailed,
+delivered, handed over at the window."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import InvalidInput, WrongState
+from core.masking import mask_id_number
+from notifications.constants import NotificationKind
+from permits.constants import ApplicationState, ReplacementReason, Service
+from permits.models import CardSerial, PermitApplication
+
+from .. import permits as permit_services
+from ._common import _check_perm, _fire, _notify, _station_text, _today
+
+
+def _entered_card_serial(application, card_serial: str) -> str:
+    """The serial the clerk typed or scanned from the card (issue 7), checked: a new card's
+    serial is never used twice; renewal and change rewrite the same card, so its serial, if
+    given, must be the permit's current one. Empty: the portal numbers the card itself."""
+    serial = (card_serial or "").strip().upper()
+    if not serial:
+        return ""
+    if len(serial) > 30 or not serial.isalnum():
+        raise InvalidInput(_("A card serial is up to 30 letters and digits."), code="bad_serial")
+    if application.service in (Service.RENEWAL, Service.CHANGE):
+        if application.permit is not None and serial != application.permit.card_serial:
+            raise InvalidInput(
+                _("Renewal and change rewrite the same card: its serial is %(serial)s."),
+                code="serial_mismatch",
+                params={"serial": application.permit.card_serial},
+            )
+        return serial
+    if CardSerial.objects.filter(serial=serial).exists():
+        raise InvalidInput(
+            _("The card serial %(serial)s is already used."),
+            code="serial_used",
+            params={"serial": serial},
+        )
+    return serial
+
+
+def mark_produced(*, user, application, card_serial: str = "", note: str = "") -> PermitApplication:
+    """制证完成 (seed 002 ④). The permit side happens here, in the same transaction:
+    new -> the permit is issued (number, card serial, one year); renewal -> endorsed (on time:
+    one more year; late: restored, one year from today, residence counted from today); change ->
+    house, station and basis updated; replacement -> a new card serial, the old one invalidated.
+    ``card_serial``: the serial printed on the produced card, entered or scanned by the clerk
+    (new and replacement); without it the next serial of the portal's counter is used."""
+    today = _today()
+    _check_perm(application, "mark_produced", user)
+    entered = _entered_card_serial(application, card_serial)
+
+    def before(app):
+        service = app.service
+        if service == Service.NEW:
+            serial = entered or permit_services.next_card_serial()
+            app.permit = permit_services.issue_permit(
+                by=user,
+                holder=app.person,
+                house=app.registration.house,
+                basis=app.basis,
+                issued_on=today,
+                card_serial=serial,
+            )
+        elif service == Service.RENEWAL:
+            permit = app.permit
+            permit.endorse(
+                by=user,
+                endorsed_on=today,
+                applied_on=timezone.localdate(app.submitted_at),
+                note=app.reference,
+            )
+            permit.save()
+            serial = permit.card_serial  # the same card, its chip rewritten
+        elif service == Service.CHANGE:
+            permit = app.permit
+            permit.change_details(
+                by=user, house=app.registration.house, basis=app.basis, note=app.reference
+            )
+            permit.save()
+            serial = permit.card_serial
+        else:
+            permit = app.permit
+            serial = entered or permit_services.next_card_serial()
+            permit.replace_card(
+                by=user,
+                new_serial=serial,
+                reason=app.answers.get("reason", ReplacementReason.LOST),
+                on=today,
+                note=app.reference,
+            )
+            permit.save()
+        app.new_card_serial = serial
+
+    def after(app):
+        _notify(
+            app,
+            NotificationKind.CERTIFICATE_PRODUCED,
+            station=_station_text(app.station),
+            valid_until=app.permit.valid_until,
+        )
+
+    return _fire(application, "mark_produced", user=user, before=before, after=after, note=note)
+
+
+def record_old_card_received(*, user, application, note: str = "") -> PermitApplication:
+    def after(app):
+        _notify(app, NotificationKind.OLD_CARD_RECEIVED, station=_station_text(app.station))
+
+    return _fire(application, "record_old_card_received", user=user, note=note, after=after)
+
+
+def record_mailed(*, user, application, tracking_number: str, note: str = ""):
+    _check_perm(application, "record_mailed", user)
+    tracking_number = (tracking_number or "").strip()
+    if not tracking_number:
+        raise InvalidInput(_("Enter the tracking number."), code="tracking_missing")
+    if application.state == ApplicationState.PRODUCED and application.delivery_method != "mail":
+        raise WrongState(
+            _("The applicant has not chosen delivery by mail."), code="mail_not_chosen"
+        )
+    if application.state == ApplicationState.AWAITING_OLD_CARD and (
+        application.old_card_received_at is None
+    ):
+        raise WrongState(_("The old card has not been received yet."), code="old_card_not_received")
+
+    def after(app):
+        _notify(app, NotificationKind.CERTIFICATE_MAILED, tracking_number=tracking_number)
+
+    return _fire(
+        application,
+        "record_mailed",
+        user=user,
+        tracking_number=tracking_number[:40],
+        note=note,
+        after=after,
+    )
+
+
+def record_delivered(*, user, application, note: str = "") -> PermitApplication:
+    def after(app):
+        _notify(app, NotificationKind.CERTIFICATE_DELIVERED)
+
+    return _fire(application, "record_delivered", user=user, note=note, after=after)
+
+
+def record_collected(*, user, application, collector_id_number: str, note: str = ""):
+    """Handed over at the window to the holder, or to the agent who filed for them: the
+    collector's ID number is checked against theirs. The log keeps it masked only."""
+    _check_perm(application, "record_collected", user)
+    given = (collector_id_number or "").strip().upper()
+    person = application.person
+    agent_identity = application.filed_by.own_identity if person.is_dependent else None
+    if given and given == person.id_number.upper():
+        by_agent = False
+    elif (
+        agent_identity is not None
+        and agent_identity.is_verified
+        and given == agent_identity.id_number.upper()
+    ):
+        by_agent = True
+    else:
+        raise InvalidInput(
+            _("This ID number is neither the holder's nor the registered agent's."),
+            code="collector_mismatch",
+        )
+    log_note = " ".join(filter(None, [note, mask_id_number(given)]))
+
+    def after(app):
+        _notify(app, NotificationKind.CERTIFICATE_COLLECTED)
+
+    return _fire(
+        application, "record_collected", user=user, by_agent=by_agent, note=log_note, after=after
+    )

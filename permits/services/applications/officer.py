@@ -1,0 +1,151 @@
+"""The officer's acts (accept, the one-time notice, approve, reject) and the supervisor's
+extension of the deadline."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import InvalidInput, RuleRefused
+from core.fsm import check_transition
+from notifications.constants import NotificationKind
+from permits import rules
+from permits.constants import ApplicationRejectionReason, SupplementReason
+from permits.models import PermitApplication
+
+from ._common import _check_perm, _fire, _last_log, _notify, _today
+
+
+def accept(*, user, application, note: str = "") -> PermitApplication:
+    """受理 (seed 001): the 15-day clock starts (calendar or working days, by setting)."""
+
+    def after(app):
+        _notify(app, NotificationKind.APPLICATION_ACCEPTED, deadline=app.deadline)
+
+    return _fire(application, "accept", user=user, note=note, after=after)
+
+
+def request_supplement(*, user, application, items: list[dict], note: str = ""):
+    """The one-time notice (一次性告知, seed 001): every missing or unacceptable item at once,
+    each ``{"code": <requirement code>, "reason": <SupplementReason>, "note": "..."}``.
+    A further request may only flag items re-uploaded since the previous one."""
+    check_transition(application, "request_supplement", user)
+    requirements = {r.code: r for r in application.requirements()}
+    cleaned, seen = [], set()
+    for item in items or []:
+        code = str(item.get("code", "")).strip()
+        reason = str(item.get("reason", "")).strip()
+        item_note = str(item.get("note", "")).strip()[:500]
+        if code not in requirements:
+            raise InvalidInput(
+                _("“%(code)s” is not a material of this application."), params={"code": code}
+            )
+        if code in seen:
+            raise InvalidInput(_("Each item may be listed once."))
+        try:  # an unknown reason is no reason the applicant can act on
+            rules.check_supplement_reasons(
+                {code: reason if reason in SupplementReason.values else ""}
+            )
+        except rules.RuleViolation as violation:
+            raise InvalidInput(_("Give a reason for every item."), code=violation.code) from None
+        if reason == SupplementReason.OTHER and not item_note:
+            raise InvalidInput(_("Explain the reason “other” in the note."), code="reason_missing")
+        seen.add(code)
+        cleaned.append({"code": code, "reason": reason, "note": item_note})
+    previous = set(application.flagged_codes()) if application.supplement_requested_at else None
+    try:
+        rules.check_supplement_request(
+            requested={i["code"] for i in cleaned},
+            previous_requested=previous,
+            reuploaded_since_previous=application.reuploaded_codes_since(
+                application.supplement_requested_at
+            ),
+        )
+    except rules.RuleViolation as violation:
+        raise RuleRefused.from_rule(violation) from violation
+
+    def after(app):
+        log = _last_log(app)
+        lines = []
+        for item in cleaned:
+            requirement = requirements[item["code"]]
+            line = f"{requirement.name}: {SupplementReason(item['reason']).label}"
+            if item["note"]:
+                line += f" ({item['note']})"
+            lines.append(line)
+        _notify(
+            app,
+            NotificationKind.SUPPLEMENT_REQUESTED,
+            event_key=f"supplement:{log.pk}",
+            items=lines,
+            reason=note,
+        )
+
+    return _fire(
+        application, "request_supplement", user=user, items=cleaned, note=note, after=after
+    )
+
+
+def approve(*, user, application, note: str = "") -> PermitApplication:
+    def after(app):
+        _notify(app, NotificationKind.APPLICATION_APPROVED)
+
+    return _fire(application, "approve", user=user, note=note, after=after)
+
+
+def reject(*, user, application, reason: str, note: str = "") -> PermitApplication:
+    """Rejection states its reason (seed 002 ③, 004: information that does not match reality
+    means no certificate)."""
+    _check_perm(application, "reject", user)
+    if reason not in ApplicationRejectionReason.values:
+        raise InvalidInput(_("Choose the reason for the rejection."))
+    if reason == ApplicationRejectionReason.OTHER and not (note or "").strip():
+        raise InvalidInput(_("Explain the reason “other” in the note."))
+
+    def after(app):
+        text = str(ApplicationRejectionReason(reason).label)
+        _notify(
+            app,
+            NotificationKind.APPLICATION_REJECTED,
+            reason=f"{text} {note}".strip() if note else text,
+        )
+
+    return _fire(application, "reject", user=user, reason=reason, note=note, after=after)
+
+
+def extend_deadline(*, user, application, days: int, reason: str) -> PermitApplication:
+    """Seed 001 Art. 9: a supervisor extends the deadline, with a reason, by at most 30 days
+    in total."""
+    _check_perm(application, "extend_deadline", user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Give the reason for the extension."), code="reason_missing")
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise InvalidInput(_("The extension is a number of days, at least 1."))
+    try:
+        rules.extended_deadline(
+            application.deadline or _today(),
+            application.extension_days + days,
+            mode=rules.configured_day_mode(),
+        )
+    except rules.RuleViolation as violation:
+        raise RuleRefused.from_rule(violation) from violation
+
+    def after(app):
+        log = _last_log(app)
+        _notify(
+            app,
+            NotificationKind.DEADLINE_EXTENDED,
+            event_key=f"extension:{log.pk}",
+            deadline=app.deadline,
+            reason=reason,
+        )
+
+    return _fire(
+        application,
+        "extend_deadline",
+        user=user,
+        days=days,
+        reason=reason,
+        note=reason,
+        after=after,
+    )

@@ -1,0 +1,199 @@
+"""5. After submission: My applications, the page of one application with its timeline, the
+requested material, resubmission and withdrawal."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from core.errors import ServiceError, WrongPassword
+
+from ...constants import (
+    ApplicationState,
+    SupplementReason,
+)
+from ...forms.applications import (
+    ResubmitForm,
+    SupplementForm,
+    WithdrawForm,
+)
+from ...selectors.timeline import timeline
+from ...services import applications as services
+from ._common import (
+    LIST_PAGE_SIZE,
+    _get_application,
+    _posted,
+    add_service_error,
+    owned_applications,
+)
+
+# --- 5. my applications ------------------------------------------------------------------------
+
+
+@login_required
+def application_list(request):
+    applications = owned_applications(request.user)
+    page = Paginator(applications, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "permits/applications/list.html", {"page": page})
+
+
+def _supplement_items(application, requirements_by_code, reuploaded) -> list[dict]:
+    items = []
+    for item in application.flagged_items or []:
+        code = item.get("code", "")
+        requirement = requirements_by_code.get(code)
+        reason = item.get("reason", "")
+        items.append(
+            {
+                "code": code,
+                "name": requirement.name if requirement else code,
+                "description": requirement.description if requirement else "",
+                "reason": SupplementReason(reason).label
+                if reason in SupplementReason.values
+                else reason,
+                "note": item.get("note", ""),
+                "uploadable": requirement is not None,
+                "reuploaded": code in reuploaded,
+            }
+        )
+    return items
+
+
+def _detail_context(request, application, **forms) -> dict:
+    requirements = list(application.requirements())
+    by_code = {r.code: r for r in requirements}
+    materials = list(
+        application.materials.select_related("requirement").order_by(
+            "requirement__order", "requirement__code", "-version"
+        )
+    )
+    context = {
+        "application": application,
+        "timeline": timeline(application),
+        "materials": materials,
+        "supplement_items": [],
+        "old_card_instruction": application.needs_old_card,
+    }
+    if application.state == ApplicationState.SUPPLEMENT_REQUESTED:
+        reuploaded = application.reuploaded_codes_since(application.supplement_requested_at)
+        items = _supplement_items(application, by_code, reuploaded)
+        context["supplement_items"] = items
+        flagged = [by_code[i["code"]] for i in items if i["uploadable"]]
+        context["supplement_form"] = forms.get("supplement_form") or SupplementForm(
+            application=application, requirements=flagged
+        )
+        context["resubmit_form"] = forms.get("resubmit_form") or ResubmitForm(
+            application=application
+        )
+        context["all_reuploaded"] = all(i["reuploaded"] for i in items if i["uploadable"])
+    return context
+
+
+@login_required
+def detail(request, pk):
+    application = _get_application(request, pk)
+    return render(
+        request, "permits/applications/detail.html", _detail_context(request, application)
+    )
+
+
+@login_required
+def supplement(request, pk):
+    """Upload just the items the station asked for (seed 001, one-time notice)."""
+    application = _get_application(request, pk)
+    if request.method != "POST":
+        return redirect("permits:application_detail", application.pk)
+    if application.state != ApplicationState.SUPPLEMENT_REQUESTED:
+        messages.error(request, _("No material is requested for this application now."))
+        return redirect("permits:application_detail", application.pk)
+    by_code = {r.code: r for r in application.requirements()}
+    flagged = [by_code[c] for c in application.flagged_codes() if c in by_code]
+    form = SupplementForm(
+        request.POST, request.FILES, application=application, requirements=flagged
+    )
+    if form.is_valid():
+        done = []
+        for requirement, file in form.uploads():
+            try:
+                services.upload_material(
+                    user=request.user,
+                    application=application,
+                    requirement_code=requirement.code,
+                    file=file,
+                )
+            except ServiceError as exc:
+                add_service_error(form, exc, f"file_{requirement.code}")
+            else:
+                done.append(requirement.name)
+        if not form.errors:
+            messages.success(
+                request,
+                _("Uploaded: %(items)s. Send it to the station when everything is there.")
+                % {"items": ", ".join(done)},
+            )
+            return redirect("permits:application_detail", application.pk)
+    return render(
+        request,
+        "permits/applications/detail.html",
+        _detail_context(request, application, supplement_form=form),
+        status=200,
+    )
+
+
+@login_required
+def resubmit(request, pk):
+    application = _get_application(request, pk)
+    if request.method != "POST":
+        return redirect("permits:application_detail", application.pk)
+    form = ResubmitForm(request.POST, application=application)
+    if form.is_valid():
+        try:
+            services.resubmit(
+                user=request.user,
+                application=application,
+                password=form.cleaned_data["password"],
+            )
+        except WrongPassword as exc:
+            form.add_error("password", str(exc))
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(
+                request, _("Sent. The station checks the new material; you get an SMS.")
+            )
+            return redirect("permits:application_detail", application.pk)
+    if application.state != ApplicationState.SUPPLEMENT_REQUESTED:
+        # Stale page or double click: say why on the application page; nothing was changed.
+        errors = form.non_field_errors()
+        messages.error(
+            request,
+            errors[0] if errors else _("No material is requested for this application now."),
+        )
+        return redirect("permits:application_detail", application.pk)
+    return render(
+        request,
+        "permits/applications/detail.html",
+        _detail_context(request, application, resubmit_form=form),
+    )
+
+
+@login_required
+def withdraw(request, pk):
+    application = _get_application(request, pk)
+    form = WithdrawForm(_posted(request), application=application)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.withdraw(user=request.user, application=application)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The application is withdrawn."))
+            return redirect("permits:application_detail", application.pk)
+    return render(
+        request,
+        "permits/applications/withdraw.html",
+        {"application": application, "form": form},
+    )

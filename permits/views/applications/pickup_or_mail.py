@@ -1,0 +1,107 @@
+"""6. Pickup at the window or delivery by mail, once the certificate is produced."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from core.errors import ServiceError
+
+from ...constants import (
+    ApplicationState,
+    DeliveryMethod,
+)
+from ...forms.applications import (
+    DeliveryChoiceForm,
+    MailForm,
+)
+from ...services import applications as services
+from ._common import (
+    _get_application,
+    _posted,
+    add_service_error,
+)
+
+# --- 6. pickup or mail -------------------------------------------------------------------------
+
+
+def _can_choose_delivery(application) -> bool:
+    return application.state == ApplicationState.PRODUCED and not application.delivery_method
+
+
+@login_required
+def delivery(request, pk):
+    application = _get_application(request, pk)
+    if not _can_choose_delivery(application) and request.method != "POST":
+        return redirect("permits:application_detail", application.pk)
+    form = DeliveryChoiceForm(_posted(request), application=application)
+    if not application.station.offers_mail:
+        form.fields["method"].choices = [(DeliveryMethod.WINDOW, DeliveryMethod.WINDOW.label)]
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["method"] == DeliveryMethod.WINDOW:
+            return redirect("permits:application_delivery_window", application.pk)
+        return redirect("permits:application_delivery_mail", application.pk)
+    return render(
+        request,
+        "permits/applications/delivery.html",
+        {"application": application, "form": form},
+    )
+
+
+@login_required
+def delivery_window(request, pk):
+    application = _get_application(request, pk)
+    if not _can_choose_delivery(application) and request.method != "POST":
+        return redirect("permits:application_detail", application.pk)
+    form = DeliveryChoiceForm(
+        _posted(request),
+        application=application,
+        initial={"method": DeliveryMethod.WINDOW},
+    )
+    form.fields["method"].widget = form.fields["method"].hidden_widget()
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.choose_pickup(user=request.user, application=application)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(
+                request, _("Window pickup chosen. Show the pickup code at the station window.")
+            )
+            return redirect("permits:application_detail", application.pk)
+    return render(
+        request,
+        "permits/applications/delivery_window.html",
+        {"application": application, "form": form},
+    )
+
+
+@login_required
+def delivery_mail(request, pk):
+    application = _get_application(request, pk)
+    if not _can_choose_delivery(application) and request.method != "POST":
+        return redirect("permits:application_detail", application.pk)
+    initial = {"recipient_name": application.person.full_name, "phone": request.user.phone}
+    form = MailForm(_posted(request), application=application, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.choose_mail(
+                user=request.user,
+                application=application,
+                recipient_name=data["recipient_name"],
+                address=data["address"],
+                phone=data["phone"],
+            )
+        except ServiceError as exc:
+            add_service_error(form, exc, "phone" if exc.code == "invalid_phone" else None)
+        else:
+            messages.success(request, _("Mail chosen. Read what happens next below."))
+            return redirect("permits:application_detail", application.pk)
+    return render(
+        request,
+        "permits/applications/delivery_mail.html",
+        {"application": application, "form": form},
+    )

@@ -1,0 +1,238 @@
+"""1. Choose a service and for whom; 2. one page per step (each saves the draft)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from applicants.models import Identity
+from applicants.services import dependents_of
+from core.errors import ServiceError
+
+from ...constants import (
+    ApplicationState,
+    Service,
+)
+from ...forms.applications import (
+    BasisForm,
+    ChangeDetailsForm,
+    ConfirmIdentityForm,
+    MaterialUploadForm,
+    ReplacementForm,
+    StartForm,
+)
+from ...selectors.applicant import current_registration, open_application
+from ...services import applications as services
+from ...services import permits as permit_services
+from ._common import (
+    _get_application,
+    _posted,
+    add_service_error,
+    draft_step,
+)
+from .steps import (
+    _mark_seen,
+    _next_url,
+    _step_context,
+    _steps_for,
+    asks_basis,
+)
+
+# --- 1. start ----------------------------------------------------------------------------------
+
+
+def _people(user) -> list[Identity]:
+    """Oneself (whatever the state: eligibility explains) and the verified dependents."""
+    people = []
+    own = user.own_identity
+    if own is not None:
+        people.append(own)
+    people.extend(d for d in dependents_of(user) if d.is_verified)
+    return people
+
+
+def _default_basis(person, service) -> str:
+    """A sensible first answer for the basis step, which the applicant confirms or changes."""
+    if service == Service.NEW:
+        registration = current_registration(person)
+        return registration.basis if registration else ""
+    if service == Service.RENEWAL:
+        permit = permit_services.current_permit(person)
+        return permit.basis if permit else ""
+    return ""
+
+
+@login_required
+def start(request):
+    people = _people(request.user)
+    initial = {}
+    if request.GET.get("service") in Service.values:
+        initial["service"] = request.GET["service"]
+    form = StartForm(_posted(request), people=people, initial=initial)
+    reasons: list[str] = []
+    in_progress = None
+    if request.method == "POST" and form.is_valid():
+        person = form.cleaned_data["person"]
+        service = form.cleaned_data["service"]
+        reasons = services.check_eligibility(user=request.user, person=person, service=service)
+        in_progress = open_application(person)
+        if not reasons:
+            try:
+                application = services.start_application(
+                    user=request.user,
+                    person=person,
+                    service=service,
+                    basis=_default_basis(person, service),
+                )
+            except ServiceError as exc:
+                reasons = [str(r) for r in exc.reasons] or [str(exc)]
+            else:
+                return redirect("permits:application_resume", application.pk)
+    return render(
+        request,
+        "permits/applications/start.html",
+        {
+            "form": form,
+            "people": people,
+            "reasons": reasons,
+            "in_progress": in_progress,
+            "has_identity": request.user.own_identity is not None,
+        },
+    )
+
+
+@login_required
+def resume(request, pk):
+    """From the personal center or My applications: the first step still to do."""
+    application = _get_application(request, pk)
+    if application.state != ApplicationState.DRAFT:
+        return redirect("permits:application_detail", application.pk)
+    for step in _steps_for(request, application):
+        if not step.done:
+            return redirect(step.url)
+    return redirect("permits:application_check", application.pk)
+
+
+# --- 2. steps ----------------------------------------------------------------------------------
+
+
+@login_required
+@draft_step
+def step_identity(request, application):
+    form = ConfirmIdentityForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        _mark_seen(request, application, "identity")
+        return redirect(_next_url(request, application, "identity"))
+    return render(
+        request,
+        "permits/applications/step_identity.html",
+        _step_context(request, application, "identity", form=form),
+    )
+
+
+@login_required
+@draft_step
+def step_basis(request, application):
+    if not asks_basis(application):
+        raise Http404
+    form = BasisForm(_posted(request), initial={"basis": application.basis})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_answers(
+                user=request.user, application=application, basis=form.cleaned_data["basis"]
+            )
+        except ServiceError as exc:
+            add_service_error(form, exc, "basis")
+        else:
+            _mark_seen(request, application, "basis")
+            return redirect(_next_url(request, application, "basis"))
+    return render(
+        request,
+        "permits/applications/step_basis.html",
+        _step_context(request, application, "basis", form=form),
+    )
+
+
+@login_required
+@draft_step
+def step_details(request, application):
+    if application.service == Service.CHANGE:
+        form_class = ChangeDetailsForm
+        fields = ("changed_field", "new_value", "changed_on")
+    elif application.service == Service.REPLACEMENT:
+        form_class = ReplacementForm
+        fields = ("reason",)
+    else:
+        raise Http404
+    initial = {k: application.answers.get(k) for k in fields if application.answers.get(k)}
+    form = form_class(_posted(request), initial=initial)
+    registration = current_registration(application.person)
+    if request.method == "POST" and form.is_valid():
+        answers = form.answers() if hasattr(form, "answers") else dict(form.cleaned_data)
+        try:
+            services.save_answers(user=request.user, application=application, answers=answers)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            _mark_seen(request, application, "details")
+            return redirect(_next_url(request, application, "details"))
+    return render(
+        request,
+        "permits/applications/step_details.html",
+        _step_context(
+            request,
+            application,
+            "details",
+            form=form,
+            registration=registration,
+            still_at_permit_address=bool(
+                registration
+                and application.permit
+                and registration.house_id == application.permit.house_id
+            ),
+        ),
+    )
+
+
+@login_required
+@draft_step
+def step_material(request, application, code):
+    requirement = application.requirements().filter(code=code).first()
+    if requirement is None:
+        raise Http404
+    current = application.current_materials().filter(requirement=requirement).first()
+    form = MaterialUploadForm(
+        _posted(request),
+        request.FILES if request.method == "POST" else None,
+        requirement=requirement,
+        has_current=current is not None,
+    )
+    key = f"material-{code}"
+    if request.method == "POST" and form.is_valid():
+        file = form.cleaned_data.get("file")
+        if file:
+            try:
+                services.upload_material(
+                    user=request.user,
+                    application=application,
+                    requirement_code=code,
+                    file=file,
+                )
+            except ServiceError as exc:
+                add_service_error(form, exc, "file")
+        if not form.errors:
+            _mark_seen(request, application, key)
+            return redirect(_next_url(request, application, key))
+    return render(
+        request,
+        "permits/applications/step_material.html",
+        _step_context(
+            request,
+            application,
+            key,
+            form=form,
+            requirement=requirement,
+            current=current,
+        ),
+    )

@@ -1,0 +1,14 @@
+"""The police side's admin: one module per desk. Applications and permits (``applications``),
+identity verification (``identities``) and residence registrations (``registrations``) all use
+the one desk mechanism of ``review.desks``; the landing page shows the officer's single queue."""
+
+from django.contrib import admin
+
+from . import (
+    applications,  # noqa: F401
+    identities,  # noqa: F401
+    registrations,  # noqa: F401
+)
+
+# The landing page of the admin shows the user's review queue above the app list.
+admin.site.index_template = "review/admin_index.html"

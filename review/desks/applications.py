@@ -1,0 +1,97 @@
+"""The permit application desk: each act opens its own small form (``review/act_form.html``) and
+calls its service in ``permits.services.applications``."""
+
+from django.utils.translation import gettext_lazy as _
+
+from core.fsm import holds_transition_permission
+from permits.constants import SupplementReason
+from permits.models import PermitApplication
+from permits.services import applications as services
+
+from .. import forms
+from .base import Act, Desk
+
+
+def _service(name: str):
+    def run(user, obj, **kwargs):
+        return getattr(services, name)(user=user, application=obj, **kwargs)
+
+    return run
+
+
+def _act(name, label, done, form_class, danger=False):
+    return Act(name, label, done, form_class, _service(name), danger=danger)
+
+
+STALE_MESSAGE = _(
+    "This application changed since you opened it (someone else acted on it). Nothing was "
+    "applied: reload it and check before acting again."
+)
+
+
+class ApplicationDesk(Desk):
+    model = PermitApplication
+    change_url_name = "admin:permits_permitapplication_change"
+    act_url_name = "admin:review_application_act"
+    stale_message = STALE_MESSAGE
+    not_now_message = _("“%(act)s” is not possible while the application is “%(state)s”.")
+    inline = False
+    acts = {
+        act.name: act
+        for act in [
+            _act("accept", _("Accept (受理)"), _("Accepted; the applicant is notified."),
+                 forms.ActForm),
+            _act("request_supplement", _("Request materials (一次性告知)"),
+                 _("More material requested; the applicant is notified."), forms.SupplementForm),
+            _act("approve", _("Approve"), _("Approved; the applicant is notified."),
+                 forms.ActForm),
+            _act("reject", _("Reject"), _("Rejected; the applicant is notified."),
+                 forms.RejectForm, danger=True),
+            _act("extend_deadline", _("Extend the deadline"),
+                 _("Deadline extended; the applicant is notified."), forms.ExtendDeadlineForm),
+            _act("mark_produced", _("Mark produced (制证完成)"),
+                 _("Marked produced; the applicant is notified."), forms.ProducedForm),
+            _act("record_old_card_received", _("Old card received"),
+                 _("Old card recorded as received; the applicant is notified."), forms.ActForm),
+            _act("record_mailed", _("Mailed (tracking number)"),
+                 _("Dispatch recorded; the applicant is notified."), forms.MailedForm),
+            _act("record_delivered", _("Delivered"),
+                 _("Delivery recorded; the applicant is notified."), forms.ActForm),
+            _act("record_collected", _("Hand over at the window"),
+                 _("Handed over; the applicant is notified."), forms.CollectedForm),
+        ]
+    }  # fmt: skip
+
+    def version_of(self, obj) -> str:
+        """Any change (any act, any save) makes another version."""
+        return f"{obj.state}@{obj.updated_at.isoformat()}"
+
+    def may_act(self, obj, act, user) -> bool:
+        # A clerk may open "mailed" before the old card arrived and be told why it cannot be
+        # done yet: the permission for this row's station, whatever the state.
+        return holds_transition_permission(obj, act.name, user)
+
+    def form_kwargs(self, obj) -> dict:
+        return {"application": obj}
+
+    def page_context(self, obj) -> dict:
+        return {"application": obj, "title_object": obj.reference}
+
+    def log_items(self, obj, log) -> list[dict]:
+        names = getattr(obj, "_requirement_names", None)
+        if names is None:
+            names = {r.code: r.name for r in obj.requirements()}
+            obj._requirement_names = names
+        return [
+            {
+                "name": names.get(item.get("code", ""), item.get("code", "")),
+                "reason": SupplementReason(item["reason"]).label
+                if item.get("reason") in SupplementReason.values
+                else "",
+                "note": item.get("note", ""),
+            }
+            for item in log.items or []
+        ]
+
+
+APPLICATION_DESK = ApplicationDesk()

@@ -1,0 +1,49 @@
+"""The identity verification desk (实名认证): city-wide, never one's own identity."""
+
+from django.utils.translation import gettext_lazy as _
+
+from applicants import services
+from applicants.models import Identity
+
+from .. import forms
+from .base import Act, Desk
+
+
+class IdentityDesk(Desk):
+    model = Identity
+    change_url_name = "admin:applicants_identity_change"
+    act_url_names = {
+        "verify": "admin:applicants_identity_verify",
+        "reject": "admin:applicants_identity_reject",
+    }
+    stale_message = _(
+        "This identity changed since you opened it (someone else acted on it). Nothing was "
+        "applied: reload it and check before acting again."
+    )
+    acts = {
+        act.name: act
+        for act in [
+            Act(
+                "verify",
+                _("Verify identity"),
+                _("Identity verified; the applicant is notified."),
+                forms.InlineActForm,
+                lambda user, obj, **kw: services.verify_identity(identity=obj, by=user, **kw),
+            ),
+            Act(
+                "reject",
+                _("Reject identity"),
+                _("Identity rejected; the applicant is notified."),
+                forms.IdentityRejectForm,
+                lambda user, obj, **kw: services.reject_identity(identity=obj, by=user, **kw),
+                danger=True,
+            ),
+        ]
+    }
+
+    def may_act(self, obj, act, user) -> bool:
+        # Separation of duties: never a decision on an identity one's own account filed.
+        return super().may_act(obj, act, user) and obj.account_id != user.pk
+
+
+IDENTITY_DESK = IdentityDesk()

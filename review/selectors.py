@@ -1,0 +1,375 @@
+"""Reads of the police side (no writes): the work queues, "due soon", the officer's single queue
+on the admin's landing page and the stations report. Each read is bounded by the caller's scope
+(``permits.scoping``): officers and clerks their station, supervisors all; identity
+verification is city-wide.
+
+One definition of each work queue (``QUEUE_STATES``) and one "due soon" (``DUE_SOON_DAYS``),
+used by the landing queue, the applications changelist's desk filters and the staff API.
+"""
+
+from __future__ import annotations
+
+import datetime
+import heapq
+import math
+import re
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from applicants.constants import IdentityState
+from applicants.models import Identity
+from core.masking import mask_name
+from permits.constants import ApplicationState, RegistrationState, Service, StaffGroup
+from permits.models import PermitApplication, ResidenceRegistration, Station
+from permits.scoping import is_supervisor, scope_to_station
+
+# --- the work queues ---------------------------------------------------------------------------
+
+# What each station queue shows, in the order it is worked.
+QUEUE_STATES: dict[str, tuple[str, ...]] = {
+    "to_accept": (ApplicationState.SUBMITTED,),
+    "to_decide": (ApplicationState.ACCEPTED,),
+    "to_produce": (ApplicationState.APPROVED,),
+    "to_hand_over": (
+        ApplicationState.PRODUCED,
+        ApplicationState.AWAITING_PICKUP,
+        ApplicationState.AWAITING_OLD_CARD,
+    ),
+    "mailed": (ApplicationState.MAILED,),
+    "waiting_for_applicant": (ApplicationState.SUPPLEMENT_REQUESTED,),
+}
+# The queues each role works (the landing page shows these).
+OFFICER_QUEUES = ("to_accept", "to_decide")
+CLERK_QUEUES = ("to_produce", "to_hand_over", "mailed")
+
+
+def states_of(*queues: str) -> tuple[str, ...]:
+    return tuple(state for queue in queues for state in QUEUE_STATES[queue])
+
+
+OFFICER_STATES = states_of(*OFFICER_QUEUES)
+CLERK_STATES = states_of(*CLERK_QUEUES)
+WAITING_STATES = OFFICER_STATES + CLERK_STATES
+
+# --- deadlines ----------------------------------------------------------------------------------
+
+# An accepted application whose decision is due within this many days is "due soon".
+DUE_SOON_DAYS = 3
+
+
+def due_condition(due: str, today: datetime.date) -> Q | None:
+    """``overdue``: accepted, past its deadline; ``soon``: accepted, due within
+    ``DUE_SOON_DAYS`` days from today. Anything else: no condition."""
+    if due == "overdue":
+        return Q(state=ApplicationState.ACCEPTED, deadline__lt=today)
+    if due == "soon":
+        return Q(
+            state=ApplicationState.ACCEPTED,
+            deadline__gte=today,
+            deadline__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
+        )
+    return None
+
+
+def urgency(application: PermitApplication, today: datetime.date) -> str:
+    """ "overdue", "due-soon" or "" (the CSS class of the row), by ``due_condition``'s rules."""
+    if application.deadline is None or application.state != ApplicationState.ACCEPTED:
+        return ""
+    if application.deadline < today:
+        return "overdue"
+    if application.deadline <= today + datetime.timedelta(days=DUE_SOON_DAYS):
+        return "due-soon"
+    return ""
+
+
+# --- the station queues (staff API, changelist) -------------------------------------------------
+
+
+def station_queue(user, queue: str, *, service: str | None = None) -> QuerySet[PermitApplication]:
+    """One queue for a staff member: their station's (all for a supervisor), the nearest
+    deadline first (index station, state, deadline)."""
+    qs = PermitApplication.objects.filter(state__in=QUEUE_STATES[queue])
+    if service:
+        qs = qs.filter(service=service)
+    return (
+        scope_to_station(qs, user)
+        .select_related("person", "station")
+        .order_by("deadline", "submitted_at", "pk")
+    )
+
+
+def overdue_applications(user, *, today: datetime.date | None = None):
+    """Accepted applications past their deadline (seed 001: 15 days + extension)."""
+    today = today or timezone.localdate()
+    qs = PermitApplication.objects.filter(due_condition("overdue", today))
+    return scope_to_station(qs, user).select_related("person", "station").order_by("deadline")
+
+
+# --- searching ----------------------------------------------------------------------------------
+
+ID_DIGITS = re.compile(r"^\d{3,17}[\dXx]?$")
+
+
+def search_filter(term: str, *, person: str = "person__", reference: bool = True) -> Q:
+    """Reference, name, or the last digits of the ID number (a whole number matches too).
+    ``person`` is the lookup path to the identity ("" for an identity itself)."""
+    term = term.strip()
+    condition = Q(**{f"{person}full_name__icontains": term})
+    if reference:
+        condition |= Q(reference__icontains=term)
+    if ID_DIGITS.match(term):
+        condition |= Q(**{f"{person}id_number__endswith": term.upper()})
+    return condition
+
+
+# --- the officer's single queue -----------------------------------------------------------------
+
+KIND_IDENTITY, KIND_REGISTRATION, KIND_APPLICATION = "identity", "registration", "application"
+KINDS = {
+    KIND_IDENTITY: _("Identity to verify"),
+    KIND_REGISTRATION: _("Residence registration"),
+    KIND_APPLICATION: _("Application"),
+}
+# Filters that only applications have: any of them set, the other kinds are left out.
+APPLICATION_ONLY_FILTERS = ("service", "state", "due")
+
+
+def _default_states(user) -> tuple:
+    if is_supervisor(user):
+        return WAITING_STATES
+    names = {g.name for g in user.groups.all()}
+    if StaffGroup.OFFICER in names:
+        return OFFICER_STATES
+    if StaffGroup.CLERK in names:
+        return CLERK_STATES
+    return WAITING_STATES
+
+
+def application_queue(user, params, *, today=None) -> QuerySet[PermitApplication]:
+    """The waiting applications of the user's station (all stations for a supervisor) for the
+    user's role, the oldest deadline first, filtered by ``params`` (service, state, due,
+    station, q)."""
+    today = today or timezone.localdate()
+    states = _default_states(user)
+    state = params.get("state", "")
+    if state in WAITING_STATES:
+        states = (state,)
+    qs = PermitApplication.objects.filter(state__in=states)
+    service = params.get("service", "")
+    if service in Service.values:
+        qs = qs.filter(service=service)
+    due = due_condition(params.get("due", ""), today)
+    if due is not None:
+        qs = qs.filter(due)
+    station = params.get("station", "")
+    if station.isdigit():
+        qs = qs.filter(station_id=int(station))
+    term = (params.get("q") or "").strip()
+    if term:
+        qs = qs.filter(search_filter(term[:60]))
+    return (
+        scope_to_station(qs, user)
+        .select_related("person", "station")
+        .order_by(F("deadline").asc(nulls_last=True), "submitted_at", "pk")
+    )
+
+
+def identities_to_verify(user, params=None) -> QuerySet[Identity]:
+    """Pending identities, city-wide, for those who verify (never one's own), oldest first."""
+    params = params or {}
+    if not user.has_perm("applicants.verify_identity"):
+        return Identity.objects.none()
+    qs = Identity.objects.filter(state=IdentityState.PENDING).exclude(account_id=user.pk)
+    term = (params.get("q") or "").strip()
+    if term:
+        qs = qs.filter(search_filter(term[:60], person="", reference=False))
+    if (params.get("station") or "").isdigit():
+        qs = qs.none()  # identities belong to no station
+    return qs.order_by("submitted_at", "pk")
+
+
+def registrations_to_register(user, params=None) -> QuerySet[ResidenceRegistration]:
+    """Submitted residence registrations of the user's station (all for a supervisor), for
+    those who register them, oldest first."""
+    params = params or {}
+    if not user.has_perm("permits.review_registration"):
+        return ResidenceRegistration.objects.none()
+    qs = ResidenceRegistration.objects.filter(state=RegistrationState.SUBMITTED)
+    station = params.get("station", "")
+    if station.isdigit():
+        qs = qs.filter(station_id=int(station))
+    term = (params.get("q") or "").strip()
+    if term:
+        qs = qs.filter(search_filter(term[:60], reference=False))
+    return (
+        scope_to_station(qs, user)
+        .select_related("person", "house", "station")
+        .order_by("created_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One row of the landing queue: ``kind`` (see ``KINDS``), the object, its person, and the
+    sort key (the deadline; the submission day where there is none)."""
+
+    kind: str
+    obj: object
+    key: tuple
+    urgency: str = ""
+
+    @property
+    def kind_label(self):
+        return KINDS[self.kind]
+
+    @property
+    def person(self):
+        return self.obj if self.kind == KIND_IDENTITY else self.obj.person
+
+    @property
+    def name(self) -> str:
+        return mask_name(self.person.full_name)
+
+    @property
+    def submitted_at(self):
+        if self.kind == KIND_REGISTRATION:
+            return self.obj.created_at
+        return self.obj.submitted_at
+
+
+def _day(moment) -> datetime.date:
+    return timezone.localdate(moment) if moment else datetime.date.max
+
+
+def _moment(moment):
+    return moment or datetime.datetime.max.replace(tzinfo=datetime.UTC)
+
+
+class LandingQueue:
+    """Everything waiting for one user, merged from one query per kind (no per-row query):
+    applications by deadline (as ``application_queue``), identities and registrations by their
+    submission day. A sequence for ``Paginator``: ``count()`` and slicing."""
+
+    def __init__(self, user, params, *, today=None):
+        self.today = today or timezone.localdate()
+        kind = params.get("kind", "")
+        only_applications = any(params.get(name) for name in APPLICATION_ONLY_FILTERS)
+        wanted = [kind] if kind in KINDS else list(KINDS)
+        if only_applications:
+            wanted = [k for k in wanted if k == KIND_APPLICATION]
+        self.sources = []
+        if KIND_IDENTITY in wanted:
+            self.sources.append((KIND_IDENTITY, identities_to_verify(user, params)))
+        if KIND_REGISTRATION in wanted:
+            self.sources.append((KIND_REGISTRATION, registrations_to_register(user, params)))
+        if KIND_APPLICATION in wanted:
+            self.sources.append((KIND_APPLICATION, application_queue(user, params, today=today)))
+        self._count = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = sum(qs.count() for _kind, qs in self.sources)
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def _rows(self, kind, objects):
+        order = list(KINDS).index(kind)
+        for obj in objects:
+            if kind == KIND_APPLICATION:
+                key = (obj.deadline or datetime.date.max, _moment(obj.submitted_at), order, obj.pk)
+                yield QueueRow(kind, obj, key, urgency(obj, self.today))
+            else:
+                moment = obj.created_at if kind == KIND_REGISTRATION else obj.submitted_at
+                yield QueueRow(kind, obj, (_day(moment), _moment(moment), order, obj.pk))
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("LandingQueue supports slices only")
+        start, stop = index.start or 0, index.stop
+        if stop is None:
+            stop = self.count()
+        if stop <= start:
+            return []
+        streams = [list(self._rows(kind, qs[:stop])) for kind, qs in self.sources]
+        merged = heapq.merge(*streams, key=lambda row: row.key)
+        return [row for position, row in enumerate(merged) if start <= position < stop]
+
+
+# --- the supervisors' report --------------------------------------------------------------------
+
+
+def percentile(values: list[float], fraction: float) -> float | None:
+    """Linear interpolation between closest ranks (as PostgreSQL's percentile_cont)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * fraction
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def station_report(*, start: datetime.date, end: datetime.date, today=None) -> list[dict]:
+    """Per station, for the days ``start`` to ``end`` (inclusive, local time): received
+    (submitted), accepted, approved, rejected, median and 90th-percentile days from acceptance
+    to production, overdue now, and the first-time approval rate (approved without any request
+    for more material, over all decisions of the period)."""
+    today = today or timezone.localdate()
+    tz = timezone.get_current_timezone()
+    since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
+    next_day = end + datetime.timedelta(days=1)
+    until = datetime.datetime.combine(next_day, datetime.time.min, tzinfo=tz)
+
+    def between(field):
+        return Q(**{f"{field}__gte": since, f"{field}__lt": until})
+
+    decided = between("decided_at")
+    rejected = Q(state=ApplicationState.REJECTED)
+    counts = {
+        row["station_id"]: row
+        for row in PermitApplication.objects.values("station_id").annotate(
+            received=Count("pk", filter=between("submitted_at")),
+            accepted=Count("pk", filter=between("accepted_at")),
+            approved=Count("pk", filter=decided & ~rejected),
+            rejected=Count("pk", filter=decided & rejected),
+            first_time=Count(
+                "pk", filter=decided & ~rejected & Q(supplement_requested_at__isnull=True)
+            ),
+            overdue=Count("pk", filter=Q(state=ApplicationState.ACCEPTED, deadline__lt=today)),
+        )
+    }
+    durations: dict[int, list[float]] = {}
+    produced = PermitApplication.objects.filter(
+        between("produced_at"), accepted_at__isnull=False
+    ).values_list("station_id", "accepted_at", "produced_at")
+    for station_id, accepted_at, produced_at in produced.iterator(chunk_size=2000):
+        durations.setdefault(station_id, []).append(
+            (produced_at - accepted_at).total_seconds() / 86400
+        )
+    report = []
+    for station in Station.objects.order_by("name"):
+        row = counts.get(station.pk, {})
+        decisions = row.get("approved", 0) + row.get("rejected", 0)
+        days = durations.get(station.pk, [])
+        median, p90 = percentile(days, 0.5), percentile(days, 0.9)
+        report.append(
+            {
+                "station": station,
+                "received": row.get("received", 0),
+                "accepted": row.get("accepted", 0),
+                "approved": row.get("approved", 0),
+                "rejected": row.get("rejected", 0),
+                "produced": len(days),
+                "median_days": None if median is None else round(median, 1),
+                "p90_days": None if p90 is None else round(p90, 1),
+                "overdue": row.get("overdue", 0),
+                "first_time_rate": (
+                    None if not decisions else round(100 * row.get("first_time", 0) / decisions)
+                ),
+            }
+        )
+    return report
