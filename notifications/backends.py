@@ -1,12 +1,18 @@
 """SMS backends behind one small interface, chosen by the SMS_BACKEND setting.
 
+``get_backend()`` builds the backend once per process and settings, and reuses it: one Twilio
+client, so one HTTP connection pool, for every message a worker sends (a new client per message
+meant a new TCP and TLS connection per SMS; issue 18).
+
 A backend has one method, ``send(*, to, body) -> str``, returning the provider's message id.
 It raises ``TransientSmsError`` when trying again later may work (network error, provider 5xx or
 429) and ``PermanentSmsError`` when it never will (invalid number, unsubscribed recipient).
 """
 
 import logging
+import os
 import sys
+import threading
 import uuid
 from urllib.parse import urlsplit, urlunsplit
 
@@ -139,10 +145,50 @@ class TwilioBackend:
 
 BACKENDS = {"console": ConsoleBackend, "twilio": TwilioBackend}
 
+# The settings a backend is built from: a change (a test's ``settings`` fixture, say) builds a
+# fresh one. The process id keeps a forked worker from sharing its parent's connections.
+BACKEND_SETTINGS = (
+    "SMS_BACKEND",
+    "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN",
+    "TWILIO_FROM",
+    "TWILIO_MESSAGING_SERVICE_SID",
+    "TWILIO_API_BASE_URL",
+    "TWILIO_TIMEOUT_SECONDS",
+)
+_backend_lock = threading.Lock()
+_backend: tuple[tuple, object] | None = None
 
-def get_backend():
+
+def _backend_key() -> tuple:
+    return (os.getpid(), *(getattr(settings, name, None) for name in BACKEND_SETTINGS))
+
+
+def build_backend():
+    """A new backend for the current settings (``get_backend()`` reuses one)."""
     name = settings.SMS_BACKEND
     try:
-        return BACKENDS[name]()
+        backend_class = BACKENDS[name]
     except KeyError:
         raise ValueError(f"Unknown SMS_BACKEND {name!r}") from None
+    return backend_class()
+
+
+def get_backend():
+    """The process's backend for the current settings, built on first use and then reused."""
+    global _backend
+    key = _backend_key()
+    current = _backend
+    if current is not None and current[0] == key:
+        return current[1]
+    with _backend_lock:
+        if _backend is None or _backend[0] != key:
+            _backend = (key, build_backend())
+        return _backend[1]
+
+
+def reset_backend() -> None:
+    """Forget the cached backend (the next ``get_backend()`` builds a new one)."""
+    global _backend
+    with _backend_lock:
+        _backend = None

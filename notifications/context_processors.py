@@ -2,15 +2,25 @@ from django.urls import NoReverseMatch, reverse
 
 
 def unread_notifications(request):
-    """The unread badge on every page: one COUNT query, only for signed-in users."""
+    """The unread badge on every page: one COUNT query per request, only for signed-in users.
+
+    The result is kept on the request: every ``render_to_string(..., request=request)`` runs the
+    context processors again (the personal center renders each section that way), and the count
+    does not change while one page is drawn (issue 18: it ran four times per page).
+    """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    cached = getattr(request, "_unread_notifications", None)
+    if cached is not None and cached[0] == user.pk:
+        return cached[1]
     try:
         inbox_url = reverse("notifications:inbox")
     except NoReverseMatch:
         inbox_url = ""
-    return {
+    context = {
         "inbox_url": inbox_url,
         "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
     }
+    request._unread_notifications = (user.pk, context)
+    return context

@@ -1,25 +1,29 @@
 """Sending one SmsMessage through the configured backend, at most once.
 
-``deliver()`` works in two short transactions around the provider call:
+``deliver()`` works in two single-statement writes around the provider call:
 
-1. lock the row (``SELECT … FOR UPDATE``); go on only if it is ``queued`` and due; mark it
-   ``sending`` and count the attempt; commit;
+1. claim the row: one ``UPDATE … SET status='sending', attempts=attempts+1 WHERE id=… AND
+   status='queued' RETURNING …`` (committed at once); go on only if it matched;
 2. call the backend (no lock or transaction held while the network is slow);
 3. record the outcome on the row, only if it is still ``sending``.
 
-A redelivered or duplicate task finds the row ``sending`` or beyond and does nothing, so no path
-sends two SMS for one row; concurrent tasks serialise on the row lock. A worker that dies between
-1 and 3 leaves the row ``sending`` (shown in the admin) rather than risking a second SMS.
+A redelivered or duplicate task finds the row ``sending`` or beyond and its UPDATE matches
+nothing, so no path sends two SMS for one row; concurrent claims serialise on the row lock the
+UPDATE takes, and the second one re-checks ``status='queued'`` after the first commits (READ
+COMMITTED), so it matches nothing. A worker that dies between 1 and 3 leaves the row ``sending``
+(shown in the admin) rather than risking a second SMS. (Issue 18: the claim was a transaction of
+lock, save and commit, four round trips; now it is one.)
 """
 
 import dataclasses
+import functools
 import logging
 import random
 from datetime import timedelta
 
 import phonenumbers
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .backends import PermanentSmsError, SmsSendError, TransientSmsError, get_backend, masked
@@ -56,17 +60,45 @@ def is_valid_e164(phone: str) -> bool:
         return False
 
 
+_CLAIM_RETURNS = ("id", "recipient_phone", "body", "attempts")
+
+
+@functools.cache
+def _claim_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    meta = SmsMessage._meta
+    col = {f.name: quote(f.column) for f in meta.concrete_fields}
+    returning = ", ".join(col[name] for name in _CLAIM_RETURNS)
+    # Names from the model's metadata only; every value is a parameter.
+    return (
+        f"UPDATE {quote(meta.db_table)} SET {col['status']} = %s, "  # noqa: S608
+        f"{col['attempts']} = {col['attempts']} + 1, {col['next_attempt_at']} = NULL, "
+        f"{col['updated_at']} = %s WHERE {col['id']} = %s AND {col['status']} = %s "
+        f"RETURNING {returning}"
+    )
+
+
 def _claim(sms_id: int) -> SmsMessage | None:
-    """Step 1: lock the row and mark it `sending` if it is still queued."""
-    with transaction.atomic():
-        message = SmsMessage.objects.select_for_update().filter(pk=sms_id).first()
-        if message is None or message.status != SmsStatus.QUEUED:
-            return None
-        message.attempts += 1
-        message.status = SmsStatus.SENDING
-        message.next_attempt_at = None
-        message.save(update_fields=["attempts", "status", "next_attempt_at", "updated_at"])
-        return message
+    """Step 1: mark the row `sending` and count the attempt, only if it is still queued.
+
+    One statement (UPDATE … WHERE status='queued' RETURNING), so one round trip. The returned
+    instance carries only the fields ``deliver()`` uses (id, recipient, body, attempts) and the
+    new status; it is never saved.
+    """
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _claim_sql(connection.vendor),
+            [SmsStatus.SENDING.value, now, sms_id, SmsStatus.QUEUED.value],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    message = SmsMessage(**dict(zip(_CLAIM_RETURNS, row, strict=True)))
+    message.status = SmsStatus.SENDING
+    message.next_attempt_at = None
+    message._state.adding = False
+    return message
 
 
 def _record(message: SmsMessage, **fields) -> None:

@@ -13,10 +13,12 @@ client address (throttle scope ``verify``).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +29,7 @@ from django.views.decorators.http import require_GET
 from core.api.throttles import IPThrottle
 from core.masking import mask_name
 from core.qr import qr_svg
+from permits import rules
 from permits.constants import CardSerialStatus, PermitStatus
 
 SALT = "permits.verification"
@@ -37,6 +40,9 @@ STATUS_LABELS = {
     INVALID: _("Not valid"),
 }
 MAX_CODE_LENGTH = 120
+# The QR of a card never changes while its URL does not (serial, signature, SITE_URL), so it is
+# drawn once and kept: segno took a third of the personal center's time (issue 18).
+QR_CACHE_TIMEOUT = 60 * 60 * 24 * 30
 
 
 def _signer() -> signing.Signer:
@@ -54,8 +60,18 @@ def verification_url(permit) -> str:
 
 
 def verification_qr_svg(permit) -> str:
-    """An inline SVG QR code of the verification URL, for the applicant's permit page."""
-    return qr_svg(verification_url(permit))
+    """An inline SVG QR code of the verification URL, for the applicant's permit page.
+
+    Cached (Django cache) under a digest of the URL: the URL names the card serial with its
+    signature and the site, so a replaced card, a new SECRET_KEY or SITE_URL get a new entry.
+    """
+    url = verification_url(permit)
+    key = "permits:verify-qr:v1:" + hashlib.sha256(url.encode()).hexdigest()
+    svg = cache.get(key)
+    if svg is None:
+        svg = qr_svg(url)
+        cache.set(key, svg, QR_CACHE_TIMEOUT)
+    return svg
 
 
 @dataclass(frozen=True)
@@ -87,7 +103,9 @@ def verify(code: str) -> Verification:
         or permit.card_serial != serial  # a replaced card (lost or damaged)
     ):
         return Verification(INVALID)
-    if permit.status == PermitStatus.ACTIVE and permit.valid_until >= timezone.localdate():
+    if permit.status == PermitStatus.ACTIVE and not rules.is_endorsement_overdue(
+        permit.valid_until, timezone.localdate()
+    ):
         status = VALID
     elif permit.status in (PermitStatus.ACTIVE, PermitStatus.SUSPENDED):
         status = SUSPENDED  # overdue endorsement, whether or not the daily job ran yet

@@ -230,6 +230,10 @@ class Command(BaseCommand):
         staff = self._staff()
         self.stdout.write(f"Data ready in {time.perf_counter() - started:.1f} s.\n")
         self._measure(staff, runs=max(1, options["runs"]))
+        # Password check CPU and the SMS worker against a bare Twilio loop (issue 18).
+        from tests.perf.workers import report
+
+        report(self.stdout.write)
 
     def _create_database(self, db) -> None:
         import psycopg2
