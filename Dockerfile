@@ -3,6 +3,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY config ./config
+COPY core ./core
 COPY applicants ./applicants
 COPY permits ./permits
 COPY review ./review
@@ -14,4 +15,6 @@ RUN python manage.py compiletranslations \
 RUN useradd --system --uid 10001 portal && mkdir -p /app/var && chown -R portal /app/var
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# The web node, as docker-compose.yml and tests/production start it (WEB_CONCURRENCY: workers).
+ENV WEB_CONCURRENCY=3
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--timeout", "30", "--access-logfile", "-"]

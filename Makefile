@@ -74,7 +74,7 @@ bench: $(STAMP)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m tests.perf.bench $(BENCH_ARGS)
 
 worker: $(STAMP)
-	$(VENV)/bin/celery -A config worker --loglevel=INFO
+	$(VENV)/bin/celery -A config worker --loglevel=INFO -Q default,sms,daily
 
 beat: $(STAMP)
 	$(VENV)/bin/celery -A config beat --loglevel=INFO --schedule var/celerybeat-schedule

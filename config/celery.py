@@ -65,10 +65,52 @@ app.conf.update(
 )
 app.autodiscover_tasks()
 
+# --- Queues -------------------------------------------------------------------------------------
+# Three queues so that one kind of work never waits behind another: SMS (codes must arrive within
+# seconds, whatever else is running), the daily jobs (a suspension run over a million permits may
+# take minutes) and the default queue for the rest (identity checks, ...). Production runs a
+# worker per queue (docker-compose.yml: worker-sms, worker-daily, worker); one worker may also
+# serve several (`-Q default,sms,daily`, as `make worker` and the production smoke suite do).
+DEFAULT_QUEUE = "default"
+SMS_QUEUE = "sms"
+DAILY_QUEUE = "daily"
+ALL_QUEUES = (DEFAULT_QUEUE, SMS_QUEUE, DAILY_QUEUE)
+TASK_QUEUES = {
+    "notifications.send_sms": SMS_QUEUE,
+    # every minute; re-enqueues SMS, so it must not wait behind a long daily job
+    "notifications.sweep_queued_sms": SMS_QUEUE,
+    "permits.suspend_overdue_permits": DAILY_QUEUE,
+    "permits.notify_suspended_holders": DAILY_QUEUE,
+    "permits.send_endorsement_reminders": DAILY_QUEUE,
+}
+
+
+def route_task(name, args, kwargs, options, task=None, **kw):
+    """Celery router: the queue named in TASK_QUEUES, else the default queue. A function (not a
+    static table) so that a test may route everything to a queue of its own by clearing
+    TASK_QUEUES for its duration."""
+    queue = TASK_QUEUES.get(name)
+    return {"queue": queue} if queue else None
+
+
+app.conf.task_default_queue = DEFAULT_QUEUE
+app.conf.task_routes = (route_task,)
+
 
 def add_periodic(name: str, task: str, schedule) -> None:
     """Register a beat entry (called from each app's tasks module at import)."""
     app.conf.beat_schedule[name] = {"task": task, "schedule": schedule}
 
 
-__all__ = ["app", "crontab", "add_periodic", "VISIBILITY_TIMEOUT"]
+__all__ = [
+    "ALL_QUEUES",
+    "DAILY_QUEUE",
+    "DEFAULT_QUEUE",
+    "SMS_QUEUE",
+    "TASK_QUEUES",
+    "VISIBILITY_TIMEOUT",
+    "add_periodic",
+    "app",
+    "crontab",
+    "route_task",
+]

@@ -5,7 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from permits.verification import verify_page
 
 from .health import healthz
+from .metrics import metrics
+from .metrics import register as register_metrics
 from .views import HomeView
+
+register_metrics()
 
 admin.site.site_header = _("Residence permit review")
 admin.site.site_title = _("Residence permit review")
@@ -14,6 +18,7 @@ admin.site.index_title = _("Police desk")
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),

@@ -14,13 +14,15 @@ SERVICES_CONFIGURED = bool(os.environ.get("DATABASE_URL", "").startswith("postgr
 
 @pytest.fixture(autouse=True)
 def _services_gate(request):
-    """The `services` suite needs real PostgreSQL and Redis. Without them it is skipped with a
-    reason; with PORTAL_REQUIRE_SERVICES=1 (set by .ci/run) a missing service fails the test."""
-    if "services" not in request.keywords or SERVICES_CONFIGURED:
+    """The `services` and `production` suites need real PostgreSQL and Redis. Without them they
+    are skipped with a reason; with PORTAL_REQUIRE_SERVICES=1 (set by .ci/run) a missing service
+    fails the test."""
+    needs = [m for m in ("services", "production") if m in request.keywords]
+    if not needs or SERVICES_CONFIGURED:
         return
     reason = "needs DATABASE_URL (PostgreSQL) and REDIS_URL set; .ci/run sets both"
     if os.environ.get("PORTAL_REQUIRE_SERVICES") == "1":
-        pytest.fail(f"services suite required in CI but not configured: {reason}")
+        pytest.fail(f"{needs[0]} suite required in CI but not configured: {reason}")
     pytest.skip(reason)
 
 

@@ -178,10 +178,15 @@ def celery_tasks(request):
         yield "eager"
         return
     queue, _log = request.getfixturevalue("celery_worker_process")
+    from config.celery import TASK_QUEUES
+
     previous = (app.conf.task_always_eager, app.conf.task_default_queue)
+    previous_routes = dict(TASK_QUEUES)
     app.conf.task_always_eager = False
     app.conf.task_default_queue = queue
+    TASK_QUEUES.clear()  # the sms and daily queues too go to this test's worker
     try:
         yield "worker"
     finally:
         app.conf.task_always_eager, app.conf.task_default_queue = previous
+        TASK_QUEUES.update(previous_routes)

@@ -1,0 +1,62 @@
+"""GET /metrics: only with the bearer token or from a configured address; 404 otherwise."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def metrics_settings(settings):
+    settings.METRICS_TOKEN = "scrape-token-123"
+    settings.METRICS_ALLOWED_IPS = ["10.1.2.3", "192.168.50.0/24"]
+    return settings
+
+
+def test_the_right_token_gets_prometheus_text_with_the_portal_gauges(client, metrics_settings):
+    response = client.get("/metrics", HTTP_AUTHORIZATION="Bearer scrape-token-123")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    body = response.content.decode()
+    assert "django_http_requests_total_by_method_total" in body
+    for gauge in (
+        "portal_sms_oldest_queued_age_seconds",
+        "portal_identities_waiting",
+        "portal_applications_waiting",
+        "portal_sms_messages",
+    ):
+        assert f"# TYPE {gauge} gauge" in body
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"HTTP_AUTHORIZATION": "Bearer wrong"},
+        {"HTTP_AUTHORIZATION": "scrape-token-123"},
+        {"HTTP_AUTHORIZATION": "Basic scrape-token-123"},
+        {"REMOTE_ADDR": "10.1.2.4"},
+        {"REMOTE_ADDR": "192.168.51.1"},
+        {"HTTP_X_FORWARDED_FOR": "10.1.2.3"},  # a header anyone can send counts for nothing
+    ],
+)
+def test_anyone_else_gets_404(client, metrics_settings, headers):
+    assert client.get("/metrics", **headers).status_code == 404
+
+
+@pytest.mark.parametrize("address", ["10.1.2.3", "192.168.50.77"])
+def test_a_configured_address_gets_it_without_a_token(client, metrics_settings, address):
+    assert client.get("/metrics", REMOTE_ADDR=address).status_code == 200
+
+
+def test_nothing_configured_means_nobody(client, settings):
+    settings.METRICS_TOKEN = ""
+    settings.METRICS_ALLOWED_IPS = []
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer ").status_code == 404
+    assert client.get("/metrics").status_code == 404
+
+
+def test_a_staff_session_is_not_enough(client, metrics_settings):
+    from tests.factories import StaffFactory
+
+    client.force_login(StaffFactory(is_superuser=True))
+    assert client.get("/metrics").status_code == 404

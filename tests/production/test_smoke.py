@@ -1,0 +1,259 @@
+"""One applicant's journey over HTTP, alternating between two gunicorn nodes, with every other
+part real too (see conftest.py). Run alone: `pytest -m production -s tests/production`.
+
+The checks run in order (one module-scoped stack); each logs one line.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+import requests
+
+from tests.factories import make_id_number, tiny_png
+from tests.production.conftest import BUCKET, https_client, step, wait_until
+
+pytestmark = pytest.mark.production
+
+PASSWORD = "Prod-Smoke-2026!"
+APPLICANT = "+8613900001001"
+OTHER = "+8613900001002"
+THIRD = "+8613900001003"
+FOURTH = "+8613900001004"
+CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def api(node: str, path: str) -> str:
+    return f"{node}/api/v1/{path}"
+
+
+def sms_to(stack, phone: str) -> list[str]:
+    return [r["form"]["Body"] for r in stack.twilio.requests if r["form"].get("To") == phone]
+
+
+def wait_for_sms(stack, phone: str, count: int) -> list[str]:
+    return wait_until(
+        lambda: len(sms_to(stack, phone)) >= count and sms_to(stack, phone),
+        timeout=30,
+        what=f"{count} SMS to {phone}\n{stack.logs()}",
+    )
+
+
+def ask_code(client, node: str, phone: str) -> requests.Response:
+    return client.post(
+        api(node, "auth/phone-code/"), json={"phone": phone, "purpose": "sign_up"}, timeout=10
+    )
+
+
+def sign_up(stack, client, node: str, phone: str, code: str) -> str:
+    response = client.post(
+        api(node, "auth/sign-up/"),
+        json={"phone": phone, "code": code, "password": PASSWORD, "display_name": "Smoke"},
+        timeout=20,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["token"]
+
+
+def web_login(node: str, phone: str) -> requests.Session:
+    browser = https_client()
+    page = browser.get(f"{node}/accounts/login/", timeout=10)
+    assert page.status_code == 200, page.text[:500]
+    token = CSRF.search(page.text).group(1)
+    response = browser.post(
+        f"{node}/accounts/login/",
+        data={"csrfmiddlewaretoken": token, "username": phone, "password": PASSWORD},
+        headers={"Referer": f"https://{node.split('://')[1]}/accounts/login/"},
+        allow_redirects=False,
+        timeout=20,
+    )
+    assert response.status_code == 302, response.text[:2000]
+    assert "sessionid" in browser.cookies
+    return browser
+
+
+def web_logout(browser: requests.Session, node: str) -> None:
+    page = browser.get(f"{node}/accounts/me/", timeout=10)
+    token = CSRF.search(page.text).group(1)
+    response = browser.post(
+        f"{node}/accounts/logout/",
+        data={"csrfmiddlewaretoken": token},
+        headers={"Referer": f"https://{node.split('://')[1]}/accounts/me/"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert response.status_code == 302, response.text[:2000]
+
+
+def signed_in(browser: requests.Session, node: str) -> bool:
+    response = browser.get(f"{node}/accounts/me/", allow_redirects=False, timeout=10)
+    assert response.status_code in (200, 302), response.status_code
+    return response.status_code == 200
+
+
+@pytest.fixture(scope="module")
+def journey(stack):
+    """State carried from one check to the next."""
+    return {"client": https_client()}
+
+
+def test_production_settings_are_in_force(stack):
+    a, b = stack.nodes
+    plain = requests.get(f"{a}/accounts/login/", allow_redirects=False, timeout=10)
+    assert plain.status_code == 301 and plain.headers["Location"].startswith("https://")
+    secure = https_client().get(f"{b}/accounts/login/", timeout=10)
+    assert secure.status_code == 200
+    assert "Strict-Transport-Security" in secure.headers
+    assert "Secure" in secure.headers.get("Set-Cookie", "")  # the CSRF cookie
+    assert requests.get(f"{a}/healthz", timeout=10).json() == {
+        "database": "ok",
+        "cache": "ok",
+        "broker": "ok",
+    }
+    unknown = requests.get(
+        f"{a}/healthz", headers={"Host": "evil.example.com"}, allow_redirects=False, timeout=10
+    )
+    assert unknown.status_code == 400
+    step("production settings: HTTP redirected to HTTPS, HSTS, secure cookies, host checked")
+
+
+def test_sms_code_limits_count_across_both_nodes(stack, journey):
+    a, b = stack.nodes
+    client = journey["client"]
+    assert ask_code(client, a, APPLICANT).status_code == 202
+    again = ask_code(client, b, APPLICANT)  # within the minute, on the other node
+    assert again.status_code in (400, 429), again.text
+    step("a second code within a minute is refused on the other node")
+
+    # PHONE_CODE_MAX_PER_IP_PER_HOUR=3 for this stack: the applicant's, then two more.
+    assert ask_code(client, b, OTHER).status_code == 202
+    assert ask_code(client, a, THIRD).status_code == 202
+    fourth = ask_code(client, b, FOURTH)
+    assert fourth.status_code in (400, 429), fourth.text
+    step("the per-address hourly limit (3) counts requests made on both nodes")
+
+    for phone in (APPLICANT, OTHER, THIRD):
+        wait_for_sms(stack, phone, 1)
+    time.sleep(1.0)  # nothing more arrives: each SMS once
+    assert [len(sms_to(stack, p)) for p in (APPLICANT, OTHER, THIRD, FOURTH)] == [1, 1, 1, 0]
+    assert all(r["path"].endswith("/Messages.json") for r in stack.twilio.requests)
+    step("three SMS reached the Twilio stand-in, once each, through the worker's sms queue")
+
+
+def test_sign_up_over_the_api_with_the_code_from_the_sms(stack, journey):
+    a, b = stack.nodes
+    client = journey["client"]
+    code = CODE.search(sms_to(stack, APPLICANT)[0]).group(1)
+    journey["token"] = sign_up(stack, client, b, APPLICANT, code)
+    other_code = CODE.search(sms_to(stack, OTHER)[0]).group(1)
+    journey["other_token"] = sign_up(stack, client, a, OTHER, other_code)
+    step("two applicants signed up over the API (node B and node A) with their SMS codes")
+
+
+def test_the_api_token_works_on_both_nodes_and_its_revocation_too(stack, journey):
+    a, b = stack.nodes
+    for node in (a, b):
+        me = requests.get(
+            api(node, "me/"),
+            headers={"Authorization": f"Bearer {journey['token']}", "X-Forwarded-Proto": "https"},
+            timeout=10,
+        )
+        assert me.status_code == 200, me.text
+        assert me.json()["phone"] == APPLICANT
+    step("the bearer token is accepted on both nodes")
+
+    throwaway = requests.post(
+        api(a, "auth/token/"),
+        json={"phone": APPLICANT, "password": PASSWORD},
+        headers={"X-Forwarded-Proto": "https"},
+        timeout=20,
+    )
+    assert throwaway.status_code == 201, throwaway.text
+    bearer = {"Authorization": f"Bearer {throwaway.json()['token']}", "X-Forwarded-Proto": "https"}
+    assert requests.get(api(b, "me/"), headers=bearer, timeout=10).status_code == 200
+    assert requests.delete(api(a, "auth/token/"), headers=bearer, timeout=10).status_code == 204
+    assert requests.get(api(b, "me/"), headers=bearer, timeout=10).status_code == 401
+    step("a token revoked on node A is refused on node B")
+
+
+def test_the_web_session_works_on_both_nodes_and_logout_is_honoured(stack, journey):
+    a, b = stack.nodes
+    browser = web_login(a, APPLICANT)
+    assert signed_in(browser, b) and signed_in(browser, a)
+    step("a session from a login on node A is signed in on node B")
+    web_logout(browser, b)
+    assert not signed_in(browser, a)
+    step("a logout on node B is honoured on node A")
+    journey["browser"] = web_login(b, APPLICANT)
+
+
+def test_identity_upload_lands_in_the_bucket_and_comes_back_only_through_the_view(stack, journey):
+    a, b = stack.nodes
+    photo = tiny_png()
+    response = requests.post(
+        api(a, "identity/"),
+        data={"full_name": "张三", "id_number": make_id_number(7)},
+        files={
+            kind: (f"{kind}.png", photo, "image/png")
+            for kind in ("id_card_front", "id_card_back", "face_photo")
+        },
+        headers={"Authorization": f"Bearer {journey['token']}", "X-Forwarded-Proto": "https"},
+        timeout=20,
+    )
+    assert response.status_code == 201, response.text
+    identity_id = response.json()["id"]
+    assert response.json()["has_id_card_front"] is True
+
+    keys = [o["Key"] for o in stack.s3.list_objects_v2(Bucket=BUCKET).get("Contents", [])]
+    assert len(keys) == 3 and all(k.startswith("private/identity/") for k in keys), keys
+    stored = {k: stack.s3.get_object(Bucket=BUCKET, Key=k)["Body"].read() for k in keys}
+    for key in keys:
+        grants = stack.s3.get_object_acl(Bucket=BUCKET, Key=key)["Grants"]
+        assert not [g for g in grants if "AllUsers" in str(g["Grantee"].get("URI", ""))]
+    assert not [p for p in stack.media_root.rglob("*") if p.is_file()]
+    step(f"the three identity photos are in the bucket ({keys[0]}, ...), private ACL")
+    step("nothing was written under MEDIA_ROOT on the web node")
+
+    path = f"/accounts/identities/{identity_id}/files/front/"
+    download = journey["browser"].get(f"{a}{path}", allow_redirects=False, timeout=10)
+    assert download.status_code == 200, download.status_code
+    assert download.headers["Content-Type"] == "image/png"
+    assert download.headers["Cache-Control"] == "private, no-store"
+    assert download.content in stored.values()  # streamed by the app, not a bucket redirect
+    assert "X-Amz" not in download.text and "Location" not in download.headers
+    step("the owner gets it through the permission-checking view (streamed, no bucket URL)")
+
+    other = web_login(b, OTHER)
+    assert other.get(f"{a}{path}", allow_redirects=False, timeout=10).status_code == 404
+    assert other.get(f"{b}{path}", allow_redirects=False, timeout=10).status_code == 404
+    anonymous = https_client().get(f"{b}{path}", allow_redirects=False, timeout=10)
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous.headers["Location"]
+    step("another applicant gets 404 on both nodes; an anonymous visitor is sent to log in")
+
+    identity = requests.get(
+        api(b, "identity/"),
+        headers={"Authorization": f"Bearer {journey['token']}", "X-Forwarded-Proto": "https"},
+        timeout=10,
+    )
+    assert identity.status_code == 200 and identity.json()["state"] == "pending", identity.text
+    step("the identity is pending verification, seen from node B")
+
+
+def test_processes_are_still_up(stack):
+    for process in stack.processes.values():
+        assert process.alive(), f"{process.name} exited:\n{process.log()[-4000:]}"
+    for node in stack.nodes:
+        scraped = requests.get(
+            f"{node}/metrics",
+            headers={"Authorization": f"Bearer {stack.env['METRICS_TOKEN']}"},
+            timeout=10,
+        )
+        assert scraped.status_code == 200 and "portal_identities_waiting 1.0" in scraped.text
+        assert requests.get(f"{node}/metrics", timeout=10).status_code == 404
+    step("/metrics answers the scraper's token on both nodes (1 identity waiting), 404 without")
+    worker_log = stack.processes["worker"].log()
+    assert "notifications.send_sms" in worker_log
+    step("web nodes, worker, beat and S3 server stayed up; the worker ran the SMS tasks")
