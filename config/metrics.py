@@ -63,21 +63,29 @@ def metrics(request):
 class PortalCollector:
     """The portal's gauges, read from the database at each scrape."""
 
+    def describe(self):
+        """The gauges' names without values: registration asks this, never the database."""
+        return list(self._families())
+
+    @staticmethod
+    def _families():
+        return (
+            GaugeMetricFamily(
+                "portal_sms_messages", "SMS messages on record by status", labels=["status"]
+            ),
+            GaugeMetricFamily(
+                "portal_sms_oldest_queued_age_seconds", "Age of the oldest SMS still queued"
+            ),
+            GaugeMetricFamily(
+                "portal_applications_waiting",
+                "Applications submitted and not finished, per station and state",
+                labels=["station", "state"],
+            ),
+            GaugeMetricFamily("portal_identities_waiting", "Identities waiting for verification"),
+        )
+
     def collect(self):
-        sms = GaugeMetricFamily(
-            "portal_sms_messages", "SMS messages on record by status", labels=["status"]
-        )
-        oldest = GaugeMetricFamily(
-            "portal_sms_oldest_queued_age_seconds", "Age of the oldest SMS still queued"
-        )
-        waiting = GaugeMetricFamily(
-            "portal_applications_waiting",
-            "Applications submitted and not finished, per station and state",
-            labels=["station", "state"],
-        )
-        identities = GaugeMetricFamily(
-            "portal_identities_waiting", "Identities waiting for verification"
-        )
+        sms, oldest, waiting, identities = self._families()
         try:
             SmsMessage = apps.get_model("notifications", "SmsMessage")
             for row in SmsMessage.objects.values("status").annotate(n=Count("pk")):

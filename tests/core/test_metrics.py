@@ -60,3 +60,13 @@ def test_a_staff_session_is_not_enough(client, metrics_settings):
 
     client.force_login(StaffFactory(is_superuser=True))
     assert client.get("/metrics").status_code == 404
+
+
+def test_registering_the_gauges_asks_the_database_nothing(django_assert_num_queries):
+    """prometheus_client asks ``describe()`` at registration: a process starting before its
+    database is migrated (manage.py check, migrate) must not query it."""
+    from config.metrics import PortalCollector
+
+    with django_assert_num_queries(0):
+        names = {family.name for family in PortalCollector().describe()}
+    assert "portal_sms_messages" in names
