@@ -3,10 +3,12 @@
 Settings come from Django settings (CELERY_* names). The beat schedule lives here, in code.
 """
 
+import logging
 import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import task_success
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -102,6 +104,31 @@ def add_periodic(name: str, task: str, schedule) -> None:
     app.conf.beat_schedule[name] = {"task": task, "schedule": schedule}
 
 
+def scheduled_daily_jobs() -> list[str]:
+    """The task names beat runs on the daily queue (what /healthz and /metrics watch)."""
+    return sorted(
+        {
+            entry["task"]
+            for entry in app.conf.beat_schedule.values()
+            if TASK_QUEUES.get(entry["task"]) == DAILY_QUEUE
+        }
+    )
+
+
+@task_success.connect(dispatch_uid="portal_record_daily_job_success")
+def _record_daily_job_success(sender=None, **kwargs) -> None:
+    """A daily job that finished without an error records when (core.JobRun)."""
+    name = getattr(sender, "name", "")
+    if TASK_QUEUES.get(name) != DAILY_QUEUE:
+        return
+    from core.jobs import record_success
+
+    try:
+        record_success(name)
+    except Exception:  # the job did its work; a failed bookkeeping write must not fail it
+        logging.getLogger(__name__).exception("could not record the run of %s", name)
+
+
 __all__ = [
     "ALL_QUEUES",
     "DAILY_QUEUE",
@@ -113,4 +140,5 @@ __all__ = [
     "app",
     "crontab",
     "route_task",
+    "scheduled_daily_jobs",
 ]

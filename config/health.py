@@ -44,6 +44,28 @@ def _broker() -> str:
 CHECKS = {"database": _database, "cache": _cache, "broker": _broker}
 
 
+def _backlog() -> dict:
+    """What operators watch besides the services: the oldest SMS still queued (seconds) and the
+    daily jobs whose last success is older than two days (or that never succeeded). Reported,
+    not failing the check: a web node stays in service while a worker is looked at."""
+    from django.apps import apps
+    from django.db.models import Min
+    from django.utils import timezone
+
+    from config.celery import scheduled_daily_jobs
+    from core.jobs import stale_jobs
+
+    sms = apps.get_model("notifications", "SmsMessage")
+    oldest = sms.objects.filter(status="queued").aggregate(first=Min("created_at"))["first"]
+    stale = stale_jobs(scheduled_daily_jobs())
+    return {
+        "sms_oldest_queued_seconds": int((timezone.now() - oldest).total_seconds())
+        if oldest
+        else 0,
+        "daily_jobs": {"not_run_for_two_days": stale} if stale else "ok",
+    }
+
+
 @never_cache
 @require_GET
 def healthz(request):
@@ -55,6 +77,11 @@ def healthz(request):
             logger.warning("healthz: %s is down: %s", name, type(exc).__name__)
             result[name] = "down"
             down.append(name)
+    if "database" not in down:
+        try:
+            result.update(_backlog())
+        except Exception as exc:
+            logger.warning("healthz: backlog not read: %s", type(exc).__name__)
     if down:
         result["down"] = down
     return JsonResponse(result, status=503 if down else 200)

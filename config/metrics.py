@@ -24,6 +24,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from prometheus_client.core import REGISTRY, GaugeMetricFamily
 
+from config.celery import scheduled_daily_jobs
+from core.jobs import last_successes
+
 logger = logging.getLogger(__name__)
 
 # Final or not yet submitted: not waiting for anyone at the station.
@@ -82,10 +85,15 @@ class PortalCollector:
                 labels=["station", "state"],
             ),
             GaugeMetricFamily("portal_identities_waiting", "Identities waiting for verification"),
+            GaugeMetricFamily(
+                "portal_daily_job_last_success_timestamp_seconds",
+                "When each daily job last finished without an error (Unix time; 0: never)",
+                labels=["job"],
+            ),
         )
 
     def collect(self):
-        sms, oldest, waiting, identities = self._families()
+        sms, oldest, waiting, identities, jobs = self._families()
         try:
             SmsMessage = apps.get_model("notifications", "SmsMessage")
             for row in SmsMessage.objects.values("status").annotate(n=Count("pk")):
@@ -102,10 +110,12 @@ class PortalCollector:
                 waiting.add_metric([str(row["station_id"]), row["state"]], row["n"])
             Identity = apps.get_model("applicants", "Identity")
             identities.add_metric([], Identity.objects.filter(state="pending").count())
+            for name, last in last_successes(scheduled_daily_jobs()).items():
+                jobs.add_metric([name], last.timestamp() if last else 0)
         except Exception:  # a scrape must not fail because of one gauge
             logger.exception("metrics: portal gauges not computed")
             return
-        yield from (sms, oldest, waiting, identities)
+        yield from (sms, oldest, waiting, identities, jobs)
 
 
 _collector = PortalCollector()

@@ -70,3 +70,22 @@ def test_registering_the_gauges_asks_the_database_nothing(django_assert_num_quer
     with django_assert_num_queries(0):
         names = {family.name for family in PortalCollector().describe()}
     assert "portal_sms_messages" in names
+
+
+def test_the_last_success_of_each_daily_job_is_a_gauge(client, metrics_settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from config.celery import scheduled_daily_jobs
+    from core.jobs import record_success
+
+    jobs = scheduled_daily_jobs()
+    when = timezone.now() - datetime.timedelta(hours=3)
+    record_success(jobs[0], at=when)
+    body = client.get("/metrics", HTTP_AUTHORIZATION="Bearer scrape-token-123").content.decode()
+    line = f'portal_daily_job_last_success_timestamp_seconds{{job="{jobs[0]}"}}'
+    value = next(row for row in body.splitlines() if row.startswith(line)).split()[-1]
+    assert abs(float(value) - when.timestamp()) < 1
+    never = f'portal_daily_job_last_success_timestamp_seconds{{job="{jobs[-1]}"}} 0.0'
+    assert len(jobs) == 1 or never in body
