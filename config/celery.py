@@ -129,6 +129,8 @@ def _record_daily_job_success(sender=None, **kwargs) -> None:
         logging.getLogger(__name__).exception("could not record the run of %s", name)
 
 
+from . import beat as _single_beat  # noqa: E402,F401  (one beat at a time: a lock in Redis)
+
 __all__ = [
     "ALL_QUEUES",
     "DAILY_QUEUE",
