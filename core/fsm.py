@@ -61,6 +61,72 @@ class TransitionLoggedMixin:
         return model.objects.create(**fields)
 
 
+class VersionedMixin:
+    """Mixed into a model with an integer ``version`` field: every save of the row adds one.
+
+    ``run_transition()`` compares the version the caller saw with the row's under a row lock, so
+    an act from a stale copy (a page loaded before someone else acted, even when the state did
+    not change: two extensions of one deadline) is refused instead of writing over the other."""
+
+    version_field = "version"
+
+    def save(self, *args, **kwargs):
+        setattr(self, self.version_field, (getattr(self, self.version_field) or 0) + 1)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and self.version_field not in update_fields:
+            kwargs["update_fields"] = [*update_fields, self.version_field]
+        try:
+            super().save(*args, **kwargs)
+        except Exception:
+            setattr(self, self.version_field, getattr(self, self.version_field) - 1)
+            raise
+
+
+def version_of(instance) -> int | None:
+    """The row version an instance was loaded with (None for a model without one)."""
+    if not isinstance(instance, VersionedMixin):
+        return None
+    return getattr(instance, instance.version_field)
+
+
+def check_version(instance, seen) -> None:
+    """Refuse (StaleState) when a caller's ``seen`` version (from a form or an API call) is
+    not the version of ``instance``; ``None``/blank means the caller did not send one."""
+    from .errors import StaleState
+
+    if seen in (None, ""):
+        return
+    current = version_of(instance)
+    try:
+        seen = int(seen)
+    except (TypeError, ValueError):
+        raise StaleState() from None
+    if current is not None and seen != current:
+        raise StaleState()
+
+
+def lock_and_check_version(instance, seen_version=None) -> None:
+    """Inside the transaction: lock the row (SELECT … FOR UPDATE) and refuse if its version is
+    not the one the caller saw (``seen_version``, else the version ``instance`` was loaded
+    with). A concurrent act waits for the lock, then finds the version moved on."""
+    from .errors import StaleState
+
+    if instance.pk is None or not isinstance(instance, VersionedMixin):
+        return
+    field = instance.version_field
+    current = (
+        type(instance)
+        ._base_manager.select_for_update()
+        .filter(pk=instance.pk)
+        .values_list(field, flat=True)
+        .first()
+    )
+    loaded = getattr(instance, field)
+    seen = loaded if seen_version in (None, "") else int(seen_version)
+    if current is None or current != seen or current != loaded:
+        raise StaleState()
+
+
 # --- firing transitions -----------------------------------------------------------------------
 # The one place that reads django-fsm's metadata of a transition method (``_django_fsm``).
 
@@ -100,11 +166,16 @@ def check_transition(instance, name: str, user) -> None:
         raise WrongState(params={"state": _state_label(instance, name)})
 
 
-def run_transition(instance, name: str, *, user, before=None, after=None, **kwargs):
-    """Fire transition ``name`` for ``user``: permission and state checked, then ``before``,
-    the transition (logged by ``signals.py`` with ``by``/``note``), the save and ``after`` in one
-    transaction. A refusal changes nothing and reloads the object; django-fsm's refusals come
-    out as the ``core.errors`` family (``NotAllowed``, ``WrongState``, ``StaleState``)."""
+def run_transition(
+    instance, name: str, *, user, before=None, after=None, seen_version=None, **kwargs
+):
+    """Fire transition ``name`` for ``user``: permission and state checked, then, in one
+    transaction, the row locked and its version compared (a ``VersionedMixin`` model: the
+    ``seen_version`` the caller showed, else the version ``instance`` was loaded with; a
+    mismatch is ``StaleState``), ``before``, the transition (logged by ``signals.py`` with
+    ``by``/``note``), the save (version + 1) and ``after``. A refusal changes nothing and reloads
+    the object; django-fsm's refusals come out as the ``core.errors`` family (``NotAllowed``,
+    ``WrongState``, ``StaleState``)."""
     from django.db import IntegrityError, transaction
     from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
@@ -113,12 +184,16 @@ def run_transition(instance, name: str, *, user, before=None, after=None, **kwar
     check_transition(instance, name, user)
     try:
         with transaction.atomic():
+            lock_and_check_version(instance, seen_version)
             if before is not None:
                 before(instance)
             getattr(instance, name)(by=user, **kwargs)
             instance.save()
             if after is not None:
                 after(instance)
+    except StaleState:
+        instance.refresh_from_db()
+        raise
     except ConcurrentTransition as exc:
         instance.refresh_from_db()
         raise StaleState() from exc

@@ -1,5 +1,7 @@
-"""Domain-free records: when each scheduled job last finished without an error."""
+"""Domain-free records: when each scheduled job last finished without an error; the API's
+bearer tokens (one row per signed-in device)."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -17,3 +19,34 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ApiToken(models.Model):
+    """One API bearer token (one signed-in device): revocable, listed in the account page.
+
+    Only a SHA-256 digest of the token's random id is kept (the token itself is a signed value
+    the client holds, ``core.api.auth``). Checked on every API request in the database, so the
+    API keeps working while the cache (Redis) is down. ``password_tag`` ties the row to the
+    password it was issued under: a new password ends every earlier token."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    digest = models.CharField(_("token digest"), max_length=64, unique=True, editable=False)
+    password_tag = models.CharField(max_length=16, editable=False)
+    device = models.CharField(_("device"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("signed in at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"))
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("API token (signed-in device)")
+        verbose_name_plural = _("API tokens (signed-in devices)")
+        ordering = ["-last_used_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-last_used_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.device or '-'} ({self.created_at:%Y-%m-%d})"

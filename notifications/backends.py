@@ -4,11 +4,15 @@
 client, so one HTTP connection pool, for every message a worker sends (a new client per message
 meant a new TCP and TLS connection per SMS; issue 18).
 
-A backend has one method, ``send(*, to, body) -> str``, returning the provider's message id.
-It raises ``TransientSmsError`` when trying again later may work (network error, provider 5xx or
-429) and ``PermanentSmsError`` when it never will (invalid number, unsubscribed recipient).
+A backend has two methods. ``send(*, to, body) -> str`` returns the provider's message id; it
+raises ``TransientSmsError`` when trying again later may work and nothing reached the provider
+(no connection, provider 5xx or 429), ``PermanentSmsError`` when it never will (invalid number,
+unsubscribed recipient) and ``UncertainSmsError`` when the request went out but the answer did
+not come back (the message may exist). ``find_sent(*, to, body, since) -> str | None`` asks the
+provider for a message with that text to that number since then (reconciliation).
 """
 
+import datetime
 import logging
 import os
 import sys
@@ -46,6 +50,14 @@ class PermanentSmsError(SmsSendError):
     """Never worth retrying: the message is failed at once with the code."""
 
 
+class UncertainSmsError(SmsSendError):
+    """The request went out but no answer came back (read timeout, connection cut while
+    waiting): the provider may have the message. Never resent as such: the row goes to
+    ``unknown`` and ``find_sent`` asks the provider first (``notifications.sms.reconcile``)."""
+
+    uncertain = True
+
+
 # Twilio REST errors that are permanent although answered with a 4xx that could look generic.
 # 21211 invalid 'To' number, 21610 recipient unsubscribed (STOP), 21408 region not enabled,
 # 21612 unreachable 'To', 21614 not a mobile number. Any other 4xx except 429 is permanent too.
@@ -71,6 +83,9 @@ class ConsoleBackend:
         sys.stdout.flush()
         logger.info("SMS printed for %s", masked(to))
         return f"console-{uuid.uuid4().hex[:16]}"
+
+    def find_sent(self, *, to: str, body: str, since) -> str | None:
+        return None  # printing never times out half-way
 
 
 def _twilio_http_client(*, base_url: str, timeout: float):
@@ -136,11 +151,71 @@ class TwilioBackend:
             logger.warning("Twilio answered %s (code %s) for %s", exc.status, exc.code, masked(to))
             raise error from exc
         except (requests.RequestException, OSError) as exc:
+            if request_may_have_arrived(exc):
+                logger.warning(
+                    "Twilio gave no answer for %s (%s): asking it before any resend",
+                    masked(to),
+                    type(exc).__name__,
+                )
+                raise UncertainSmsError(
+                    f"no answer: {type(exc).__name__}", code="no_answer"
+                ) from exc
             logger.warning("Twilio unreachable for %s: %s", masked(to), type(exc).__name__)
             raise TransientSmsError(f"network error: {type(exc).__name__}", code="network") from exc
         except TwilioException as exc:
             raise TransientSmsError(str(exc)[:200], code="twilio") from exc
         return message.sid
+
+    def find_sent(self, *, to: str, body: str, since) -> str | None:
+        """The sid of a message with this text to this number created since ``since``, if
+        Twilio has one (``messages.list(to=…, date_sent_after=…)``: Twilio filters by day, so
+        the creation time is compared here too). Raises ``TransientSmsError`` when Twilio
+        cannot be asked now."""
+        import requests
+        from twilio.base.exceptions import TwilioException
+
+        margin = datetime.timedelta(minutes=5)  # clocks of two machines
+        try:
+            messages = self.client.messages.list(
+                to=to, date_sent_after=since - margin, limit=RECONCILE_LIST_LIMIT
+            )
+        except (requests.RequestException, OSError, TwilioException) as exc:
+            logger.warning("Twilio could not be asked about %s: %s", masked(to), exc)
+            raise TransientSmsError(
+                f"reconciliation: {type(exc).__name__}", code="reconcile"
+            ) from exc
+        for message in messages:
+            created = message.date_created
+            if message.body == body and (created is None or created >= since - margin):
+                return message.sid
+        return None
+
+
+RECONCILE_LIST_LIMIT = 50
+
+
+def request_may_have_arrived(exc: Exception) -> bool:
+    """True when the request may have reached the provider: the answer timed out or the
+    connection broke after it was sent. A refused or timed-out connection sent nothing."""
+    import requests
+
+    if isinstance(exc, requests.ConnectTimeout):
+        return False
+    if isinstance(exc, requests.ReadTimeout | requests.exceptions.ChunkedEncodingError):
+        return True
+    if isinstance(exc, requests.ConnectionError):
+        text = repr(exc)
+        return (
+            "NewConnectionError" not in text
+            and "ConnectTimeout" not in text
+            and (
+                "RemoteDisconnected" in text
+                or "Connection aborted" in text
+                or "ProtocolError" in text
+                or "Read timed out" in text
+            )
+        )
+    return False
 
 
 BACKENDS = {"console": ConsoleBackend, "twilio": TwilioBackend}

@@ -79,6 +79,12 @@ class SmsMessage(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_attempt_at = models.DateTimeField(
+        _("last attempt at"),
+        null=True,
+        blank=True,
+        help_text=_("When the provider was last called; reconciliation asks from then on."),
+    )
     next_attempt_at = models.DateTimeField(
         _("next attempt at"),
         null=True,

@@ -10,9 +10,15 @@
 A redelivered or duplicate task finds the row ``sending`` or beyond and its UPDATE matches
 nothing, so no path sends two SMS for one row; concurrent claims serialise on the row lock the
 UPDATE takes, and the second one re-checks ``status='queued'`` after the first commits (READ
-COMMITTED), so it matches nothing. A worker that dies between 1 and 3 leaves the row ``sending``
-(shown in the admin) rather than risking a second SMS. (Issue 18: the claim was a transaction of
-lock, save and commit, four round trips; now it is one.)
+COMMITTED), so it matches nothing. (Issue 18: the claim was a transaction of lock, save and
+commit, four round trips; now it is one.)
+
+No answer is not "not sent" (issue 14): when the create call went out and its answer did not
+come back (``UncertainSmsError``: read timeout), the row goes to ``unknown``, and ``reconcile()``
+asks the provider (``find_sent``: its messages to that number since the attempt, matched by
+text) before anything is resent: found, the row is ``sent`` with the provider's id; not found,
+it is sent again as a counted attempt. A worker killed between 1 and 3 leaves the row
+``sending``; once older than SMS_SENDING_TIMEOUT_SECONDS the sweep reconciles it the same way.
 """
 
 import dataclasses
@@ -24,9 +30,17 @@ from datetime import timedelta
 import phonenumbers
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from .backends import PermanentSmsError, SmsSendError, TransientSmsError, get_backend, masked
+from .backends import (
+    PermanentSmsError,
+    SmsSendError,
+    TransientSmsError,
+    UncertainSmsError,
+    get_backend,
+    masked,
+)
 from .constants import SMS_STATUS_RANK, SmsStatus
 from .models import SmsMessage
 
@@ -35,7 +49,7 @@ logger = logging.getLogger(__name__)
 
 @dataclasses.dataclass(frozen=True)
 class Outcome:
-    status: str  # "sent", "retry", "failed" or "skipped"
+    status: str  # "sent", "retry", "unknown" (reconcile next), "failed" or "skipped"
     retry_in: float | None = None
 
 
@@ -73,7 +87,8 @@ def _claim_sql(vendor: str) -> str:
     return (
         f"UPDATE {quote(meta.db_table)} SET {col['status']} = %s, "  # noqa: S608
         f"{col['attempts']} = {col['attempts']} + 1, {col['next_attempt_at']} = NULL, "
-        f"{col['updated_at']} = %s WHERE {col['id']} = %s AND {col['status']} = %s "
+        f"{col['updated_at']} = %s, {col['last_attempt_at']} = %s "
+        f"WHERE {col['id']} = %s AND {col['status']} = %s "
         f"RETURNING {returning}"
     )
 
@@ -89,7 +104,7 @@ def _claim(sms_id: int) -> SmsMessage | None:
     with connection.cursor() as cursor:
         cursor.execute(
             _claim_sql(connection.vendor),
-            [SmsStatus.SENDING.value, now, sms_id, SmsStatus.QUEUED.value],
+            [SmsStatus.SENDING.value, now, now, sms_id, SmsStatus.QUEUED.value],
         )
         row = cursor.fetchone()
     if row is None:
@@ -111,15 +126,27 @@ def deliver(sms_id: int) -> Outcome:
     message = _claim(sms_id)
     if message is None:
         return SKIPPED
+    return _send(message)
+
+
+def _send(message: SmsMessage) -> Outcome:
+    """Steps 2 and 3 for a row this worker holds in ``sending`` (its attempt counted)."""
     try:
         if not is_valid_e164(message.recipient_phone):
             raise PermanentSmsError("invalid phone number", code="invalid_number")
         provider_id = get_backend().send(to=message.recipient_phone, body=message.body)
+    except UncertainSmsError as exc:
+        return _unknown(message, exc)
     except SmsSendError as exc:
         return _failed_attempt(message, exc)
     except Exception as exc:  # a bug or misconfiguration: keep the row retryable, report it
         logger.exception("SMS %s: unexpected error from the backend", message.pk)
         return _failed_attempt(message, TransientSmsError(repr(exc)[:300], code="error"))
+    _sent(message, provider_id, how="sent")
+    return Outcome("sent")
+
+
+def _sent(message: SmsMessage, provider_id: str, *, how: str) -> None:
     _record(
         message,
         status=SmsStatus.SENT,
@@ -129,12 +156,104 @@ def deliver(sms_id: int) -> Outcome:
         error_message="",
     )
     logger.info(
-        "SMS %s sent to %s (attempt %s)",
+        "SMS %s %s to %s (attempt %s)",
         message.pk,
+        how,
         masked(message.recipient_phone),
         message.attempts,
     )
-    return Outcome("sent")
+
+
+def _unknown(message: SmsMessage, exc: SmsSendError) -> Outcome:
+    """The provider may have the message: ask it (``reconcile``) after a pause, never resend."""
+    delay = retry_delay(message.attempts)
+    _record(
+        message,
+        status=SmsStatus.UNKNOWN,
+        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        error_code=exc.code[:20],
+        error_message=exc.message[:1000],
+    )
+    logger.warning(
+        "SMS %s attempt %s got no answer (%s); asking the provider in %.1fs",
+        message.pk,
+        message.attempts,
+        exc.code,
+        delay,
+    )
+    return Outcome("unknown", retry_in=delay)
+
+
+def _reconcilable():
+    """Rows to ask the provider about: ``unknown``, or ``sending`` for longer than
+    SMS_SENDING_TIMEOUT_SECONDS (the worker holding them is gone)."""
+    from django.db.models import Q
+
+    cutoff = timezone.now() - timedelta(seconds=settings.SMS_SENDING_TIMEOUT_SECONDS)
+    return Q(status=SmsStatus.UNKNOWN) | Q(status=SmsStatus.SENDING) & (
+        Q(last_attempt_at__lt=cutoff) | Q(last_attempt_at__isnull=True, updated_at__lt=cutoff)
+    )
+
+
+def reconcile(sms_id: int) -> Outcome:
+    """Settle a row whose last attempt has no known outcome, without a second SMS.
+
+    The row is taken (``sending`` again, under its row lock, so two reconcilers never both act),
+    then the provider is asked for a message with its text to its number since the attempt:
+    found, the row is ``sent`` with that id; not found, the message never reached the provider and
+    is sent again as a new counted attempt (or ``failed`` once SMS_MAX_ATTEMPTS are used); the
+    provider not answering leaves the row ``unknown`` for the next try (the sweep)."""
+    now = timezone.now()
+    with transaction.atomic():
+        message = (
+            SmsMessage.objects.select_for_update()
+            .filter(_reconcilable(), pk=sms_id)
+            .only("id", "recipient_phone", "body", "attempts", "last_attempt_at", "updated_at")
+            .first()
+        )
+        if message is None:
+            return SKIPPED
+        since = message.last_attempt_at or message.updated_at
+        SmsMessage.objects.filter(pk=message.pk).update(
+            status=SmsStatus.SENDING, next_attempt_at=None, updated_at=now
+        )
+    message.status = SmsStatus.SENDING
+    try:
+        provider_id = get_backend().find_sent(
+            to=message.recipient_phone, body=message.body, since=since
+        )
+    except SmsSendError as exc:
+        return _unknown(message, exc)
+    if provider_id:
+        _sent(message, provider_id, how="found at the provider (not resent)")
+        return Outcome("sent")
+    if message.attempts >= settings.SMS_MAX_ATTEMPTS:
+        return _failed_attempt(
+            message, PermanentSmsError("not at the provider after the last attempt", code="lost")
+        )
+    # Not at the provider: a new attempt, counted, from `sending` (this worker holds the row).
+    counted = SmsMessage.objects.filter(pk=message.pk, status=SmsStatus.SENDING).update(
+        attempts=F("attempts") + 1, last_attempt_at=timezone.now(), updated_at=timezone.now()
+    )
+    if not counted:
+        return SKIPPED
+    message.attempts += 1
+    logger.info("SMS %s not found at the provider; sending it again", message.pk)
+    return _send(message)
+
+
+def stale_unsettled(*, limit: int = 500) -> list[int]:
+    """Ids of messages to reconcile: ``unknown`` and due, or left ``sending`` too long."""
+    from django.db.models import Q
+
+    now = timezone.now()
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=now)
+    return list(
+        SmsMessage.objects.filter(_reconcilable())
+        .filter(due | Q(status=SmsStatus.SENDING))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def _failed_attempt(message: SmsMessage, exc: SmsSendError) -> Outcome:

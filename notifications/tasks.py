@@ -14,21 +14,51 @@ def send_sms(self, sms_id: int) -> str:
     The number of attempts is bounded by SMS_MAX_ATTEMPTS, counted on the row (not by Celery),
     so a lost retry is picked up by the sweep and still counts.
     """
-    from .sms import deliver
+    from .sms import deliver, reconcile
 
+    outcome = deliver(sms_id)
     while True:
-        outcome = deliver(sms_id)
-        if outcome.status != "retry":
+        if outcome.status == "retry":
+            if not self.request.is_eager:
+                raise self.retry(countdown=outcome.retry_in)
+            # Run in-process (no broker: `make run`, unit tests): try again at once, still
+            # bounded by SMS_MAX_ATTEMPTS on the row.
+            outcome = deliver(sms_id)
+        elif outcome.status == "unknown":  # no answer: ask the provider before any resend
+            if not self.request.is_eager:
+                reconcile_sms.apply_async(
+                    (sms_id,), countdown=outcome.retry_in, **same_queue(self.request)
+                )
+                return outcome.status
+            outcome = reconcile(sms_id)
+        else:
             return outcome.status
-        if not self.request.is_eager:
-            raise self.retry(countdown=outcome.retry_in)
-        # Run in-process (no broker: `make run`, unit tests): try again at once, still bounded
-        # by SMS_MAX_ATTEMPTS on the row.
+
+
+def same_queue(request) -> dict:
+    """Follow-up work goes where this task came from (the `sms` queue as routed; a test's own
+    queue in the services suite)."""
+    queue = (getattr(request, "delivery_info", None) or {}).get("routing_key")
+    return {"queue": queue} if queue else {}
+
+
+@shared_task(bind=True, name="notifications.reconcile_sms", ignore_result=True)
+def reconcile_sms(self, sms_id: int) -> str:
+    """Settle an `unknown` SMS (or one left `sending` by a killed worker): ask the provider,
+    and only if it does not have the message send it again (``notifications.sms.reconcile``).
+    A provider that cannot be asked now leaves the row `unknown` for the sweep."""
+    from .sms import reconcile
+
+    outcome = reconcile(sms_id)
+    if outcome.status == "retry":  # resent and failed transiently: the usual retry path
+        send_sms.apply_async((sms_id,), countdown=outcome.retry_in, **same_queue(self.request))
+    return outcome.status
 
 
 @shared_task(name="notifications.sweep_queued_sms", ignore_result=True)
 def sweep_queued_sms() -> int:
-    """Re-enqueue messages stuck in `queued` (e.g. Redis was down when the request committed).
+    """Re-enqueue messages stuck in `queued` (e.g. Redis was down when the request committed),
+    and reconcile those `unknown` or left `sending` (see ``reconcile_sms``).
 
     Safe to run any time: a message already sent or being sent is skipped by the send task.
     """
@@ -36,9 +66,15 @@ def sweep_queued_sms() -> int:
 
     from .constants import SmsStatus
     from .models import SmsMessage
-    from .sms import stale_queued
+    from .sms import stale_queued, stale_unsettled
 
     enqueued = []
+    for sms_id in stale_unsettled():  # no answer, or a worker killed mid-send: ask first
+        try:
+            reconcile_sms.delay(sms_id)
+        except Exception:
+            logger.warning("Sweep could not enqueue the reconciliation of SMS %s", sms_id)
+            break
     for sms_id in stale_queued():
         try:
             send_sms.delay(sms_id)

@@ -5,6 +5,11 @@ Never logged: passwords, full phone numbers, full ID numbers, query strings (adm
 contain ID digits). Lines are ``event=<name> key=value ...`` so they grep and parse easily.
 
 Other code records its own events with :func:`log_event` (e.g. "full ID number shown").
+
+Each event is also kept as a row (``review.AuditEvent``: who, what, which record, when, from
+where), written at once in its own transaction: callers call ``log_event`` outside any atomic
+block (the 403 line is written by the middleware after the view returned), so the row survives
+the error or refusal it records. A failed write never breaks the request: the log line remains.
 """
 
 import logging
@@ -12,6 +17,7 @@ import re
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
 from django.dispatch import receiver
 
 from core.http import client_ip as core_client_ip
@@ -61,8 +67,11 @@ def _user_fields(user) -> dict:
     }
 
 
-def log_event(event: str, *, request=None, user=None, level=logging.INFO, **fields) -> None:
-    """Write one audit line. ``user`` defaults to ``request.user``; values are sanitised."""
+def log_event(
+    event: str, *, request=None, user=None, record=None, level=logging.INFO, **fields
+) -> None:
+    """Write one audit line and one ``AuditEvent`` row. ``user`` defaults to ``request.user``;
+    ``record`` is the model instance acted on; values are sanitised."""
     if user is None and request is not None:
         user = getattr(request, "user", None)
     parts = {"event": event, **_user_fields(user)}
@@ -70,8 +79,47 @@ def log_event(event: str, *, request=None, user=None, level=logging.INFO, **fiel
         parts["ip"] = client_ip(request)
         parts["method"] = request.method
         parts["path"] = request.path  # never the query string
+    if record is not None:
+        parts["record"] = f"{record._meta.label_lower}:{record.pk}"
     parts.update(fields)
     logger.log(level, " ".join(f"{key}={_safe(value)}" for key, value in parts.items()))
+    _save_row(event, request=request, user=user, record=record, fields=fields)
+
+
+def _in_atomic_block() -> bool:
+    """Inside an atomic block of the code (a test's own wrapping transaction does not count)."""
+    connection = transaction.get_connection()
+    blocks = getattr(connection, "atomic_blocks", [])
+    return any(not getattr(block, "_from_testcase", False) for block in blocks)
+
+
+def _save_row(event, *, request, user, record, fields) -> None:
+    from .models import AuditEvent
+
+    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    ip = client_ip(request)
+    details = {key: _safe(value) for key, value in fields.items()}
+    actor = details.pop("login", "") if not authenticated else mask_phone(user.phone or "")
+    status = details.pop("status", None)
+    row = AuditEvent(
+        event=event[:40],
+        user_id=user.pk if authenticated else None,
+        actor=actor[:60],
+        record_type=record._meta.label_lower if record is not None else "",
+        record_id=str(record.pk) if record is not None else "",
+        ip=ip if ip != "-" else None,
+        method=(request.method or "")[:10] if request is not None else "",
+        path=request.path[:200] if request is not None else "",
+        status=int(status) if status and str(status).isdigit() else None,
+        details=details,
+    )
+    if _in_atomic_block():
+        # Would be rolled back with the error it records: callers must not do this.
+        logger.warning("event=audit_row_inside_atomic_block audited=%s", _safe(event))
+    try:
+        row.save(force_insert=True)
+    except DatabaseError:
+        logger.exception("event=audit_row_not_saved audited=%s", _safe(event))
 
 
 @receiver(user_logged_in, dispatch_uid="portal_audit_login")

@@ -32,6 +32,10 @@ STATIONS = [
 SUPERVISOR_PHONE = "+8613800000001"
 APPLICANT_PHONE = "+8613900000001"
 APPLICANT_ID_NUMBER = "460100199001011230"  # a valid demo number (Haikou, 1990-01-01)
+# Issue 14: every demo staff account has this authenticator secret (base32, documented in
+# README.md) so the demo and the browser suite can pass the second factor; the current code:
+# `.venv/bin/python manage.py demo_totp`. Never used outside the embedded demo.
+DEMO_TOTP_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # noqa: S105 (RFC 6238 test key, demo only)
 
 
 @register(order=10)
@@ -152,4 +156,16 @@ class _Seeder:
         user.is_staff = staff
         user.display_name = name
         user.save()
+        if staff:
+            self._demo_second_factor(user)
         return user
+
+    def _demo_second_factor(self, user):
+        import base64
+
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        key = base64.b32decode(DEMO_TOTP_SECRET).hex()
+        TOTPDevice.objects.update_or_create(
+            user=user, name="demo authenticator", defaults={"key": key, "confirmed": True}
+        )

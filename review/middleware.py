@@ -1,11 +1,17 @@
-"""Staff session security: idle expiry and the audit line for every permission refusal."""
+"""Staff session security: idle expiry, the audit line for every permission refusal, and the
+second factor every staff session needs."""
 
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from core.second_factor import is_verified, needs_second_factor
 
 from . import audit
 
@@ -58,3 +64,40 @@ class StaffSessionMiddleware:
         request.session[LAST_ACTIVITY_KEY] = now
         # The server-side session ends too, even if the browser keeps the cookie.
         request.session.set_expiry(timeout)
+
+
+# Paths a signed-in member of staff reaches before the second factor: the step itself, logging
+# out, static files and language switching; the API answers for itself (403 on staff endpoints).
+SECOND_FACTOR_OPEN_PATHS = (
+    "/admin/second-factor/",
+    "/admin/logout/",
+    "/accounts/logout/",
+    "/i18n/",
+    "/static/",
+    "/api/",
+    "/healthz",
+    "/metrics",
+)
+
+
+class StaffSecondFactorMiddleware:
+    """A staff session without a verified second factor (django-otp) reaches only the
+    second-factor step: every other page, the admin first, redirects there (enrolment with a QR
+    code on the first login, the code of the authenticator app afterwards).
+
+    Placed after django-otp's OTPMiddleware and StaffSessionMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and needs_second_factor(user)
+            and not is_verified(user)
+            and not request.path.startswith(SECOND_FACTOR_OPEN_PATHS)
+        ):
+            target = reverse("second_factor")
+            return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)

@@ -46,6 +46,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         *CLERK_ACTS,
     },
     StaffGroup.SUPERVISOR: {
+        # Audit records (read-only admin; issue 14) and the retention page.
+        "review.view_auditevent",
         # SMS delivery records (read-only admin): to answer "I never got the SMS".
         "notifications.view_smsmessage",
         "notifications.view_notification",
@@ -70,6 +72,10 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "permits.extend_deadline",
         "permits.change_materialrequirement",
         "permits.add_materialrequirement",
+        # Issue 14: reset a colleague's second factor; unlock logins locked by failures.
+        "otp_totp.delete_totpdevice",
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
     },
 }
 

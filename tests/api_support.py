@@ -5,6 +5,7 @@ from rest_framework.test import APIClient
 
 from core.api.auth import issue_token
 from tests.factories import UserFactory
+from tests.otp_support import staff_device
 
 
 @pytest.fixture
@@ -13,9 +14,12 @@ def api():
     return APIClient()
 
 
-def client_for(user) -> APIClient:
+def client_for(user, *, second_factor: bool = True) -> APIClient:
+    """A client with a bearer token of ``user``; staff tokens record a second factor (as after
+    a login with ``otp_token``) unless ``second_factor=False``."""
+    device = staff_device(user) if user.is_staff and second_factor else None
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_token(user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_token(user, second_factor=device).key}")
     return client
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -15,6 +16,7 @@ from applicants.constants import PhoneCodePurpose
 from core.api.auth import KEYWORD, issue_token, revoke_token
 from core.http import client_ip
 from core.phones import normalize_phone
+from core.second_factor import needs_second_factor, verify_code
 
 
 def phone_subject(request) -> str:
@@ -30,19 +32,36 @@ def phone_subject(request) -> str:
 class TokenRequestSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=40, help_text=_("Mobile phone, e.g. 13800138000."))
     password = serializers.CharField(max_length=128, trim_whitespace=False)
+    otp_token = serializers.CharField(
+        max_length=16,
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "Staff only: the 6-digit code of the authenticator app (or a backup code). "
+            "A staff token without it is refused by the staff endpoints."
+        ),
+    )
 
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
     token_type = serializers.CharField(help_text=_('Always "Bearer".'))
     expires_at = serializers.DateTimeField()
+    second_factor = serializers.BooleanField(
+        help_text=_("True when a staff login was verified by a second factor.")
+    )
 
 
-def token_response(user, *, status_code=status.HTTP_201_CREATED) -> Response:
-    issued = issue_token(user)
+def token_response(user, *, second_factor=None, status_code=status.HTTP_201_CREATED) -> Response:
+    issued = issue_token(user, second_factor=second_factor)
     return Response(
         TokenSerializer(
-            {"token": issued.key, "token_type": KEYWORD, "expires_at": issued.expires_at}
+            {
+                "token": issued.key,
+                "token_type": KEYWORD,
+                "expires_at": issued.expires_at,
+                "second_factor": second_factor is not None,
+            }
         ).data,
         status=status_code,
     )
@@ -79,7 +98,9 @@ class TokenView(APIView):
         description=str(
             _(
                 "The same answer for an unknown number and a wrong password. Throttled per "
-                "client address and per phone number."
+                "client address and per phone number with address; after AXES_FAILURE_LIMIT "
+                "failures one account is locked for that address (429 locked_out, with when "
+                "to retry). Staff add otp_token (authenticator or backup code)."
             )
         ),
     )
@@ -106,7 +127,25 @@ class TokenView(APIView):
                     ]
                 }
             )
-        return token_response(user)
+        device = None
+        if needs_second_factor(user) and serializer.validated_data.get("otp_token"):
+            device = verify_code(user, serializer.validated_data["otp_token"])
+            if device is None:
+                # A right password with a wrong code counts as a failed login (lockout).
+                user_login_failed.send(
+                    sender=__name__, credentials={"phone": phone}, request=request._request
+                )
+                raise serializers.ValidationError(
+                    {
+                        "otp_token": [
+                            serializers.ErrorDetail(
+                                str(_("The code is not correct or was already used.")),
+                                code="otp_invalid",
+                            )
+                        ]
+                    }
+                )
+        return token_response(user, second_factor=device)
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request):

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext
@@ -79,13 +80,19 @@ def _code_matches(phone_code: PhoneCode, code: str) -> bool:
     return constant_time_compare(expected, phone_code.code_hash)
 
 
-def request_phone_code(*, phone: str, purpose: str, client_ip: str = "") -> None:
-    """Send a 6-digit code to ``phone`` if it may receive one for ``purpose``.
+# Sent once per accepted code request; applicants.tasks queues the delivery on the SMS queue.
+# Arguments: phone, purpose, language, request_id.
+phone_code_requested = Signal()
 
-    The caller shows the same answer whatever happens here, so the page never tells whether a
-    number has an account: sign-up for a registered number gets an SMS saying so instead of a
-    code, and a reset for an unknown number sends nothing. Rate limits (per number and per
-    client address, through the cache so they hold across processes) apply in every case.
+
+def request_phone_code(*, phone: str, purpose: str, client_ip: str = "") -> None:
+    """Ask for a 6-digit code to ``phone`` for ``purpose``.
+
+    The request does the same work for every number: rate limits (per number and per client
+    address, in the cache so they hold across processes), then one task on the SMS queue
+    (``deliver_phone_code``). Whether the number has an account is looked at only there, so
+    neither the answer nor its timing tells (sign-up for a registered number gets an SMS saying
+    so instead of a code, a reset for an unknown number sends nothing).
     """
     purpose = PhoneCodePurpose(purpose)
     phone = normalized_phone(phone)
@@ -105,7 +112,27 @@ def request_phone_code(*, phone: str, purpose: str, client_ip: str = "") -> None
         raise too_many
     if not _hit(f"phonecode:hour:{key}", _setting("PHONE_CODE_MAX_PER_HOUR", 5), HOUR):
         raise too_many
+    phone_code_requested.send(
+        sender=request_phone_code,
+        phone=phone,
+        purpose=str(purpose),
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        request_id=secrets.token_hex(16),
+    )
 
+
+def deliver_phone_code(*, phone: str, purpose: str, language: str, request_id: str) -> None:
+    """The work behind one code request (the SMS worker runs it): a code and its SMS, or the
+    "already has an account" SMS, or nothing for a reset of an unknown number. A redelivered
+    task for the same request does nothing."""
+    if not cache.add(f"phonecode:task:{request_id}", 1, timeout=HOUR):
+        return
+    purpose = PhoneCodePurpose(purpose)
+    with translation.override(language):
+        _deliver(phone=phone, purpose=purpose, request_id=request_id)
+
+
+def _deliver(*, phone: str, purpose: str, request_id: str) -> None:
     has_account = User.objects.filter(phone=phone).exists()
     if purpose == PhoneCodePurpose.SIGN_UP and has_account:
         send_direct_sms(
@@ -114,7 +141,7 @@ def request_phone_code(*, phone: str, purpose: str, client_ip: str = "") -> None
                 "Someone asked to sign up with this number, which already has an account. "
                 "If you forgot your password, use 'Forgot password' on the login page."
             ),
-            idempotency_key=f"phone_code:exists:{secrets.token_hex(8)}",
+            idempotency_key=f"phone_code:exists:{request_id}",
         )
         return
     if purpose == PhoneCodePurpose.RESET_PASSWORD and not has_account:

@@ -1,25 +1,20 @@
-"""Bearer tokens for the API that expire and can be revoked, without a table.
-
-Design (chosen so that no model is needed in an app this layer does not own):
+"""Bearer tokens for the API: signed, expiring, revocable, one table row per signed-in device.
 
 - A token is ``django.core.signing.dumps({"u": user pk, "j": token id, "p": password tag})``
-  with its own salt: signed with SECRET_KEY and timestamped (TimestampSigner). Nobody can forge
-  or alter one; ``loads(max_age=API_TOKEN_TTL_SECONDS)`` refuses it once it is older than the
-  configured lifetime.
-- Each issued token id is also written to the cache (Redis in production) under a key that
-  lives exactly as long as the token. A token is accepted only while that key exists and names
-  the same user: revoking (DELETE /api/v1/auth/token/) deletes the key. This fails closed: if the
-  cache is flushed, every token stops working and the apps ask for a new login; none is revived.
-- The password tag is a keyed hash of the user's password hash: changing or resetting the
-  password invalidates every token of that account at once.
+  (staff: also ``"o"``, the second-factor device of the login) with its own salt: signed with
+  SECRET_KEY and timestamped. Nobody can forge or alter one; ``loads(max_age=
+  API_TOKEN_TTL_SECONDS)`` refuses it once it is older than the configured lifetime.
+- Each issued token has a row in ``core.models.ApiToken`` (the SHA-256 digest of its random id,
+  never the token): a token is accepted only while its row exists, names the same user and has
+  not expired. Revoking (DELETE /api/v1/auth/token/, or "sign out" of a device on the account
+  page) deletes the row. The check is a database read, so the API keeps answering while the
+  cache (Redis) is down (issue 14).
+- The password tag is a keyed hash of the user's password hash, kept in the token and on its
+  row: changing or resetting the password ends every token of that account at once (their rows
+  are deleted on their next use and no longer listed).
 - A disabled account (``is_active`` False) is refused whatever its token.
-- A staff token also ends after STAFF_IDLE_TIMEOUT_SECONDS without a request (the cache entry's
-  lifetime, renewed on each use), like a staff session.
-
-Without REDIS_URL the cache is per-process local memory, which is right for the embedded default
-(one process) and the tests; several web processes need the shared Redis cache (as deployed).
-A durable per-device token table (listing and revoking devices) would need a model in
-applicants/models.py; see README.md.
+- A staff token also ends after STAFF_IDLE_TIMEOUT_SECONDS without a request, like a staff
+  session (``last_used_at``, written at most once a minute).
 """
 
 from __future__ import annotations
@@ -29,9 +24,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -39,8 +32,12 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
+from core.models import ApiToken
+from core.second_factor import device_of, mark_verified
+
 TOKEN_SALT = "config.api.token"  # noqa: S105 (a signing salt, not a secret)
 KEYWORD = "Bearer"
+LAST_USED_EVERY = datetime.timedelta(seconds=60)  # how often last_used_at is written
 
 
 def token_ttl() -> int:
@@ -51,8 +48,8 @@ def _password_tag(user) -> str:
     return salted_hmac("config.api.token.password", user.password or "").hexdigest()[:16]
 
 
-def _cache_key(token_id: str) -> str:
-    return "apitoken:" + hashlib.sha256(token_id.encode()).hexdigest()[:40]
+def _digest(token_id: str) -> str:
+    return hashlib.sha256(token_id.encode()).hexdigest()
 
 
 class IssuedToken:
@@ -65,33 +62,54 @@ def staff_idle_timeout() -> int:
     return int(getattr(settings, "STAFF_IDLE_TIMEOUT_SECONDS", 30 * 60))
 
 
-def _cache_timeout(user) -> int:
-    """Staff tokens also end after STAFF_IDLE_TIMEOUT_SECONDS without a request, like staff
-    sessions (review.middleware); every use starts that time again."""
-    if user.is_staff:
-        return min(token_ttl(), staff_idle_timeout())
-    return token_ttl()
-
-
-def issue_token(user) -> IssuedToken:
+def issue_token(user, *, second_factor=None, device: str = "") -> IssuedToken:
     """A new token for ``user``, valid for API_TOKEN_TTL_SECONDS unless revoked (staff: and
-    unless idle for STAFF_IDLE_TIMEOUT_SECONDS)."""
-    ttl = token_ttl()
+    unless idle for STAFF_IDLE_TIMEOUT_SECONDS). ``second_factor``: the django-otp device that
+    verified a staff login; without it the staff endpoints refuse the token. ``device``: what
+    the account page shows for it (else the User-Agent of its first request)."""
+    now = timezone.now()
+    expires_at = now + datetime.timedelta(seconds=token_ttl())
     token_id = secrets.token_urlsafe(16)
-    key = signing.dumps({"u": user.pk, "j": token_id, "p": _password_tag(user)}, salt=TOKEN_SALT)
-    cache.set(_cache_key(token_id), user.pk, timeout=_cache_timeout(user))
-    return IssuedToken(key=key, expires_at=timezone.now() + datetime.timedelta(seconds=ttl))
+    tag = _password_tag(user)
+    payload = {"u": user.pk, "j": token_id, "p": tag}
+    if second_factor is not None:
+        payload["o"] = second_factor.persistent_id
+    key = signing.dumps(payload, salt=TOKEN_SALT)
+    # this account's dead rows go as a new one comes (expired, or from an earlier password)
+    ApiToken.objects.filter(user=user).exclude(password_tag=tag, expires_at__gt=now).delete()
+    ApiToken.objects.create(
+        user=user,
+        digest=_digest(token_id),
+        password_tag=tag,
+        device=(device or "")[:200],
+        last_used_at=now,
+        expires_at=expires_at,
+    )
+    return IssuedToken(key=key, expires_at=expires_at)
 
 
 def revoke_token(token_id: str) -> None:
-    cache.delete(_cache_key(token_id))
+    ApiToken.objects.filter(digest=_digest(token_id)).delete()
+
+
+def signed_in_devices(user):
+    """The account's live tokens (one per signed-in device), most recently used first."""
+    return ApiToken.objects.filter(
+        user=user, password_tag=_password_tag(user), expires_at__gt=timezone.now()
+    ).order_by("-last_used_at", "-pk")
+
+
+def revoke_device(user, token_pk) -> bool:
+    """Sign one device of ``user`` out (its token row deleted); False if it is not theirs."""
+    deleted, _rows = ApiToken.objects.filter(user=user, pk=token_pk).delete()
+    return bool(deleted)
 
 
 def _refuse(message, code="token_invalid"):
     raise exceptions.AuthenticationFailed(message, code=code)
 
 
-def user_for_token(key: str):
+def user_for_token(key: str, *, device: str = ""):
     """The user a token belongs to, and the token id; AuthenticationFailed otherwise."""
     try:
         payload = signing.loads(key, salt=TOKEN_SALT, max_age=token_ttl())
@@ -102,13 +120,36 @@ def user_for_token(key: str):
     if not isinstance(payload, dict) or not {"u", "j", "p"} <= payload.keys():
         _refuse(_("The token is not valid. Log in again."))
     token_id = str(payload["j"])
-    if cache.get(_cache_key(token_id)) != payload["u"]:
+    row = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=_digest(token_id), user_id=payload["u"])
+        .first()
+    )
+    if row is None:
         _refuse(_("The token was revoked or left unused too long. Log in again."), "token_revoked")
-    user = get_user_model().objects.filter(pk=payload["u"]).first()
-    if user is None or not user.is_active or _password_tag(user) != payload["p"]:
+    user, now = row.user, timezone.now()
+    if (
+        not user.is_active
+        or _password_tag(user) != payload["p"]
+        or row.password_tag != payload["p"]
+    ):
+        row.delete()
         _refuse(_("The token is not valid. Log in again."))
+    if row.expires_at <= now:
+        row.delete()
+        _refuse(_("The token has expired. Log in again."), code="token_expired")
+    if user.is_staff and row.last_used_at < now - datetime.timedelta(seconds=staff_idle_timeout()):
+        row.delete()
+        _refuse(_("The token was revoked or left unused too long. Log in again."), "token_revoked")
+    changes = {}
+    if row.last_used_at < now - LAST_USED_EVERY:
+        changes["last_used_at"] = now
+    if device and not row.device:
+        changes["device"] = device[:200]
+    if changes:
+        ApiToken.objects.filter(pk=row.pk).update(**changes)
     if user.is_staff:
-        cache.touch(_cache_key(token_id), _cache_timeout(user))
+        mark_verified(user, device_of(user, payload.get("o")))
     return user, token_id
 
 
@@ -127,7 +168,7 @@ class BearerTokenAuthentication(BaseAuthentication):
             _refuse(_("The token is not valid. Log in again."))
         if len(key) > 512:
             _refuse(_("The token is not valid. Log in again."))
-        return user_for_token(key)
+        return user_for_token(key, device=request.META.get("HTTP_USER_AGENT", ""))
 
     def authenticate_header(self, request):
         # Makes DRF answer 401 (not 403) to a request without credentials.

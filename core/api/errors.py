@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.encoding import force_str
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.csrf import csrf_exempt
 from django_fsm import TransitionNotAllowed
 from rest_framework import exceptions, status
@@ -148,6 +149,30 @@ def _service_error(exc) -> tuple[int, dict, dict] | None:
     return status_code, error_body(code, message, fields), headers
 
 
+class CacheUnavailable(exceptions.APIException):
+    """What needs the cache (Redis) to be safe, refused while it is down: the SMS-code limits
+    fail closed (a code costs money and guards accounts); tokens and throttles do not need it."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "unavailable"
+    default_detail = _lazy("This is briefly unavailable. Try again in a minute.")
+    wait = 60
+
+
+def _cache_unreachable(exc) -> bool:
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+    except ImportError:  # pragma: no cover - redis is a dependency
+        return False
+    if isinstance(exc, RedisConnectionError | RedisTimeoutError):
+        import logging
+
+        logging.getLogger(__name__).warning("API call refused: the cache is unreachable (%s)", exc)
+        return True
+    return False
+
+
 def exception_handler(exc, context):
     """REST_FRAMEWORK["EXCEPTION_HANDLER"]: every handled error in the one shape."""
     service = _service_error(exc)
@@ -164,6 +189,9 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+
+    elif _cache_unreachable(exc):
+        exc = CacheUnavailable()
 
     if not isinstance(exc, exceptions.APIException):
         return None  # a real server error: Django's 500 handling (and logging) applies

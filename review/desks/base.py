@@ -1,9 +1,11 @@
 """The generic desk: a state machine's acts behind buttons, the stale-page check and the history.
 
-Every act form carries the version of the row the officer saw (``Desk.version_of``); if the row
-changed in the meantime (someone else acted) the act is refused with the desk's "reload" message
-and nothing is applied. The act itself calls the app's service, which checks the role, the
-station and the state again, notifies and writes the transition log.
+Every act form carries the version of the row the officer saw (``Desk.version_of``: the row's
+``version`` counter); if the row changed in the meantime (someone else acted, or saved it) the
+act is refused with the desk's "reload" message and nothing is applied, and the service's
+``run_transition`` compares the version again under a row lock. The act itself calls the app's
+service, which checks the role, the station and the state again, notifies and writes the
+transition log.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django_fsm import can_proceed, has_transition_perm
 
 from core.errors import NotAllowed, ServiceError, StaleState
 from core.fsm import holds_transition_permission
+from core.fsm import version_of as fsm_version_of
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,13 @@ class Desk:
 
     # --- what the page shows ------------------------------------------------------------------
     def version_of(self, obj) -> str:
-        """What the officer saw: the state and the last transition (every act writes one)."""
+        """What the officer saw: the row's version (``core.fsm.VersionedMixin``: every save adds
+        one, so an act that leaves the state as it was, an extension say, changes it too).
+        ``run_transition`` compares it again under a row lock, so two officers posting the same
+        version at the same moment cannot both act."""
+        version = fsm_version_of(obj)
+        if version is not None:
+            return str(version)
         last = obj.transitions.order_by("-pk").values_list("pk", flat=True).first()
         return f"{getattr(obj, self.state_field)}@{last or 0}"
 

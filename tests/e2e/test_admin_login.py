@@ -71,3 +71,35 @@ def test_idle_officer_is_sent_back_to_the_login_page(new_page, shot, settings):
     assert "/admin/login/" in page.url
     assert "without activity" in page.locator(".messagelist").inner_text()
     shot(page, "logged-out-after-idle")
+
+
+def test_first_login_sets_up_the_second_factor_with_the_qr_page(new_page, shot):
+    """Issue 14: an officer's first login enrols an authenticator (QR code and secret), confirms
+    it with a code, sees the backup codes once, then reaches the desk."""
+    import base64
+
+    from django_otp.oath import totp
+
+    from tests.e2e.helpers import assert_accessible
+    from tests.factories import PASSWORD
+
+    officer = StaffFactory(officer=True)
+    page = new_page(viewport=DESKTOP, language="zh-hans")
+    page.goto("/admin/login/?next=/admin/")
+    page.fill("#id_username", officer.phone)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/second-factor/**")
+    assert page.locator(".second-factor-qr svg").count() == 1
+    assert_accessible(page, "second-factor setup")
+    shot(page, "second-factor-setup")
+    secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+    code = totp(base64.b32decode(secret + "=" * (-len(secret) % 8)))
+    page.fill("#id_code", f"{code:06d}")
+    page.click("button.default[type=submit]")
+    assert page.locator("#backup-codes li").count() == 10
+    assert_accessible(page, "backup codes")
+    shot(page, "backup-codes")
+    page.locator("a.button.default").click()
+    page.wait_for_url("**/admin/")
+    assert page.locator("#user-tools").is_visible()

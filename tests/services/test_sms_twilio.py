@@ -2,6 +2,8 @@
 a local stand-in for Twilio's REST API, real PostgreSQL and Redis, and the signed status
 callback posted to a live server."""
 
+import datetime
+import email.utils
 import json
 import subprocess
 import sys
@@ -30,38 +32,101 @@ CALLBACK_PATH = "/my-affairs/sms/twilio/status/"
 
 
 class StubTwilio:
-    """A stand-in for POST /2010-04-01/Accounts/<sid>/Messages.json on 127.0.0.1."""
+    """A stand-in for Twilio's Messages resource on 127.0.0.1: POST …/Messages.json creates a
+    message, GET …/Messages.json?To=…&DateSent>=… lists them (newest first, as Twilio does).
+
+    ``script`` holds the answers to the next create calls, in order: ``(status, payload)`` or
+    ``(status, payload, {"delay": seconds, "record": bool})`` (answer late; ``record`` False:
+    the provider never kept the message). Once empty: 201 with a new sid. A 201 records the
+    message when the request arrives, before any delay, as the real service does."""
 
     def __init__(self):
         self.requests = []
-        self.script = []  # (status, payload) answered in order; then 201 with a new sid
+        self.lists = []
+        self.messages = []  # what the provider has: {"sid", "to", "body", "created"}
+        self.script = []
         self.lock = threading.Lock()
+        self.released = threading.Event()  # set at teardown: late answers stop waiting
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802
                 length = int(self.headers.get("Content-Length") or 0)
                 form = urllib.parse.parse_qs(self.rfile.read(length).decode())
+                form = {k: v[0] for k, v in form.items()}
                 with stub.lock:
                     stub.requests.append(
                         {
                             "path": self.path,
-                            "form": {k: v[0] for k, v in form.items()},
+                            "form": form,
                             "auth": self.headers.get("Authorization", ""),
+                            "at": time.monotonic(),
                         }
                     )
                     count = len(stub.requests)
-                    status, payload = (
+                    entry = (
                         stub.script.pop(0)
                         if stub.script
                         else (201, {"sid": f"SM{count:032d}", "status": "queued"})
                     )
-                body = json.dumps({"account_sid": ACCOUNT_SID, **payload}).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                    status, payload = entry[0], dict(entry[1])
+                    options = entry[2] if len(entry) > 2 else {}
+                    if status == 201:
+                        payload.setdefault("sid", f"SM{count:032d}")
+                        if options.get("record", True):
+                            stub.messages.append(
+                                {
+                                    "sid": payload["sid"],
+                                    "to": form.get("To"),
+                                    "body": form.get("Body"),
+                                    "created": datetime.datetime.now(datetime.UTC),
+                                }
+                            )
+                if options.get("delay"):
+                    stub.released.wait(options["delay"])
+                self.answer(status, {"account_sid": ACCOUNT_SID, **payload})
+
+            def do_GET(self):  # noqa: N802
+                url = urllib.parse.urlsplit(self.path)
+                query = {k: v[0] for k, v in urllib.parse.parse_qs(url.query).items()}
+                with stub.lock:
+                    stub.lists.append({"path": url.path, "query": query})
+                    since = query.get("DateSent>", "")[:10]  # Twilio filters by day
+                    found = [
+                        m
+                        for m in reversed(stub.messages)
+                        if m["to"] == query.get("To") and m["created"].date().isoformat() >= since
+                    ]
+                self.answer(
+                    200,
+                    {
+                        "messages": [
+                            {
+                                "sid": m["sid"],
+                                "account_sid": ACCOUNT_SID,
+                                "to": m["to"],
+                                "from": FROM,
+                                "body": m["body"],
+                                "status": "sent",
+                                "date_created": email.utils.format_datetime(m["created"]),
+                                "date_sent": email.utils.format_datetime(m["created"]),
+                            }
+                            for m in found
+                        ],
+                        "meta": {"key": "messages", "next_page_url": None, "page_size": 50},
+                    },
+                )
+
+            def answer(self, status, payload):
+                body = json.dumps(payload).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except OSError:  # the client gave up waiting (timeout) or was killed
+                    pass
 
             def log_message(self, *args):
                 pass
@@ -79,6 +144,7 @@ def twilio_stub():
     stub = StubTwilio()
     stub.thread.start()
     yield stub
+    stub.released.set()
     stub.server.shutdown()
     stub.server.server_close()
 
@@ -114,7 +180,7 @@ def make_sms(key, phone):
 def settled(message):
     def check():
         message.refresh_from_db()
-        return message.status not in (SmsStatus.QUEUED, SmsStatus.SENDING)
+        return message.status not in (SmsStatus.QUEUED, SmsStatus.SENDING, SmsStatus.UNKNOWN)
 
     return check
 
@@ -291,3 +357,101 @@ def test_redis_down_at_commit_then_the_sweep_sends_once_it_is_back(
     assert message.attempts == 1
     assert sweep_queued_sms() == 0
     assert len(twilio_stub.sends_for("+8613900000021")) == 1
+
+
+# --- issue 14 point 10: a late answer is not "not sent" ----------------------------------------
+
+
+def log_line(path, text):
+    return any(text in line for line in path.read_text().splitlines())
+
+
+def test_a_201_after_the_timeout_gives_one_sms_and_a_sent_row(start_worker, twilio_stub):
+    """Twilio kept the message but answered after the client's timeout: the row goes to
+    `unknown`, the reconciliation finds the message by listing, the row is `sent` with its sid,
+    and nothing is sent again."""
+    worker = start_worker(TWILIO_TIMEOUT_SECONDS="1")
+    twilio_stub.script = [(201, {"sid": "SM" + "7" * 32, "status": "queued"}, {"delay": 3})]
+    message = make_sms("svc-late-201", "+8613900000031")
+    started = time.monotonic()
+    send_sms.apply_async((message.pk,), queue=worker.queue)
+    assert wait_for(lambda: twilio_stub.lists, timeout=20), worker.log_path.read_text()
+    assert wait_for(settled(message), timeout=20), worker.log_path.read_text()
+    seconds = time.monotonic() - started
+    print(
+        f"\nlate 201: status={message.status} attempts={message.attempts} "
+        f"creates={len(twilio_stub.sends_for('+8613900000031'))} lists={len(twilio_stub.lists)} "
+        f"in {seconds:.2f}s"
+    )
+    assert message.status == SmsStatus.SENT, (message.error_code, message.error_message)
+    assert message.provider_id == "SM" + "7" * 32
+    assert message.attempts == 1
+    assert log_line(worker.log_path, "got no answer")
+    time.sleep(1.5)  # longer than any retry here: no second create arrives
+    assert len(twilio_stub.sends_for("+8613900000031")) == 1
+    listed = twilio_stub.lists[0]
+    assert listed["path"] == f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
+    assert listed["query"]["To"] == "+8613900000031"
+    assert "DateSent>" in listed["query"]
+
+
+def test_a_timeout_the_provider_never_kept_is_sent_again_once(start_worker, twilio_stub):
+    """No answer and not at the provider (asked first): sent again, one SMS in the end."""
+    worker = start_worker(TWILIO_TIMEOUT_SECONDS="1")
+    twilio_stub.script = [(201, {"status": "queued"}, {"delay": 3, "record": False})]
+    message = make_sms("svc-lost", "+8613900000032")
+    send_sms.apply_async((message.pk,), queue=worker.queue)
+    assert wait_for(settled(message), timeout=20), worker.log_path.read_text()
+    assert message.status == SmsStatus.SENT, (message.error_code, message.error_message)
+    assert message.attempts == 2
+    assert len(twilio_stub.sends_for("+8613900000032")) == 2
+    assert [m["to"] for m in twilio_stub.messages] == ["+8613900000032"]  # one kept
+    assert len(twilio_stub.lists) == 1  # asked before the second create
+
+
+def test_a_worker_killed_mid_send_is_reconciled_not_resent(
+    start_worker, twilio_stub, settings, monkeypatch
+):
+    """The worker dies while Twilio holds the create call: the row is left `sending`. Once it
+    is older than SMS_SENDING_TIMEOUT_SECONDS the sweep reconciles it on another worker: found
+    at Twilio, the row is `sent`, and no second SMS goes out."""
+    from notifications.tasks import reconcile_sms, sweep_queued_sms
+
+    first = start_worker()
+    twilio_stub.script = [(201, {"sid": "SM" + "8" * 32, "status": "queued"}, {"delay": 30})]
+    message = make_sms("svc-killed", "+8613900000033")
+    send_sms.apply_async((message.pk,), queue=first.queue)
+    assert wait_for(lambda: twilio_stub.sends_for("+8613900000033")), first.log_path.read_text()
+    first.kill()
+    killed_at = time.monotonic()
+    message.refresh_from_db()
+    assert message.status == SmsStatus.SENDING and message.attempts == 1
+
+    second = start_worker(SMS_SENDING_TIMEOUT_SECONDS="1")
+    enqueued = []
+
+    def to_second_worker(*args):
+        enqueued.append(args)
+        return reconcile_sms.apply_async(args, queue=second.queue)
+
+    monkeypatch.setattr(reconcile_sms, "delay", to_second_worker)
+    settings.SMS_SENDING_TIMEOUT_SECONDS = 300
+    sweep_queued_sms()  # too young: its worker may still be waiting for Twilio
+    assert enqueued == []
+    settings.SMS_SENDING_TIMEOUT_SECONDS = 1
+    time.sleep(max(0.0, 1.2 - (time.monotonic() - killed_at)))
+    sweep_queued_sms()
+    assert wait_for(settled(message), timeout=20), second.log_path.read_text()
+    print(
+        f"\nkilled mid-send: status={message.status} attempts={message.attempts} "
+        f"creates={len(twilio_stub.sends_for('+8613900000033'))} lists={len(twilio_stub.lists)} "
+        f"settled {time.monotonic() - killed_at:.2f}s after the kill"
+    )
+    assert message.status == SmsStatus.SENT
+    assert message.provider_id == "SM" + "8" * 32
+    assert message.attempts == 1
+    assert len(twilio_stub.lists) == 1
+    time.sleep(1.0)
+    assert len(twilio_stub.sends_for("+8613900000033")) == 1
+    sweep_queued_sms()
+    assert len(enqueued) == 1  # settled: nothing more to reconcile
