@@ -146,8 +146,32 @@ class ResidencePermit(TransitionLoggedMixin, ConcurrentTransitionMixin, models.M
         source=[PermitStatus.ACTIVE, PermitStatus.SUSPENDED],
         target=PermitStatus.LOST,
     )
-    def report_lost(self, *, by, note=""):
-        pass
+    def report_lost(self, *, by, on, note=""):
+        """The card stops verifying at once (seed 002): its serial is invalidated now, and stays
+        invalid even if the replacement is withdrawn or refused (``restore_after_lost_report``)."""
+        CardSerial.objects.filter(
+            permit=self, serial=self.card_serial, status=CardSerialStatus.VALID
+        ).update(
+            status=CardSerialStatus.INVALIDATED,
+            invalidated_on=on,
+            invalidated_reason=ReplacementReason.LOST,
+        )
+
+    @transition(
+        field=status,
+        source=PermitStatus.LOST,
+        target=RETURN_VALUE(PermitStatus.ACTIVE, PermitStatus.SUSPENDED),
+    )
+    def restore_after_lost_report(self, *, by, on, note=""):
+        """The lost-card replacement was withdrawn or refused: back to the status the permit
+        would have (rules.status_after_lost_report_withdrawn); the reported card stays invalid."""
+        from .. import rules
+
+        status = rules.status_after_lost_report_withdrawn(valid_until=self.valid_until, on=on)
+        if status == PermitStatus.SUSPENDED:
+            self.suspended_on = self.suspended_on or on
+            return PermitStatus.SUSPENDED
+        return PermitStatus.ACTIVE
 
     @transition(
         field=status,
@@ -156,9 +180,9 @@ class ResidencePermit(TransitionLoggedMixin, ConcurrentTransitionMixin, models.M
     )
     def replace_card(self, *, by, new_serial, reason, on, note=""):
         """A new card: the old serial is invalidated (a lost card can no longer be used)."""
-        CardSerial.objects.filter(permit=self, serial=self.card_serial).update(
-            status=CardSerialStatus.INVALIDATED, invalidated_on=on, invalidated_reason=reason
-        )
+        CardSerial.objects.filter(
+            permit=self, serial=self.card_serial, status=CardSerialStatus.VALID
+        ).update(status=CardSerialStatus.INVALIDATED, invalidated_on=on, invalidated_reason=reason)
         self.card_serial = new_serial
         CardSerial.objects.create(permit=self, serial=new_serial, issued_on=on)
         if self.valid_until < on:

@@ -1,5 +1,6 @@
 """The permit after issue (seeds 002, 003): numbers, issue, card serials, and the daily jobs
-(endorsement reminders, suspension of overdue permits)."""
+(endorsement reminders, suspension of overdue permits, deemed acceptance of submissions left
+unanswered: Administrative Licensing Law Art. 32)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
@@ -20,11 +21,13 @@ from permits import rules
 from permits.constants import (
     HELD_PERMIT_STATUSES,
     IN_PROGRESS_STATES,
+    ApplicationState,
     CardSerialStatus,
     PermitStatus,
     Service,
 )
 from permits.models import (
+    ApplicationTransition,
     CardSerial,
     Counter,
     PermitApplication,
@@ -136,37 +139,192 @@ def _renewal_in_progress():
     )
 
 
+def endorsement_reminders_due(*, today: datetime.date) -> list[tuple[int, str]]:
+    """Seed 002, reminders (rules.endorsement_reminder_due): the active permits to remind today,
+    as ``(permit id, "window" | "week")``, in ONE query whatever their number: the ranges of
+    ``valid_until`` come from ``rules.expiries_reminded_on``; a permit whose renewal is being
+    decided is left out."""
+    ranges = rules.expiries_reminded_on(today)
+    in_progress = _renewal_in_progress().filter(permit=OuterRef("pk"))
+    rows = (
+        ResidencePermit.objects.filter(status=PermitStatus.ACTIVE)
+        .filter(Q(valid_until__range=ranges["week"]) | Q(valid_until__range=ranges["window"]))
+        .exclude(Exists(in_progress))
+        .order_by("pk")
+        .values_list("pk", "valid_until")
+    )
+    due = []
+    for pk, valid_until in rows.iterator(chunk_size=2000):
+        which = rules.endorsement_reminder_due(valid_until, today)
+        if which:
+            due.append((pk, which))
+    return due
+
+
 def send_endorsement_reminders(*, today: datetime.date | None = None) -> int:
-    """Seed 002: remind holders 30 and 7 days before ``valid_until`` (rules.
-    endorsement_reminder_dates) unless a renewal is in progress. Each reminder goes once
-    (event key per permit, expiry date and reminder); a day the job did not run is caught up
-    the next day, because the windows are ranges, not single days."""
+    """Seed 002: remind holders on the day the renewal window opens and 7 days before
+    ``valid_until``, unless a renewal is in progress (``endorsement_reminders_due``, one query),
+    then notify them in chunks (``notify_endorsement_due``). Each reminder goes once (event key
+    per permit, expiry date and reminder), however often the job runs."""
     today = today or timezone.localdate()
-    in_progress = _renewal_in_progress().values("permit_id")
-    horizon = today + datetime.timedelta(days=rules.ENDORSEMENT_REMINDER_DAYS[0])
+    due = endorsement_reminders_due(today=today)
+    for start in range(0, len(due), NOTIFY_CHUNK):
+        notify_endorsement_due(reminders=due[start : start + NOTIFY_CHUNK], today=today)
+    return len(due)
+
+
+def notify_endorsement_due(*, reminders: list[tuple[int, str]], today: datetime.date) -> int:
+    """One "endorsement due" notice per permit, expiry and reminder, saying from which date to
+    when the permit can be endorsed (rules.renewal_opens_on .. valid_until)."""
+    which_of = dict(reminders)
     permits = (
-        ResidencePermit.objects.filter(
-            status=PermitStatus.ACTIVE, valid_until__gte=today, valid_until__lte=horizon
-        )
-        .exclude(pk__in=in_progress)
+        ResidencePermit.objects.filter(pk__in=which_of, status=PermitStatus.ACTIVE)
         .select_related("holder__account")
         .order_by("pk")
     )
-    sent = 0
-    for permit in permits.iterator(chunk_size=NOTIFY_CHUNK):
-        first, second = rules.endorsement_reminder_dates(permit.valid_until)
-        which = rules.ENDORSEMENT_REMINDER_DAYS[1 if today >= second else 0]
-        if today < first:
-            continue
+    count = 0
+    for permit in permits:
+        which = which_of[permit.pk]
         notify(
             permit.holder.account,
             NotificationKind.ENDORSEMENT_DUE,
-            {"name": permit.holder.full_name, "valid_until": permit.valid_until},
+            {
+                "name": permit.holder.full_name,
+                "valid_until": permit.valid_until,
+                "opens_on": rules.renewal_opens_on(permit.valid_until),
+            },
             related=permit,
             event_key=f"endorsement_due:{permit.pk}:{permit.valid_until.isoformat()}:{which}",
         )
-        sent += 1
-    return sent
+        count += 1
+    return count
+
+
+def deem_overdue_submissions_accepted(*, today: datetime.date | None = None) -> int:
+    """Administrative Licensing Law Art. 32 (rules.deemed_acceptance_cutoff): every application
+    (re)submitted on or before the cutoff and still neither accepted nor answered with a notice
+    counts as accepted on receipt, the statutory clock running from that day. ONE UPDATE (the
+    deadline of each row is chosen by its submission day in a ``CASE``, so the number of
+    queries never grows with the rows) and ONE ``INSERT ... SELECT`` for the transition log.
+    ``DEEMED_ACCEPTANCE_WORKING_DAYS = 0`` turns it off. Idempotent: a second run finds nothing.
+    Returns the number deemed accepted."""
+    from django.db.models import Case, DateField, Min, Value, When
+    from django.db.models.functions import Coalesce
+
+    days = int(getattr(settings, "DEEMED_ACCEPTANCE_WORKING_DAYS", rules.DEEMED_ACCEPTANCE_DAYS))
+    today = today or timezone.localdate()
+    cutoff = rules.deemed_acceptance_cutoff(today, days)
+    if cutoff is None:
+        return 0
+    mode = rules.configured_day_mode()
+    tz = timezone.get_current_timezone()
+    until = datetime.datetime.combine(cutoff + datetime.timedelta(days=1), datetime.time(), tz)
+    now = timezone.now()
+
+    def received(lo, hi):
+        plain = Q(resubmitted_at__isnull=True, submitted_at__lt=hi)
+        again = Q(resubmitted_at__lt=hi)
+        if lo is not None:
+            plain &= Q(submitted_at__gte=lo)
+            again &= Q(resubmitted_at__gte=lo)
+        return plain | again
+
+    with transaction.atomic():
+        waiting = PermitApplication.objects.filter(
+            received(None, until), state=ApplicationState.SUBMITTED, accepted_at__isnull=True
+        )
+        firsts = waiting.aggregate(a=Min("submitted_at"), b=Min("resubmitted_at"))
+        first = min(filter(None, firsts.values()), default=None)
+        if first is None:
+            return 0
+        whens, day = [], timezone.localtime(first, tz).date()
+        while day <= cutoff:
+            start = datetime.datetime.combine(day, datetime.time(), tz)
+            whens.append(
+                When(
+                    received(start, start + datetime.timedelta(days=1)),
+                    then=Value(rules.decision_deadline(day, mode=mode)),
+                )
+            )
+            day += datetime.timedelta(days=1)
+        count = waiting.update(
+            state=ApplicationState.ACCEPTED,
+            accepted_at=Coalesce("resubmitted_at", "submitted_at"),
+            deadline=Case(*whens, output_field=DateField()),
+            updated_at=now,
+        )
+        if count:
+            _log_bulk_deemed_acceptance(now=now)
+    return count
+
+
+def _log_bulk_deemed_acceptance(*, now) -> None:
+    qn = connection.ops.quote_name
+    log = ApplicationTransition._meta.db_table
+    table = PermitApplication._meta.db_table
+    sql = (
+        f"INSERT INTO {qn(log)} "  # noqa: S608 - table names from model meta, values as params
+        f"({qn('application_id')}, {qn('actor_id')}, {qn('transition')}, {qn('from_state')}, "
+        f"{qn('to_state')}, {qn('note')}, {qn('items')}, {qn('created_at')}) "
+        f"SELECT {qn('id')}, NULL, %s, %s, %s, %s, %s, %s FROM {qn(table)} "
+        f"WHERE {qn('state')} = %s AND {qn('accepted_by_id')} IS NULL AND {qn('updated_at')} = %s"
+    )
+    params = [
+        "deem_accepted",
+        ApplicationState.SUBMITTED,
+        ApplicationState.ACCEPTED,
+        "Deemed accepted on receipt: no acceptance or notice within the statutory working days "
+        "(Administrative Licensing Law Art. 32).",
+        "[]",
+        connection.ops.adapt_datetimefield_value(now),
+        ApplicationState.ACCEPTED,
+        connection.ops.adapt_datetimefield_value(now),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def deemed_accepted_ids(*, on: datetime.date) -> list[int]:
+    """The applications the daily job deemed accepted on ``on`` (to notify, in chunks)."""
+    tz = timezone.get_current_timezone()
+    since = datetime.datetime.combine(on, datetime.time(), tz)
+    return list(
+        ApplicationTransition.objects.filter(
+            transition="deem_accepted",
+            created_at__gte=since,
+            created_at__lt=since + datetime.timedelta(days=1),
+        )
+        .order_by("application_id")
+        .values_list("application_id", flat=True)
+    )
+
+
+def notify_deemed_accepted(*, application_ids: list[int]) -> int:
+    """One "accepted" notice per application (the same event key as an officer's acceptance,
+    so nobody is told twice)."""
+    from django.urls import reverse
+
+    applications = (
+        PermitApplication.objects.filter(pk__in=application_ids, state=ApplicationState.ACCEPTED)
+        .select_related("filed_by", "person")
+        .order_by("pk")
+    )
+    count = 0
+    for app in applications:
+        notify(
+            app.filed_by,
+            NotificationKind.APPLICATION_ACCEPTED,
+            {
+                "name": app.person.full_name,
+                "reference": app.reference,
+                "service": Service(app.service).label,
+                "deadline": app.deadline,
+            },
+            related=app,
+            link=reverse("permits:application_detail", args=[app.pk]),
+        )
+        count += 1
+    return count
 
 
 def suspend_overdue_permits(*, today: datetime.date | None = None) -> int:

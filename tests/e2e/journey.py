@@ -138,6 +138,8 @@ def walk_steps(page, shot, *, basis: str = "residence", details: dict | None = N
         elif name == "basis":
             choose(page, "basis", basis)
         elif name == "details":
+            if not details and page.locator("#id_household_region").count():
+                details = {"household_region": "110105"}  # a new permit: registered elsewhere
             for field, value in (details or {}).items():
                 page.fill(f"#id_{field}", value)
         else:

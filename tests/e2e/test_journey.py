@@ -65,8 +65,7 @@ def test_new_permit_from_sign_up_to_active_permit(new_page, shot, station, celer
     application = PermitApplication.objects.get(pk=application_pk)
     assert application.state == ApplicationState.SUBMITTED
 
-    # The officer accepts (the 15-day clock starts) and asks again for one item, at once.
-    journey.desk_act(desk, shot, officer, application_pk, "accept")
+    # The officer asks for one item at once (the one-time notice comes before acceptance).
     first_code = application.requirements()[0].code
     journey.desk_act(
         desk,
@@ -78,8 +77,12 @@ def test_new_permit_from_sign_up_to_active_permit(new_page, shot, station, celer
     )
     assert application.reference in _sms(phone)  # the one-time notice also came by SMS
 
-    # The applicant supplies it from the application's page.
+    # The applicant supplies it from the application's page; the officer accepts (the clock
+    # of 15 working days starts).
     journey.supply_requested_material(applicant, shot, application_pk)
+    application.refresh_from_db()
+    assert application.state == ApplicationState.SUBMITTED
+    journey.desk_act(desk, shot, officer, application_pk, "accept")
     application.refresh_from_db()
     assert application.state == ApplicationState.ACCEPTED
 

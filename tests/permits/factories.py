@@ -148,6 +148,33 @@ class ApplicationFactory(DjangoModelFactory):
             tracking_number="SF1234567890",
             mailed_at=factory.LazyFunction(_now),
         )
+        # cancellation (注销): the card travels back to the station
+        awaiting_card_return = factory.Trait(
+            service=Service.CANCELLATION,
+            state=ApplicationState.AWAITING_CARD_RETURN,
+            submitted_at=factory.LazyFunction(_now),
+            answers=factory.LazyFunction(
+                lambda: {"moved_on": _today().isoformat(), "card_return": "mail"}
+            ),
+            delivery_method="mail",
+            delivery_chosen_at=factory.LazyFunction(_now),
+        )
+        card_returned = factory.Trait(
+            service=Service.CANCELLATION,
+            state=ApplicationState.CARD_RETURNED,
+            submitted_at=factory.LazyFunction(_now),
+            delivery_method="mail",
+            old_card_received_at=factory.LazyFunction(_now),
+        )
+        completed = factory.Trait(
+            service=Service.CANCELLATION,
+            state=ApplicationState.COMPLETED,
+            submitted_at=factory.LazyFunction(_now),
+            delivery_method="window",
+            old_card_received_at=factory.LazyFunction(_now),
+            decided_at=factory.LazyFunction(_now),
+            completed_at=factory.LazyFunction(_now),
+        )
         delivered = factory.Trait(
             state=ApplicationState.DELIVERED,
             produced_at=factory.LazyFunction(_now),

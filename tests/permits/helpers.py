@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from notifications.models import Notification
+from permits.constants import Service
 from permits.services import applications as svc
 from tests.applicants.helpers import pdf_bytes
 from tests.factories import PASSWORD, RegistrationFactory, StaffFactory, tiny_png
@@ -32,6 +33,8 @@ def registered_person(*, months=12, house=None, **identity):
 def draft_ready(person, service, *, basis="residence", answers=None, user=None):
     """A draft with every required material uploaded."""
     user = user or person.account
+    if service == Service.NEW and answers is None:
+        answers = {"household_region": "110105"}  # household registered outside the city
     app = svc.start_application(
         user=user, person=person, service=service, basis=basis, answers=answers
     )

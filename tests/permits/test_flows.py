@@ -8,6 +8,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from core.errors import InvalidInput, NotEligible, WrongState
+from permits import rules
 from permits.constants import ApplicationState, CardSerialStatus, PermitStatus, Service
 from permits.models import CardSerial, ResidencePermit
 from permits.services import applications as svc
@@ -36,7 +37,7 @@ def test_new_permit_window_pickup():
     assert app.state == ApplicationState.SUBMITTED
     assert app.reference.startswith(f"HK{today.year}-")
     app = svc.accept(user=staff["officer"], application=app)
-    assert app.deadline == today + datetime.timedelta(days=15)
+    assert app.deadline == rules.decision_deadline(today, mode=rules.DayMode.WORKING)
     svc.approve(user=staff["officer"], application=app)
     svc.mark_produced(user=staff["clerk"], application=app)
 

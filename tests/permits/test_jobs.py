@@ -103,11 +103,16 @@ def test_suspension_logs_and_notifies_each_holder_once_even_if_run_twice():
     )
 
 
-def test_endorsement_reminders_30_and_7_days_before_each_once():
-    today = timezone.localdate()
-    p30 = PermitFactory(valid_until=today + datetime.timedelta(days=30))
+def test_endorsement_reminders_when_the_window_opens_and_7_days_before_each_once():
+    from dateutil.relativedelta import relativedelta
+
+    from permits import rules
+
+    today = datetime.date(2026, 5, 10)
+    p_window = PermitFactory(valid_until=today + relativedelta(months=1))  # opens today
     p7 = PermitFactory(valid_until=today + datetime.timedelta(days=7))
-    PermitFactory(valid_until=today + datetime.timedelta(days=31))  # not yet
+    not_yet = PermitFactory(valid_until=today + relativedelta(months=1, days=1))  # opens tomorrow
+    assert rules.renewal_opens_on(not_yet.valid_until) > today
     renewing = PermitFactory(valid_until=today + datetime.timedelta(days=7))
     RegistrationFactory(person=renewing.holder, house=renewing.house, registered=True)
     ApplicationFactory(
@@ -121,14 +126,15 @@ def test_endorsement_reminders_30_and_7_days_before_each_once():
     send_endorsement_reminders(today=today)
     reminders = Notification.objects.filter(kind="endorsement_due")
     assert sorted(reminders.values_list("recipient", flat=True)) == sorted(
-        [p30.holder.account_id, p7.holder.account_id]
+        [p_window.holder.account_id, p7.holder.account_id]
     )
-    # 23 days later the first one is 7 days from expiry: its second reminder, once
-    later = today + datetime.timedelta(days=23)
+    # 7 days before its expiry the first one gets its second reminder, once
+    later = p_window.valid_until - datetime.timedelta(days=7)
     send_endorsement_reminders(today=later)
     send_endorsement_reminders(today=later)
-    assert reminders.filter(recipient=p30.holder.account).count() == 2
+    assert reminders.filter(recipient=p_window.holder.account).count() == 2
     assert reminders.filter(recipient=p7.holder.account).count() == 1
+    assert not reminders.filter(recipient=not_yet.holder.account).exists()  # never ran May 11
     assert ApplicationState.SUBMITTED  # renewal in progress: never reminded
     assert not reminders.filter(recipient=renewing.holder.account).exists()
 

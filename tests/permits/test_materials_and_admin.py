@@ -71,7 +71,11 @@ def test_upload_accepts_images_and_pdf_by_content_and_keeps_versions():
 def test_submit_lists_missing_materials():
     person = registered_person(months=8)
     app = svc.start_application(
-        user=person.account, person=person, service=Service.NEW, basis="residence"
+        user=person.account,
+        person=person,
+        service=Service.NEW,
+        basis="residence",
+        answers={"household_region": "110105"},
     )
     svc.upload_material(user=person.account, application=app, requirement_code="photo", file=png())
     with pytest.raises(InvalidInput) as exc:

@@ -20,12 +20,15 @@ ALLOWED = {
     S.DRAFT: {"submit", "withdraw"},
     S.SUBMITTED: {"accept", "request_supplement", "reject", "withdraw"},
     S.SUPPLEMENT_REQUESTED: {"resubmit", "reject", "withdraw"},
-    S.ACCEPTED: {"approve", "reject", "request_supplement", "extend_deadline", "withdraw"},
-    S.APPROVED: {"mark_produced"},
+    S.ACCEPTED: {"approve", "reject", "extend_deadline", "withdraw"},
+    S.APPROVED: {"mark_produced", "extend_deadline"},
     S.PRODUCED: {"choose_pickup", "choose_mail", "record_mailed"},
     S.AWAITING_PICKUP: {"record_collected"},
     S.AWAITING_OLD_CARD: {"record_old_card_received", "record_mailed"},
     S.MAILED: {"record_delivered"},
+    S.AWAITING_CARD_RETURN: {"record_card_returned", "withdraw"},
+    S.CARD_RETURNED: {"complete_cancellation"},
+    S.COMPLETED: set(),
     S.REJECTED: set(),
     S.WITHDRAWN: set(),
     S.COLLECTED: set(),
@@ -53,6 +56,9 @@ def test_every_disallowed_transition_is_refused_by_the_model(state):
             with pytest.raises(TransitionNotAllowed):
                 method(by=None)
             assert app.state == state
+
+
+OUTSIDE = {"household_region": "110105"}  # household registered outside the city
 
 
 def _service_calls(app, staff):
@@ -84,6 +90,8 @@ def _service_calls(app, staff):
         "record_collected": lambda: svc.record_collected(
             user=sup, application=app, collector_id_number=app.person.id_number
         ),
+        "record_card_returned": lambda: svc.record_card_returned(user=sup, application=app),
+        "complete_cancellation": lambda: svc.complete_cancellation(user=sup, application=app),
     }
 
 
@@ -122,7 +130,7 @@ def test_walk_every_allowed_transition_through_the_services():
     staff = staff_for(person.registrations.get().station)
     officer, clerk, sup = staff["officer"], staff["clerk"], staff["supervisor"]
     app = svc.start_application(
-        user=person.account, person=person, service=Service.NEW, basis="residence"
+        user=person.account, person=person, service=Service.NEW, basis="residence", answers=OUTSIDE
     )
     step(app, "withdraw", lambda: svc.withdraw(user=person.account, application=app))
 
@@ -130,7 +138,7 @@ def test_walk_every_allowed_transition_through_the_services():
     #    -> extend -> approve -> produce -> choose_mail? (new: no old card) ... -> pickup
     person = registered_person(months=8, house=person.registrations.get().house)
     app = svc.start_application(
-        user=person.account, person=person, service=Service.NEW, basis="residence"
+        user=person.account, person=person, service=Service.NEW, basis="residence", answers=OUTSIDE
     )
     for code in ("id_card", "photo", "residence_proof"):
         svc.upload_material(user=person.account, application=app, requirement_code=code, file=png())
@@ -149,17 +157,9 @@ def test_walk_every_allowed_transition_through_the_services():
     )
     assert app.state == S.SUBMITTED
     step(app, "accept", lambda: svc.accept(user=officer, application=app))
-    step(
-        app,
-        "request_supplement",
-        lambda: svc.request_supplement(user=officer, application=app, items=items),
-    )
-    svc.upload_material(user=person.account, application=app, requirement_code="photo", file=png())
-    step(
-        app,
-        "resubmit",
-        lambda: svc.resubmit(user=person.account, application=app, password=PASSWORD),
-    )
+    # After acceptance no more material is asked for (the one-time notice comes first).
+    with pytest.raises(WrongState):
+        svc.request_supplement(user=officer, application=app, items=items)
     assert app.state == S.ACCEPTED
     step(
         app,
@@ -167,6 +167,12 @@ def test_walk_every_allowed_transition_through_the_services():
         lambda: svc.extend_deadline(user=sup, application=app, days=10, reason="特殊情况"),
     )
     step(app, "approve", lambda: svc.approve(user=officer, application=app))
+    # The clock runs until production: an approved card not yet produced may be extended too.
+    step(
+        app,
+        "extend_deadline",
+        lambda: svc.extend_deadline(user=sup, application=app, days=5, reason="制证延误"),
+    )
     step(app, "mark_produced", lambda: svc.mark_produced(user=clerk, application=app))
     step(app, "choose_pickup", lambda: svc.choose_pickup(user=person.account, application=app))
     step(
@@ -272,6 +278,31 @@ def test_walk_every_allowed_transition_through_the_services():
         "record_mailed",
         lambda: svc.record_mailed(user=st["clerk"], application=app, tracking_number="EMS9"),
     )
+
+    # 6. cancellation (注销): withdrawn while the card is awaited; card returned -> completed
+    for end in ("withdraw", "complete"):
+        permit = PermitFactory()
+        RegistrationFactory(person=permit.holder, house=permit.house, registered=True)
+        st = staff_for(permit.station)
+        app = submitted(
+            permit.holder,
+            Service.CANCELLATION,
+            answers={"moved_on": today.isoformat(), "card_return": "mail"},
+        )
+        assert app.state == S.AWAITING_CARD_RETURN
+        if end == "withdraw":
+            step(app, "withdraw", lambda app=app: svc.withdraw(user=app.filed_by, application=app))
+            continue
+        step(
+            app,
+            "record_card_returned",
+            lambda app=app, st=st: svc.record_card_returned(user=st["clerk"], application=app),
+        )
+        step(
+            app,
+            "complete_cancellation",
+            lambda app=app, st=st: svc.complete_cancellation(user=st["officer"], application=app),
+        )
 
     expected = {(state, name) for state, names in ALLOWED.items() for name in names}
     assert walked == expected
