@@ -6,11 +6,16 @@ from .constants import StaffGroup
 
 
 def is_supervisor(user) -> bool:
+    """Asked once per user object (a request's user), like Django's own permission cache."""
     if not (user and user.is_authenticated and user.is_active and user.is_staff):
         return False
     if user.is_superuser:
         return True
-    return user.groups.filter(name=StaffGroup.SUPERVISOR).exists()
+    cached = getattr(user, "_is_supervisor_cache", None)
+    if cached is None:
+        cached = user.groups.filter(name=StaffGroup.SUPERVISOR).exists()
+        user._is_supervisor_cache = cached
+    return cached
 
 
 def station_id_of(user) -> int | None:

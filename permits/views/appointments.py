@@ -1,0 +1,91 @@
+"""Booking a window pickup time (issue 17): the applicant who chose window pickup books, moves
+or cancels a 30-minute slot; a missed slot can be rebooked. Thin: ``services.appointments``."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.errors import ServiceError, add_service_errors
+
+from ..constants import ApplicationState
+from ..services import appointments as services
+from .applications import owned_applications
+
+
+class SlotForm(forms.Form):
+    slot = forms.ChoiceField(
+        label=gettext_lazy("Choose a day and time"),
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose a day and time.")},
+    )
+
+    def __init__(self, *args, days=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = []
+        for offered in days:
+            label_day = formats.date_format(offered["day"], "Y-m-d l")
+            for slot in offered["slots"]:
+                if slot["left"] <= 0:
+                    continue
+                value = f"{offered['day']:%Y-%m-%d}T{slot['starts_at']:%H:%M}"
+                label = _("%(day)s %(time)s (%(left)s left)") % {
+                    "day": label_day,
+                    "time": slot["starts_at"].strftime("%H:%M"),
+                    "left": slot["left"],
+                }
+                choices.append((value, label))
+        self.fields["slot"].choices = choices
+
+    def chosen(self) -> tuple[datetime.date, datetime.time]:
+        moment = datetime.datetime.strptime(self.cleaned_data["slot"], "%Y-%m-%dT%H:%M")
+        return moment.date(), moment.time()
+
+
+@login_required
+def appointment(request, pk):
+    application = get_object_or_404(owned_applications(request.user), pk=pk, filed_by=request.user)
+    if application.state != ApplicationState.AWAITING_PICKUP:
+        return redirect("permits:application_detail", application.pk)
+    today = timezone.localdate()
+    current = services.current_appointment(application)
+    days = services.open_days(application.station, today=today)
+    form = SlotForm(request.POST or None, days=days)
+    if request.method == "POST" and request.POST.get("action") == "cancel":
+        try:
+            services.cancel(user=request.user, application=application)
+        except ServiceError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Your booking is cancelled."))
+        return redirect("permits:application_appointment", application.pk)
+    if request.method == "POST" and form.is_valid():
+        day, starts_at = form.chosen()
+        try:
+            booked = services.book(
+                user=request.user, application=application, day=day, starts_at=starts_at
+            )
+        except ServiceError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Booked: %(day)s at %(time)s.")
+                % {"day": booked.day.isoformat(), "time": booked.starts_at.strftime("%H:%M")},
+            )
+            return redirect("permits:application_appointment", application.pk)
+    context = {
+        "application": application,
+        "current": current,
+        "missed": current is not None and current.day < today,
+        "form": form,
+        "has_windows": bool(days) or services.station_takes_appointments(application.station),
+    }
+    return render(request, "permits/appointments/book.html", context)
