@@ -1,12 +1,9 @@
 """Acceptance 4: the one-time notice (一次性告知, seed 001). A further request may only flag items
 re-uploaded since the last one; the applicant re-uploads only the flagged items."""
 
-import datetime
-
 import pytest
-from django.utils import timezone
 
-from core.errors import InvalidInput, RuleRefused
+from core.errors import InvalidInput, RuleRefused, WrongState
 from permits.constants import ApplicationState, Service
 from permits.models import Material
 from permits.services import applications as svc
@@ -98,7 +95,9 @@ def test_a_piecemeal_second_request_is_refused(case):
             ],
         )
     assert exc.value.code == "piecemeal"
-    assert "residence_proof" in str(exc.value)
+    # the items by their names, never their codes (issue 15, point 6)
+    assert "Proof of residence address" in str(exc.value)
+    assert "residence_proof" not in str(exc.value)
     app.refresh_from_db()
     assert app.state == ApplicationState.SUBMITTED
     assert app.transitions.filter(transition="request_supplement").count() == 1
@@ -119,22 +118,18 @@ def test_a_second_request_on_reuploaded_items_is_accepted(case):
     assert kinds(app.filed_by).count("supplement_requested") == 2  # one per notice
 
 
-def test_the_clock_stops_while_waiting_for_the_applicant(case, monkeypatch):
+def test_after_acceptance_no_more_notice_only_approve_reject_or_extend(case):
+    """Issue 13 point 10 (Regulations Art. 9, Administrative Licensing Law Art. 32): the one-time
+    notice comes before acceptance; no open-ended pause after it."""
     app, officer = case
     svc.accept(user=officer, application=app)
-    accepted_on = timezone.localdate()
-    assert app.deadline == accepted_on + datetime.timedelta(days=15)
-    svc.request_supplement(
-        user=officer, application=app, items=[{"code": "photo", "reason": "unclear"}]
-    )
-    assert app.deadline is None
-    svc.upload_material(user=app.filed_by, application=app, requirement_code="photo", file=png())
-    later = accepted_on + datetime.timedelta(days=4)
-    monkeypatch.setattr(svc.applicant, "_today", lambda: later)
-    svc.resubmit(user=app.filed_by, application=app, password=PASSWORD)
-    assert app.state == ApplicationState.ACCEPTED  # back where it was
-    assert app.paused_days == 4
-    assert app.deadline == accepted_on + datetime.timedelta(days=19)
+    deadline = app.deadline
+    with pytest.raises(WrongState):
+        svc.request_supplement(
+            user=officer, application=app, items=[{"code": "photo", "reason": "unclear"}]
+        )
+    app.refresh_from_db()
+    assert app.state == ApplicationState.ACCEPTED and app.deadline == deadline
 
 
 def test_the_timeline_shows_the_items_in_plain_words(case):

@@ -169,7 +169,11 @@ def test_web_agent_proof_refuses_a_pdf_with_javascript(client, settings):
     assert response.status_code == 200
     assert MESSAGE in text(response)
     assert agent.identities.count() == 1
-    assert stored_files(settings) == before
+    # the photos that passed are kept as the user's pending uploads (issue 15, point 9);
+    # the refused PDF is not stored anywhere
+    after = stored_files(settings)
+    assert {path for path in after if "pending" not in path.parts} == before
+    assert not [path for path in after - before if path.suffix == ".pdf"]
 
 
 # --- (b) the API upload endpoint ------------------------------------------------------------
