@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import (
     get_default_password_validators,
@@ -6,7 +7,10 @@ from django.contrib.auth.password_validation import (
     validate_password,
 )
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop, ngettext_lazy
 
 from core.errors import add_service_errors
 from core.phones import normalize_phone
@@ -15,6 +19,20 @@ from core.uploads import DocumentUploadField, ImageUploadField
 from .constants import AgentReason, IdentityRejectionReason, Relationship
 from .id_numbers import parse_id_number
 from .models import User
+
+# Django's own password messages, listed so the project catalogue keeps its wording of them:
+# the portal addresses people as "您" (Django's Chinese says "你"). Issue 15, point 7.
+DJANGO_MESSAGES_AS_THE_PORTAL_SAYS_THEM = (
+    gettext_noop("Your old password was entered incorrectly. Please enter it again."),
+    gettext_noop("Your password can’t be too similar to your other personal information."),
+    gettext_noop("Your password can’t be a commonly used password."),
+    gettext_noop("Your password can’t be entirely numeric."),
+    ngettext_lazy(
+        "Your password must contain at least %(min_length)d character.",
+        "Your password must contain at least %(min_length)d characters.",
+        "min_length",
+    ),
+)
 
 __all__ = ["add_service_errors"]  # the one helper (core.errors) that shows a service's refusal
 
@@ -41,6 +59,19 @@ class PhoneLoginForm(AuthenticationForm):
         except ValidationError:
             # Unparseable numbers fail like a wrong password: no hint about accounts.
             return raw
+
+
+class StaffLoginForm(PhoneLoginForm, AdminAuthenticationForm):
+    """The admin's login: the phone formats applicants may type (13800000101, +86 138 0000
+    0101, 138-0000-0101) and a message about phones, not Django's "case-sensitive" one."""
+
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "invalid_login": _(
+            "The phone number or the password is not correct, or the account is not a staff "
+            "account."
+        ),
+    }
 
 
 class PhoneField(forms.CharField):
@@ -112,13 +143,19 @@ def _applicant_password_validators():
     ]
 
 
+_password_help_text = lazy(
+    lambda: password_validators_help_text_html(_applicant_password_validators()), SafeString
+)
+
+
 def _password_fields():
     return (
         forms.CharField(
             label=_("Password"),
             strip=False,
             widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-            help_text=password_validators_help_text_html(_applicant_password_validators()),
+            # lazy: rendered in the language of each page, not of the process that imported it
+            help_text=_password_help_text(),
         ),
         forms.CharField(
             label=_("Password again"),

@@ -15,6 +15,11 @@ account_patterns = [
     ),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("me/", views.PersonalCenterView.as_view(), name="me"),
+    path(
+        "me/devices/<int:pk>/sign-out/",
+        views.SignedInDeviceRevokeView.as_view(),
+        name="device_revoke",
+    ),
     path("identity/", views.IdentityView.as_view(), name="identity"),
     path("dependents/add/", views.DependentCreateView.as_view(), name="dependent_add"),
     path("dependents/<int:pk>/", views.DependentDetailView.as_view(), name="dependent"),

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from core import pending_uploads
+from core.api.auth import revoke_device, signed_in_devices
 from core.errors import ServiceError, add_service_errors
 from core.http import client_ip
 from core.personal_center import sections_for
@@ -169,7 +171,31 @@ class PersonalCenterView(LoginRequiredMixin, TemplateView):
         for section in sections:
             section.html = render_to_string(section.template, section.context, self.request)
         context["sections"] = sections
+        context["devices"] = list(signed_in_devices(user)[:20])
         return context
+
+
+class SignedInDeviceRevokeView(LoginRequiredMixin, View):
+    """Sign one device (an app's API token) out, from the personal center's device list."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        if not revoke_device(request.user, pk):
+            raise Http404
+        messages.success(request, _("That device is signed out."))
+        return redirect(reverse("applicants:me") + "#devices-title")
+
+
+IDENTITY_FORM = "identity"
+DEPENDENT_FORM = "dependent"
+FILE_FIELDS = ("id_card_front", "id_card_back", "face_photo", "agent_proof")
+
+
+def _keeping(request, form_key, form):
+    """A refused form keeps the files that passed their own checks (issue 15, point 9)."""
+    pending_uploads.mark_kept(form, pending_uploads.keep(request, form_key, form, FILE_FIELDS))
+    return form
 
 
 class IdentityView(LoginRequiredMixin, View):
@@ -187,6 +213,7 @@ class IdentityView(LoginRequiredMixin, View):
             if identity is not None:
                 initial = {"full_name": identity.full_name, "id_number": identity.id_number}
             form = IdentityForm(initial=initial, existing=identity)
+            pending_uploads.mark_kept(form, pending_uploads.kept(request, IDENTITY_FORM))
         return render(
             request,
             self.template_name,
@@ -198,14 +225,18 @@ class IdentityView(LoginRequiredMixin, View):
 
     def post(self, request):
         identity = request.user.own_identity
-        form = IdentityForm(request.POST, request.FILES, existing=identity)
+        files = pending_uploads.restore(request, IDENTITY_FORM, request.FILES)
+        form = IdentityForm(request.POST, files, existing=identity)
         if not form.is_valid():
-            return self._render(request, identity, form)
+            return self._render(request, identity, _keeping(request, IDENTITY_FORM, form))
         try:
             services.submit_own_identity(account=request.user, **form.cleaned_data)
         except ServiceError as exc:
             add_service_errors(form, exc)
-            return self._render(request, request.user.own_identity, form)
+            return self._render(
+                request, request.user.own_identity, _keeping(request, IDENTITY_FORM, form)
+            )
+        pending_uploads.clear(request, IDENTITY_FORM)
         messages.success(
             request,
             _("Submitted. An officer checks it, usually within an hour; you get an SMS."),
@@ -220,15 +251,18 @@ class DependentCreateView(LoginRequiredMixin, View):
         return render(request, self.template_name, {"form": DependentForm(), "identity": None})
 
     def post(self, request):
-        form = DependentForm(request.POST, request.FILES)
+        files = pending_uploads.restore(request, DEPENDENT_FORM, request.FILES)
+        form = DependentForm(request.POST, files)
         if form.is_valid():
             try:
                 services.add_dependent(account=request.user, **form.cleaned_data)
             except ServiceError as exc:
                 add_service_errors(form, exc)
             else:
+                pending_uploads.clear(request, DEPENDENT_FORM)
                 messages.success(request, _("Submitted. An officer checks this identity."))
                 return redirect("applicants:me")
+        form = _keeping(request, DEPENDENT_FORM, form)
         return render(request, self.template_name, {"form": form, "identity": None})
 
 

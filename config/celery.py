@@ -63,6 +63,37 @@ app.conf.update(
             "task": "permits.send_endorsement_reminders",
             "schedule": crontab(hour=9, minute=0),
         },
+        # issue 17: reminders nobody else sends (each once, by event key)
+        "permits-uncollected-card-reminders": {
+            "task": "permits.send_uncollected_card_reminders",
+            "schedule": crontab(hour=9, minute=10),
+        },
+        "permits-change-due-reminders": {
+            "task": "permits.send_change_due_reminders",
+            "schedule": crontab(hour=9, minute=20),
+        },
+        "permits-turned-16-notices": {
+            "task": "permits.send_turned_16_notices",
+            "schedule": crontab(hour=9, minute=30),
+        },
+        "permits-appointment-reminders": {
+            "task": "permits.send_appointment_reminders",
+            "schedule": crontab(hour=9, minute=40),
+        },
+        # Administrative Licensing Law Art. 32: unanswered submissions deemed accepted
+        "permits-deem-submissions-accepted": {
+            "task": "permits.deem_submissions_accepted",
+            "schedule": crontab(hour=0, minute=45),
+        },
+        # retention: personal files past their period, then old audit records (README)
+        "permits-delete-expired-files": {
+            "task": "permits.delete_expired_files",
+            "schedule": crontab(hour=2, minute=15),
+        },
+        "review-delete-old-audit-events": {
+            "task": "review.delete_old_audit_events",
+            "schedule": crontab(hour=2, minute=45),
+        },
     },
 )
 app.autodiscover_tasks()
@@ -79,11 +110,23 @@ DAILY_QUEUE = "daily"
 ALL_QUEUES = (DEFAULT_QUEUE, SMS_QUEUE, DAILY_QUEUE)
 TASK_QUEUES = {
     "notifications.send_sms": SMS_QUEUE,
+    "notifications.reconcile_sms": SMS_QUEUE,
+    # the SMS work of a phone-code request (issue 14: same request work for every number)
+    "applicants.deliver_phone_code": SMS_QUEUE,
     # every minute; re-enqueues SMS, so it must not wait behind a long daily job
     "notifications.sweep_queued_sms": SMS_QUEUE,
     "permits.suspend_overdue_permits": DAILY_QUEUE,
     "permits.notify_suspended_holders": DAILY_QUEUE,
     "permits.send_endorsement_reminders": DAILY_QUEUE,
+    "permits.send_uncollected_card_reminders": DAILY_QUEUE,
+    "permits.send_change_due_reminders": DAILY_QUEUE,
+    "permits.send_turned_16_notices": DAILY_QUEUE,
+    "permits.send_appointment_reminders": DAILY_QUEUE,
+    "permits.notify_endorsement_due": DAILY_QUEUE,
+    "permits.deem_submissions_accepted": DAILY_QUEUE,
+    "permits.notify_deemed_accepted": DAILY_QUEUE,
+    "permits.delete_expired_files": DAILY_QUEUE,
+    "review.delete_old_audit_events": DAILY_QUEUE,
 }
 
 

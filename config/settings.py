@@ -5,6 +5,7 @@ Celery tasks executed eagerly in-process, a local-memory cache and SMS printed t
 Every variable read here is listed in README.md with its default.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -29,6 +30,9 @@ HOST = env.str("HOST", default="127.0.0.1")
 PORT = env.int("PORT", default=8000)
 SITE_URL = env.str("SITE_URL", default=f"http://{HOST}:{PORT}")
 CITY_CODE = env.str("CITY_CODE", default="HK")
+# The authority named on the papers a station signs (issue 16): a refusal tells the applicant
+# they may seek reconsideration of, or sue, this authority's decision.
+ISSUING_AUTHORITY = env.str("ISSUING_AUTHORITY", default="海口市公安局")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -42,6 +46,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_fsm",
     "django_prometheus",
+    # Staff sign-in (issue 14): second factor (TOTP + single-use backup codes), lockout.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     "core",
     "applicants",
     "notifications",
@@ -53,15 +63,21 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",  # first: times every request
     "core.logging.RequestContextMiddleware",  # a request id on every log line and response
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy on every response
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): second factor passed
     "django.contrib.messages.middleware.MessageMiddleware",
     # After auth and messages: staff idle logout, audit line for every 403.
     "review.middleware.StaffSessionMiddleware",
+    # Staff without a verified second factor reach only the second-factor step (review).
+    "review.middleware.StaffSecondFactorMiddleware",
+    # Turns a login refused by django-axes into the "locked, try again at ..." answer.
+    "axes.middleware.AxesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",  # last
 ]
@@ -100,7 +116,11 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Concurrent writes wait for each other (busy timeout, seconds) instead of failing with
+    # "database is locked": every transaction takes the write lock when it begins.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery -----------------------------------------------------------------------
@@ -144,6 +164,29 @@ AUTH_PASSWORD_VALIDATORS = [
     # Staff only: at least 12 characters mixing 3 of lower, upper, digits, symbols.
     {"NAME": "review.validators.StaffPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "applicants.lockout.LockoutBackend",  # first: django-axes refuses a locked account+address
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login failure handling (django-axes) on the applicant login, the admin login and the API
+# token endpoint: after AXES_FAILURE_LIMIT failures for one account from one client address,
+# that account is locked for that address (never for everyone: the owner elsewhere still logs
+# in) for AXES_COOLOFF_MINUTES; a supervisor unlocks in the admin (Access attempts).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=15)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the retry time shown stays true
+AXES_DISABLE_ACCESS_LOG = True  # logins are audited by review.audit
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "phone", "otp_token"]  # masked in its rows
+AXES_USERNAME_CALLABLE = "applicants.lockout.login_name"
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
+AXES_LOCKOUT_CALLABLE = "applicants.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Second factor (django-otp): every staff account; the authenticator app shows this issuer.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Residence permit portal")
+OTP_STATIC_BACKUP_CODES = env.int("OTP_STATIC_BACKUP_CODES", default=10)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -165,8 +208,19 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "/media-not-public/"  # uploads are never served directly; views check permission
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=50_000_000)  # larger: a decompression bomb
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A request body without files (form fields, JSON) larger than this is refused (400).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# A multipart body whose declared size passes this is refused at its first file; one file past
+# UPLOAD_MAX_BYTES stops the read there (core.uploads.UploadLimitHandler). Default: 4 files + 1 MiB.
+UPLOAD_MAX_REQUEST_BYTES = env.int(
+    "UPLOAD_MAX_REQUEST_BYTES", default=4 * UPLOAD_MAX_BYTES + 1024 * 1024
+)
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:
@@ -200,6 +254,8 @@ STORAGES = {
 
 # --- SMS --------------------------------------------------------------------------------------
 SMS_BACKEND = env.str("SMS_BACKEND", default="console")
+# The signature every SMS starts with, in 【】 (registered with the carriers in China).
+SMS_SIGNATURE = env.str("SMS_SIGNATURE", default="市公安局")
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM = env.str("TWILIO_FROM", default="")
@@ -214,6 +270,10 @@ SMS_RETRY_BASE_SECONDS = env.float("SMS_RETRY_BASE_SECONDS", default=15.0)
 SMS_RETRY_MAX_SECONDS = env.float("SMS_RETRY_MAX_SECONDS", default=600.0)
 # The periodic sweep re-enqueues messages left `queued` longer than this (e.g. Redis was down).
 SMS_SWEEP_AFTER_SECONDS = env.int("SMS_SWEEP_AFTER_SECONDS", default=60)
+# A message whose create call got no answer (timeout) is `unknown`: before any resend the
+# provider is asked whether it has it. A row left `sending` longer than this (its worker was
+# killed mid-call) is asked about the same way by the sweep.
+SMS_SENDING_TIMEOUT_SECONDS = env.int("SMS_SENDING_TIMEOUT_SECONDS", default=300)
 
 # --- Accounts and identity (applicants) --------------------------------------------------------
 # Who decides a pending identity: the officer (default) or a city's automatic check (a subclass of
@@ -229,11 +289,27 @@ PHONE_CODE_CHECKS_PER_NUMBER_PER_HOUR = env.int("PHONE_CODE_CHECKS_PER_NUMBER_PE
 PHONE_CODE_CHECKS_PER_IP_PER_HOUR = env.int("PHONE_CODE_CHECKS_PER_IP_PER_HOUR", default=30)
 
 # --- Permit rules -----------------------------------------------------------------------------
-DEADLINE_DAY_MODE = env.str("DEADLINE_DAY_MODE", default="calendar")  # or "working"
+# Seed 004 "15 working days" (Administrative Licensing Law Art. 82); "calendar": a deadline on a
+# rest day moves to the next working day (Civil Code Art. 203).
+DEADLINE_DAY_MODE = env.str("DEADLINE_DAY_MODE", default="working")  # or "calendar"
+# Administrative Licensing Law Art. 32: a submission neither accepted nor answered with a notice
+# within this many working days counts as accepted on receipt (0 turns it off).
+DEEMED_ACCEPTANCE_WORKING_DAYS = env.int("DEEMED_ACCEPTANCE_WORKING_DAYS", default=5)
+# Regulations Art. 2 (seed 003): region codes (GB/T 2260) of this city; a person whose household
+# registration is in one of them (or a subdivision: 460100 covers 460105) is not eligible.
+CITY_REGION_CODES = env.list("CITY_REGION_CODES", default=["460100"])
+# Ratings of every case (好差评): a bad rating's follow-up is due this many working days later;
+# the rating link in the final SMS works once, for this many days.
+RATING_FOLLOW_UP_WORKING_DAYS = env.int("RATING_FOLLOW_UP_WORKING_DAYS", default=5)
+RATING_LINK_MAX_AGE_DAYS = env.int("RATING_LINK_MAX_AGE_DAYS", default=30)
 
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
+# Client addresses (core.http.client_ip, django-ipware): the number of reverse proxies in front of
+# the app, each appending the address it saw to X-Forwarded-For; 0 reads REMOTE_ADDR only (any
+# X-Forwarded-For a client sends is then ignored). API_NUM_PROXIES is its former name.
+PROXY_COUNT = env.int("PROXY_COUNT", default=env.int("API_NUM_PROXIES", default=0))
 # Staff sessions end after this long without a request (review.middleware); applicants keep
 # SESSION_COOKIE_AGE.
 STAFF_IDLE_TIMEOUT_SECONDS = env.int("STAFF_IDLE_TIMEOUT_SECONDS", default=30 * 60)
@@ -250,6 +326,37 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+
+# Content-Security-Policy (django-csp): scripts and styles from this host only, no inline code
+# anywhere (our templates' styles are in static/css, scripts in static/js; the API docs page
+# loads its script from a URL). Django admin 5.2 has no inline script; its one inline <style>
+# (change lists with actions_on_top and actions_on_bottom both off) is not used here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# --- Retention (permits.services.retention, daily job) --------------------------------------
+# Identity photos (ID card, face, agent proof) are deleted this many days after the person has
+# no open application or registration and no held permit; materials and registration proofs this
+# many days after their application or registration is closed (decided, withdrawn, card handed
+# over, moved away). The row stays as a tombstone (file emptied, time recorded).
+RETENTION_IDENTITY_PHOTOS_DAYS = env.int("RETENTION_IDENTITY_PHOTOS_DAYS", default=180)
+RETENTION_APPLICATION_MATERIALS_DAYS = env.int("RETENTION_APPLICATION_MATERIALS_DAYS", default=365)
+RETENTION_REGISTRATION_PROOFS_DAYS = env.int("RETENTION_REGISTRATION_PROOFS_DAYS", default=365)
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=500)
+# Audit rows (review.AuditEvent) older than this are deleted by the same daily job.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=3 * 365)
 
 # --- REST framework ---------------------------------------------------------------------------
 # The API: each app's <app>/api/; plumbing (tokens, errors, throttles) in core/api/.
@@ -290,8 +397,8 @@ REST_FRAMEWORK = {
         "verify_ip": "60/min",
         **API_THROTTLE_RATES,
     },
-    # Client address behind this many proxies (X-Forwarded-For); 0: REMOTE_ADDR only.
-    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
+    # Not used by the portal's throttles (they call core.http.client_ip); kept consistent.
+    "NUM_PROXIES": PROXY_COUNT,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -308,6 +415,7 @@ SPECTACULAR_SETTINGS = {
         "RegistrationStateEnum": "permits.constants.RegistrationState",
         "PermitStatusEnum": "permits.constants.PermitStatus",
         "DeliveryMethodEnum": "permits.constants.DeliveryMethod",
+        "CardReturnEnum": "permits.constants.CardReturn",
     },
     # Documentation page assets are served from this host (drf-spectacular-sidecar), no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from permits.verification import verify_page
+from permits.views.documents import verify_document
 
 from .health import healthz
 from .metrics import metrics
@@ -20,8 +21,10 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", include("review.urls")),  # the staff second-factor step, before the admin
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),
+    path("verify/document/<str:code>/", verify_document, name="document-verify"),
     path("verify/<str:code>/", verify_page, name="permit-verify"),
     path("accounts/", include("applicants.urls")),
     path("my-affairs/", include("notifications.urls")),

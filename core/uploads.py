@@ -19,6 +19,13 @@ Public API (all raise ``django.core.exceptions.ValidationError`` with a message 
 
 Uploads are never reachable at a public URL: ``MEDIA_URL`` is not served, and on S3 the bucket
 is private.
+
+Request-size cap: ``UploadLimitHandler`` (first of ``FILE_UPLOAD_HANDLERS``) stops reading a
+multipart body as soon as one file passes ``UPLOAD_MAX_BYTES`` (or at the first file when the
+declared body passes ``UPLOAD_MAX_REQUEST_BYTES``) and hands the form or serializer an
+``OversizeUpload`` in that file's place, so the person sees "The file is too large" on the field
+(web form: the page again; API: 400 in the error shape) instead of a broken connection after
+60 MB. Fields sent after the refused file are not read.
 """
 
 from __future__ import annotations
@@ -34,12 +41,15 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import FileResponse, Http404
+from django.http.multipartparser import MultiPartParser
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
@@ -122,6 +132,9 @@ def check_image(file, *, max_bytes: int | None = None, max_pixels: int | None = 
     max_bytes = max_bytes or max_upload_bytes()
     max_pixels = max_pixels or max_image_pixels()
     data = _read_limited(file, max_bytes)
+    # A library may switch Pillow to accepting truncated files for the whole process (WeasyPrint
+    # does, on import): an upload is always decoded strictly.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     with warnings.catch_warnings():
         # Pillow warns above MAX_IMAGE_PIXELS and raises above twice that: both refused.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -326,8 +339,22 @@ def _with_limit(template):
     return lazy(lambda: str(template) % {"limit": filesizeformat(max_upload_bytes())}, str)()
 
 
+def _size_check_attrs() -> dict:
+    """For static/js/portal.js: a file over the limit is refused in the page, before the
+    upload, where the browser allows (the server refuses it anyway)."""
+    return {
+        "data-max-bytes": str(max_upload_bytes()),
+        "data-too-large": _with_limit(
+            _("This file is larger than %(limit)s: choose a smaller one.")
+        ),
+    }
+
+
 class ImageUploadField(forms.FileField):
     """A form field for photos: ``cleaned_data`` holds the cleaned ``ContentFile``."""
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), **_size_check_attrs()}
 
     def __init__(self, **kwargs):
         kwargs.setdefault(
@@ -345,6 +372,9 @@ class ImageUploadField(forms.FileField):
 
 class DocumentUploadField(forms.FileField):
     """A form field for proofs: an image or a PDF; ``cleaned_data`` is the cleaned file."""
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), **_size_check_attrs()}
 
     def __init__(self, **kwargs):
         kwargs.setdefault(
@@ -403,3 +433,91 @@ def private_upload_to(instance, filename: str) -> str:
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
     folder = instance._meta.model_name
     return f"private/{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{ext}"
+
+
+# --- request-size cap --------------------------------------------------------------------------
+
+
+def max_request_bytes() -> int:
+    return int(getattr(settings, "UPLOAD_MAX_REQUEST_BYTES", 4 * max_upload_bytes() + 1_048_576))
+
+
+class OversizeUpload(UploadedFile):
+    """Stands in for a file refused while it was being received: no content, only the size
+    seen so far (more than the limit), so every upload check refuses it as too large."""
+
+    def __init__(self, *, name: str, size: int, content_type: str = ""):
+        super().__init__(io.BytesIO(b""), name=name or "file", content_type=content_type, size=size)
+
+
+class _UploadLimiter(FileUploadHandler):
+    """Counts each file's bytes as they arrive and stops the parse past the limit."""
+
+    def __init__(self, request, *, max_bytes: int, refuse_files: bool):
+        super().__init__(request)
+        self.max_bytes = max_bytes
+        self.refuse_files = refuse_files  # the declared body is already too large
+        self.refused = None  # (field name, file name, content type, bytes seen)
+
+    def new_file(
+        self,
+        field_name,
+        file_name,
+        content_type,
+        content_length,
+        charset=None,
+        content_type_extra=None,
+    ):
+        super().new_file(
+            field_name, file_name, content_type, content_length, charset, content_type_extra
+        )
+        if self.refuse_files or (content_length or 0) > self.max_bytes:
+            self._refuse(max(content_length or 0, self.max_bytes + 1))
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > self.max_bytes:
+            self._refuse(start + len(raw_data))
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+    def _refuse(self, seen: int):
+        self.refused = (self.field_name, self.file_name, self.content_type, seen)
+        raise StopUpload(connection_reset=True)
+
+
+class UploadLimitHandler(FileUploadHandler):
+    """The first upload handler: runs the multipart parse with a byte counter in front of the
+    other handlers (memory, temporary file). When a file passes ``UPLOAD_MAX_BYTES`` (or the
+    declared body passes ``UPLOAD_MAX_REQUEST_BYTES``) the rest of the body is never read, and
+    an ``OversizeUpload`` takes the file's place so the field's check says "too large"."""
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        others = [h for h in self.request.upload_handlers if h is not self]
+        limiter = _UploadLimiter(
+            self.request,
+            max_bytes=max_upload_bytes(),
+            refuse_files=content_length > max_request_bytes(),
+        )
+        post, files = MultiPartParser(META, input_data, [limiter, *others], encoding).parse()
+        if limiter.refused:
+            field_name, file_name, content_type, seen = limiter.refused
+            files.setlist(
+                field_name,
+                [OversizeUpload(name=file_name, size=seen, content_type=content_type)],
+            )
+            self.request.upload_refused = field_name
+            logger.info(
+                "upload refused: field=%s over %s bytes, body %s bytes",
+                field_name,
+                max_upload_bytes(),
+                content_length,
+            )
+        return post, files
+
+    def receive_data_chunk(self, raw_data, start):  # never reached: the parse above does it
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None

@@ -21,8 +21,17 @@ class NotificationKind(models.TextChoices):
     CERTIFICATE_MAILED = "certificate_mailed", _("Certificate mailed")
     CERTIFICATE_DELIVERED = "certificate_delivered", _("Certificate delivered")
     CERTIFICATE_COLLECTED = "certificate_collected", _("Certificate collected")
+    CANCELLATION_SUBMITTED = "cancellation_submitted", _("Cancellation filed: return the card")
+    CANCELLATION_COMPLETED = "cancellation_completed", _("Permit cancelled")
     ENDORSEMENT_DUE = "endorsement_due", _("Endorsement due")
     PERMIT_SUSPENDED = "permit_suspended", _("Permit suspended")
+    RATING_INVITED = "rating_invited", _("Rate your case")
+    RATING_ANSWERED = "rating_answered", _("Answer to your rating")
+    CARD_UNCOLLECTED = "card_uncollected", _("Your card is waiting at the station")
+    CHANGE_OFFERED = "change_offered", _("Report your new address")
+    CHANGE_DUE_REMINDER = "change_due_reminder", _("Report your new address within 7 days")
+    DEPENDENT_TURNED_16 = "dependent_turned_16", _("Now applies in person")
+    APPOINTMENT_REMINDER = "appointment_reminder", _("Your pickup appointment is tomorrow")
 
 
 class SmsStatus(models.TextChoices):
@@ -30,6 +39,9 @@ class SmsStatus(models.TextChoices):
 
     QUEUED = "queued", _("Queued")
     SENDING = "sending", _("Sending")
+    # The create call went out but no answer came back (timeout): the provider is asked before
+    # any resend (notifications.sms.reconcile).
+    UNKNOWN = "unknown", _("Unknown: asking the provider")
     SENT = "sent", _("Sent")
     DELIVERED = "delivered", _("Delivered")
     UNDELIVERED = "undelivered", _("Undelivered")
@@ -39,6 +51,7 @@ class SmsStatus(models.TextChoices):
 SMS_STATUS_RANK = {
     SmsStatus.QUEUED: 0,
     SmsStatus.SENDING: 1,
+    SmsStatus.UNKNOWN: 1,
     SmsStatus.SENT: 2,
     SmsStatus.DELIVERED: 3,
     SmsStatus.UNDELIVERED: 3,

@@ -40,15 +40,61 @@ def text_engine() -> Engine:
     return _text_engine
 
 
+# Full-width punctuation takes no space on either side ("。 请" -> "。请"): Chinese sentences
+# put together from several pieces would otherwise show the English joins (issue 15, point 7).
+_FULL_WIDTH_BLANKS = re.compile(r"[ \t]*([。，；：！？、）】])[ \t]*|([（【])[ \t]+")
+
+
+def _full_width(text: str) -> str:
+    return _FULL_WIDTH_BLANKS.sub(lambda m: m.group(1) or m.group(2), text)
+
+
 def _tidy(text: str, *, single_line: bool) -> str:
     """Collapse the blanks left by optional variables; SMS and titles become one line."""
     if single_line:
-        return re.sub(r" ([.,:;])", r"\1", re.sub(r"\s+", " ", text)).strip()
+        return _full_width(re.sub(r" ([.,:;])", r"\1", re.sub(r"\s+", " ", text)).strip())
     lines = [
-        re.sub(r" ([.,:;])", r"\1", re.sub(r"[ \t]+", " ", line)).strip()
+        _full_width(re.sub(r" ([.,:;])", r"\1", re.sub(r"[ \t]+", " ", line)).strip())
         for line in text.strip().splitlines()
     ]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+
+
+def signed(text: str) -> str:
+    """Every SMS starts with the sender's signature in 【】 (carriers require it in China), the
+    one set by ``SMS_SIGNATURE``."""
+    signature = settings.SMS_SIGNATURE.strip().strip("【】")
+    if not signature or text.startswith(f"【{signature}】"):
+        return text
+    return f"【{signature}】{text}"
+
+
+_titles: dict[tuple[str, str], str] = {}
+
+
+def kind_title(kind: str, language: str | None = None) -> str:
+    """The title of a notification kind in ``language`` (default: the active one); titles use
+    no context (see the kinds' title.txt). Empty for a kind without a template."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    key = (kind, language)
+    if key not in _titles:
+        try:
+            template = text_engine().get_template(f"notifications/kinds/{kind}/title.txt")
+        except Exception:  # noqa: BLE001 - a kind without a template keeps its stored title
+            return ""
+        with translation.override(language):
+            text = template.render(Context({}, autoescape=False))
+        _titles[key] = _tidy(text, single_line=True)
+    return _titles[key]
+
+
+def display_title(notification) -> str:
+    """The title in the language of the page: "My Affairs" in English shows the English title
+    of a notification written in Chinese (a title of its own is shown as written)."""
+    standard = {kind_title(notification.kind, code) for code, _name in settings.LANGUAGES}
+    if notification.title in standard:
+        return kind_title(notification.kind) or notification.title
+    return notification.title
 
 
 def render_message(*, kind: str, context: dict, language: str) -> tuple[str, str, str]:
@@ -120,7 +166,7 @@ def notify(
             if sms and user.phone:
                 message = SmsMessage.objects.create(
                     recipient_phone=user.phone,
-                    body=sms_text,
+                    body=signed(sms_text),
                     idempotency_key=f"notification:{notification.pk}",
                     notification=notification,
                 )
@@ -136,7 +182,7 @@ def send_direct_sms(*, phone: str, text: str, idempotency_key: str) -> SmsMessag
     """An SMS without an inbox entry (phone codes go to a number that may have no account)."""
     message, created = SmsMessage.objects.get_or_create(
         idempotency_key=idempotency_key,
-        defaults={"recipient_phone": phone, "body": text},
+        defaults={"recipient_phone": phone, "body": signed(text)},
     )
     if created:
         enqueue_sms(message.pk)

@@ -26,6 +26,8 @@ def inbox(request):
         "pk", "kind", "title", "created_at", "read_at", "recipient_id"
     )
     page = Paginator(entries, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    for entry in page.object_list:
+        entry.title = services.display_title(entry)  # in the page's language
     return render(request, "notifications/inbox.html", {"page": page})
 
 
@@ -34,6 +36,7 @@ def detail(request, pk: int):
     """Opening a notification marks it read. Anyone but its recipient gets a 404."""
     notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
     services.mark_read(user=request.user, notification=notification)
+    notification.title = services.display_title(notification)
     return render(request, "notifications/detail.html", {"notification": notification})
 
 

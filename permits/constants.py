@@ -18,12 +18,13 @@ class RegistrationState(models.TextChoices):
 
 
 class Service(models.TextChoices):
-    """The four permit services (seed 002)."""
+    """The five permit services (seed 002; cancellation on moving away: seed 001 procedure 3)."""
 
     NEW = "new", _("New permit")
     RENEWAL = "renewal", _("Renewal (endorsement)")
     CHANGE = "change", _("Change of registered details")
     REPLACEMENT = "replacement", _("Replacement (lost or damaged card)")
+    CANCELLATION = "cancellation", _("Cancellation (moving away)")
 
 
 class ApplicationState(models.TextChoices):
@@ -40,6 +41,10 @@ class ApplicationState(models.TextChoices):
     AWAITING_OLD_CARD = "awaiting_old_card", _("Waiting for the old card by mail")
     MAILED = "mailed", _("Mailed")
     DELIVERED = "delivered", _("Delivered")
+    # cancellation (注销, seed 001 procedure 3): the card travels back to the station
+    AWAITING_CARD_RETURN = "awaiting_card_return", _("Waiting for the card to be returned")
+    CARD_RETURNED = "card_returned", _("Card returned; waiting for the officer")
+    COMPLETED = "completed", _("Completed")
 
 
 # An application in these states blocks another one for the same person (until the decision);
@@ -50,6 +55,8 @@ OPEN_APPLICATION_STATES = (
     ApplicationState.SUPPLEMENT_REQUESTED,
     ApplicationState.ACCEPTED,
     ApplicationState.APPROVED,
+    ApplicationState.AWAITING_CARD_RETURN,
+    ApplicationState.CARD_RETURNED,
 )
 # Submitted and not yet decided: "a renewal is in progress" (no endorsement reminder then).
 IN_PROGRESS_STATES = (
@@ -64,12 +71,14 @@ WITHDRAWABLE_STATES = (
     ApplicationState.SUBMITTED,
     ApplicationState.SUPPLEMENT_REQUESTED,
     ApplicationState.ACCEPTED,
+    ApplicationState.AWAITING_CARD_RETURN,  # a cancellation, until the station has the card
 )
 FINAL_APPLICATION_STATES = (
     ApplicationState.REJECTED,
     ApplicationState.WITHDRAWN,
     ApplicationState.COLLECTED,
     ApplicationState.DELIVERED,
+    ApplicationState.COMPLETED,
 )
 
 
@@ -89,6 +98,14 @@ class DeliveryMethod(models.TextChoices):
 
     WINDOW = "window", _("Pick up at the station window")
     MAIL = "mail", _("By mail (postage collect)")
+
+
+class CardReturn(models.TextChoices):
+    """How the card goes back to the station on cancellation (seed 001 procedure 3): the
+    pickup/mail choice of the other services, reversed."""
+
+    MAIL = "mail", _("Mail the card to the police station")
+    WINDOW = "window", _("Hand the card in at the station window")
 
 
 class ReplacementReason(models.TextChoices):
@@ -133,3 +150,13 @@ class StaffGroup(models.TextChoices):
     OFFICER = "officer", _("Police officer")
     CLERK = "clerk", _("Station clerk")
     SUPERVISOR = "supervisor", _("Supervisor")
+
+
+class DocumentKind(models.TextChoices):
+    """The papers a station signs (issue 16): each decision on paper, and proof of residence."""
+
+    ACCEPTANCE = "acceptance", _("Notice of acceptance (受理通知书)")
+    SUPPLEMENT = "supplement", _("One-time notice of missing material (一次性告知书)")
+    REFUSAL = "refusal", _("Notice of refusal (不予受理/不予批准通知书)")
+    HANDOVER = "handover", _("Receipt of handover (证件交付回执)")
+    RESIDENCE_CERTIFICATE = "residence_certificate", _("Residence certificate (居住证明)")

@@ -29,7 +29,113 @@ def notify_suspended_holders(permit_ids: list[int]) -> int:
 
 @shared_task(name="permits.send_endorsement_reminders", ignore_result=True)
 def send_endorsement_reminders() -> int:
-    """Remind holders 30 and 7 days before ``valid_until`` (each reminder once)."""
-    from .services.permits import send_endorsement_reminders as send
+    """Remind holders on the day the renewal window opens and 7 days before ``valid_until``
+    (each reminder once): one query finds them, chunks of notices go to their own tasks."""
+    from django.utils import timezone
+
+    from .services.permits import NOTIFY_CHUNK, endorsement_reminders_due
+
+    today = timezone.localdate()
+    due = endorsement_reminders_due(today=today)
+    for start in range(0, len(due), NOTIFY_CHUNK):
+        notify_endorsement_due.delay(due[start : start + NOTIFY_CHUNK], today.isoformat())
+    return len(due)
+
+
+@shared_task(name="permits.notify_endorsement_due", ignore_result=True)
+def notify_endorsement_due(reminders: list, today: str) -> int:
+    import datetime
+
+    from .services.permits import notify_endorsement_due as notify_due
+
+    return notify_due(
+        reminders=[(pk, which) for pk, which in reminders],
+        today=datetime.date.fromisoformat(today),
+    )
+
+
+@shared_task(name="permits.deem_submissions_accepted", ignore_result=True)
+def deem_submissions_accepted() -> int:
+    """Administrative Licensing Law Art. 32: submissions neither accepted nor answered within
+    ``DEEMED_ACCEPTANCE_WORKING_DAYS`` working days count as accepted (one set-based UPDATE);
+    the applicants are then told in chunks (each notice once, by event key)."""
+    from django.utils import timezone
+
+    from .services.permits import (
+        NOTIFY_CHUNK,
+        deem_overdue_submissions_accepted,
+        deemed_accepted_ids,
+    )
+
+    today = timezone.localdate()
+    count = deem_overdue_submissions_accepted(today=today)
+    ids = deemed_accepted_ids(on=today)
+    for start in range(0, len(ids), NOTIFY_CHUNK):
+        notify_deemed_accepted.delay(ids[start : start + NOTIFY_CHUNK])
+    return count
+
+
+@shared_task(name="permits.notify_deemed_accepted", ignore_result=True)
+def notify_deemed_accepted(application_ids: list[int]) -> int:
+    from .services.permits import notify_deemed_accepted as notify_accepted
+
+    return notify_accepted(application_ids=application_ids)
+
+
+@shared_task(name="permits.delete_expired_files", ignore_result=True)
+def delete_expired_files() -> dict:
+    """Delete ID photos, materials and proofs past their retention period (in batches)."""
+    from .services.retention import delete_expired_files as delete
+
+    return delete()
+
+
+@shared_task(
+    name="permits.render_document",
+    ignore_result=True,
+    autoretry_for=(Exception,),
+    retry_backoff=5,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def render_document(document_id: int) -> None:
+    """Render and store a document's PDF after the act that issued it committed (issue 16).
+    Idempotent (a rendered document is left alone); retried with backoff on any failure. The
+    decision is already committed: a render that keeps failing loses nothing (the download
+    renders it again)."""
+    from .services.rendering import render_and_store
+
+    render_and_store(document_id=document_id)
+
+
+@shared_task(name="permits.send_uncollected_card_reminders", ignore_result=True)
+def send_uncollected_card_reminders() -> int:
+    """Cards produced 7 and 30 days ago and not collected (each reminder once)."""
+    from .services.reminders import send_uncollected_card_reminders as send
+
+    return send()
+
+
+@shared_task(name="permits.send_change_due_reminders", ignore_result=True)
+def send_change_due_reminders() -> int:
+    """Holders who moved: 7 days before the change application is due (once)."""
+    from .services.reminders import send_change_due_reminders as send
+
+    return send()
+
+
+@shared_task(name="permits.send_turned_16_notices", ignore_result=True)
+def send_turned_16_notices() -> int:
+    """Agents of minors who turn 16 today (once)."""
+    from .services.reminders import send_turned_16_notices as send
+
+    return send()
+
+
+@shared_task(name="permits.send_appointment_reminders", ignore_result=True)
+def send_appointment_reminders() -> int:
+    """Pickup appointments tomorrow: one reminder SMS each."""
+    from .services.appointments import send_appointment_reminders as send
 
     return send()

@@ -1,5 +1,8 @@
 from django.urls import path
 
+from .views import appointments as appointment_views
+from .views import documents as document_views
+from .views import ratings as rating_views
 from .views import registrations as registration_views
 from .views.applications import after, files, pickup_or_mail, submission, wizard
 
@@ -101,7 +104,35 @@ registration_patterns = [
     ),
 ]
 
+# Ratings of every case (好差评): signed in from the case page, or from the SMS link.
+rating_patterns = [
+    path("applications/<int:pk>/rate/", rating_views.rate_case, name="application_rate"),
+    path("rate/<str:token>/", rating_views.rate_by_link, name="rate_by_link"),
+]
+
+# Window appointments: book, move or cancel a pickup time.
+appointment_patterns = [
+    path(
+        "applications/<int:pk>/appointment/",
+        appointment_views.appointment,
+        name="application_appointment",
+    ),
+]
+
+# The papers a station signs (issue 16): downloads and the residence certificate.
+document_patterns = [
+    path("documents/<int:pk>/", document_views.document_file, name="document_file"),
+    path(
+        "residence-certificate/",
+        document_views.residence_certificate,
+        name="residence_certificate",
+    ),
+]
+
 urlpatterns = [
     *application_patterns,
+    *document_patterns,
+    *rating_patterns,
+    *appointment_patterns,
     *registration_patterns,
 ]

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from applicants.constants import IdentityRejectionReason
-from permits.constants import ApplicationRejectionReason, Service, SupplementReason
+from permits.constants import ApplicationRejectionReason, CardReturn, Service, SupplementReason
 
 
 class ActForm(forms.Form):
@@ -81,7 +81,13 @@ class SupplementForm(ActForm):
         super().__init__(*args, application=application, **kwargs)
         self.fields["note"].label = _("Message to the applicant")
         self.items = []
-        for requirement in application.requirements():
+        offered = application.requirements()
+        if application.supplement_requested_at:
+            # a further notice may only name what was re-uploaded since the last one (seed 001)
+            offered = offered.filter(
+                code__in=application.reuploaded_codes_since(application.supplement_requested_at)
+            )
+        for requirement in offered:
             code = requirement.code
             self.fields[f"flag_{code}"] = forms.BooleanField(label=requirement.name, required=False)
             self.fields[f"reason_{code}"] = forms.ChoiceField(
@@ -193,6 +199,29 @@ class CollectedForm(ActForm):
             "collector_id_number": self.cleaned_data["collector_id_number"],
             "note": self.cleaned_data["note"],
         }
+
+
+class CardReturnedForm(ActForm):
+    """Cancellation (注销): the holder's card is back, by mail or at the window (by default the
+    way the applicant chose)."""
+
+    method = forms.ChoiceField(
+        label=_("How was the card received?"),
+        choices=[
+            (CardReturn.MAIL, _("Received by mail")),
+            (CardReturn.WINDOW, _("Handed in at the window")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    field_order = ["method", "note", "version"]
+
+    def __init__(self, *args, application=None, **kwargs):
+        super().__init__(*args, application=application, **kwargs)
+        if application is not None and application.delivery_method in CardReturn.values:
+            self.initial.setdefault("method", application.delivery_method)
+
+    def service_kwargs(self) -> dict:
+        return {"method": self.cleaned_data["method"], "note": self.cleaned_data["note"]}
 
 
 class HandoverFindForm(forms.Form):

@@ -15,7 +15,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,8 +23,19 @@ from applicants.constants import IdentityState
 from applicants.models import Identity
 from core.masking import mask_name
 from permits.constants import ApplicationState, RegistrationState, Service, StaffGroup
-from permits.models import PermitApplication, ResidenceRegistration, Station
+from permits.models import (
+    PermitApplication,
+    Rating,
+    RatingFollowUp,
+    ResidenceRegistration,
+    Station,
+)
 from permits.scoping import is_supervisor, scope_to_station
+from permits.services.reminders import (
+    LONG_UNCOLLECTED_DAYS,
+    uncollected_since,
+    waiting_for_collection,
+)
 
 # --- the work queues ---------------------------------------------------------------------------
 
@@ -40,10 +51,13 @@ QUEUE_STATES: dict[str, tuple[str, ...]] = {
     ),
     "mailed": (ApplicationState.MAILED,),
     "waiting_for_applicant": (ApplicationState.SUPPLEMENT_REQUESTED,),
+    # cancellation (注销): the clerk waits for the card, then the officer completes
+    "card_to_receive": (ApplicationState.AWAITING_CARD_RETURN,),
+    "to_complete": (ApplicationState.CARD_RETURNED,),
 }
 # The queues each role works (the landing page shows these).
-OFFICER_QUEUES = ("to_accept", "to_decide")
-CLERK_QUEUES = ("to_produce", "to_hand_over", "mailed")
+OFFICER_QUEUES = ("to_accept", "to_decide", "to_complete")
+CLERK_QUEUES = ("to_produce", "to_hand_over", "mailed", "card_to_receive")
 
 
 def states_of(*queues: str) -> tuple[str, ...]:
@@ -56,6 +70,9 @@ WAITING_STATES = OFFICER_STATES + CLERK_STATES
 
 # --- deadlines ----------------------------------------------------------------------------------
 
+# The statutory clock runs from acceptance to production (seed 001 Art. 9: the permit is
+# "issued" within 15 days): an approved card never produced is overdue too.
+CLOCK_STATES = (ApplicationState.ACCEPTED, ApplicationState.APPROVED)
 # An accepted application whose decision is due within this many days is "due soon".
 DUE_SOON_DAYS = 3
 
@@ -64,10 +81,10 @@ def due_condition(due: str, today: datetime.date) -> Q | None:
     """``overdue``: accepted, past its deadline; ``soon``: accepted, due within
     ``DUE_SOON_DAYS`` days from today. Anything else: no condition."""
     if due == "overdue":
-        return Q(state=ApplicationState.ACCEPTED, deadline__lt=today)
+        return Q(state__in=CLOCK_STATES, deadline__lt=today)
     if due == "soon":
         return Q(
-            state=ApplicationState.ACCEPTED,
+            state__in=CLOCK_STATES,
             deadline__gte=today,
             deadline__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
         )
@@ -76,7 +93,7 @@ def due_condition(due: str, today: datetime.date) -> Q | None:
 
 def urgency(application: PermitApplication, today: datetime.date) -> str:
     """ "overdue", "due-soon" or "" (the CSS class of the row), by ``due_condition``'s rules."""
-    if application.deadline is None or application.state != ApplicationState.ACCEPTED:
+    if application.deadline is None or application.state not in CLOCK_STATES:
         return ""
     if application.deadline < today:
         return "overdue"
@@ -108,6 +125,19 @@ def overdue_applications(user, *, today: datetime.date | None = None):
     return scope_to_station(qs, user).select_related("person", "station").order_by("deadline")
 
 
+def long_uncollected(user, *, today: datetime.date | None = None) -> QuerySet[PermitApplication]:
+    """Cards waiting at the station ``LONG_UNCOLLECTED_DAYS`` (90) days or more since production
+    (the holder was reminded after 7 and 30 days): the station's clerk follows them up. The
+    user's station (all for a supervisor), the oldest first."""
+    today = today or timezone.localdate()
+    qs = PermitApplication.objects.filter(
+        waiting_for_collection(), uncollected_since(LONG_UNCOLLECTED_DAYS, today=today)
+    )
+    return (
+        scope_to_station(qs, user).select_related("person", "station").order_by("produced_at", "pk")
+    )
+
+
 # --- searching ----------------------------------------------------------------------------------
 
 ID_DIGITS = re.compile(r"^\d{3,17}[\dXx]?$")
@@ -128,10 +158,12 @@ def search_filter(term: str, *, person: str = "person__", reference: bool = True
 # --- the officer's single queue -----------------------------------------------------------------
 
 KIND_IDENTITY, KIND_REGISTRATION, KIND_APPLICATION = "identity", "registration", "application"
+KIND_FOLLOW_UP = "follow_up"
 KINDS = {
     KIND_IDENTITY: _("Identity to verify"),
     KIND_REGISTRATION: _("Residence registration"),
     KIND_APPLICATION: _("Application"),
+    KIND_FOLLOW_UP: _("Bad rating to answer"),
 }
 # Filters that only applications have: any of them set, the other kinds are left out.
 APPLICATION_ONLY_FILTERS = ("service", "state", "due")
@@ -211,6 +243,35 @@ def registrations_to_register(user, params=None) -> QuerySet[ResidenceRegistrati
     )
 
 
+def follow_ups_to_answer(user, params=None) -> QuerySet[RatingFollowUp]:
+    """Open follow-ups of bad ratings (好差评), for supervisors, the earliest due first."""
+    params = params or {}
+    if not is_supervisor(user):
+        return RatingFollowUp.objects.none()
+    qs = RatingFollowUp.objects.filter(answered_at__isnull=True)
+    station = params.get("station", "")
+    if station.isdigit():
+        qs = qs.filter(station_id=int(station))
+    term = (params.get("q") or "").strip()
+    if term:
+        person = "rating__application__person__"
+        qs = qs.filter(
+            search_filter(term[:60], person=person, reference=False)
+            | Q(rating__application__reference__icontains=term[:60])
+        )
+    return qs.select_related("rating__application__person", "station").order_by(
+        "due_on", "opened_at", "pk"
+    )
+
+
+def follow_up_urgency(follow_up, today: datetime.date) -> str:
+    if follow_up.due_on < today:
+        return "overdue"
+    if follow_up.due_on <= today + datetime.timedelta(days=DUE_SOON_DAYS):
+        return "due-soon"
+    return ""
+
+
 @dataclass(frozen=True)
 class QueueRow:
     """One row of the landing queue: ``kind`` (see ``KINDS``), the object, its person, and the
@@ -227,6 +288,8 @@ class QueueRow:
 
     @property
     def person(self):
+        if self.kind == KIND_FOLLOW_UP:
+            return self.obj.rating.application.person
         return self.obj if self.kind == KIND_IDENTITY else self.obj.person
 
     @property
@@ -237,6 +300,8 @@ class QueueRow:
     def submitted_at(self):
         if self.kind == KIND_REGISTRATION:
             return self.obj.created_at
+        if self.kind == KIND_FOLLOW_UP:
+            return self.obj.opened_at
         return self.obj.submitted_at
 
 
@@ -267,6 +332,8 @@ class LandingQueue:
             self.sources.append((KIND_REGISTRATION, registrations_to_register(user, params)))
         if KIND_APPLICATION in wanted:
             self.sources.append((KIND_APPLICATION, application_queue(user, params, today=today)))
+        if KIND_FOLLOW_UP in wanted:
+            self.sources.append((KIND_FOLLOW_UP, follow_ups_to_answer(user, params)))
         self._count = None
 
     def count(self) -> int:
@@ -283,6 +350,9 @@ class LandingQueue:
             if kind == KIND_APPLICATION:
                 key = (obj.deadline or datetime.date.max, _moment(obj.submitted_at), order, obj.pk)
                 yield QueueRow(kind, obj, key, urgency(obj, self.today))
+            elif kind == KIND_FOLLOW_UP:
+                key = (obj.due_on, _moment(obj.opened_at), order, obj.pk)
+                yield QueueRow(kind, obj, key, follow_up_urgency(obj, self.today))
             else:
                 moment = obj.created_at if kind == KIND_REGISTRATION else obj.submitted_at
                 yield QueueRow(kind, obj, (_day(moment), _moment(moment), order, obj.pk))
@@ -339,7 +409,7 @@ def station_report(*, start: datetime.date, end: datetime.date, today=None) -> l
             first_time=Count(
                 "pk", filter=decided & ~rejected & Q(supplement_requested_at__isnull=True)
             ),
-            overdue=Count("pk", filter=Q(state=ApplicationState.ACCEPTED, deadline__lt=today)),
+            overdue=Count("pk", filter=Q(state__in=CLOCK_STATES, deadline__lt=today)),
         )
     }
     durations: dict[int, list[float]] = {}
@@ -350,6 +420,7 @@ def station_report(*, start: datetime.date, end: datetime.date, today=None) -> l
         durations.setdefault(station_id, []).append(
             (produced_at - accepted_at).total_seconds() / 86400
         )
+    satisfaction = _satisfaction(between("rated_at"), today)
     report = []
     for station in Station.objects.order_by("name"):
         row = counts.get(station.pk, {})
@@ -370,6 +441,66 @@ def station_report(*, start: datetime.date, end: datetime.date, today=None) -> l
                 "first_time_rate": (
                     None if not decisions else round(100 * row.get("first_time", 0) / decisions)
                 ),
+                **satisfaction.get(station.pk, _NO_RATINGS),
             }
         )
     return report
+
+
+_NO_RATINGS = {
+    "ratings": 0,
+    "average_score": None,
+    "satisfied_rate": None,
+    "follow_ups_overdue": 0,
+    "by_service": [],
+}
+
+
+def _rate(part: int, whole: int) -> int | None:
+    return None if not whole else round(100 * part / whole)
+
+
+def _satisfaction(in_period: Q, today: datetime.date) -> dict[int, dict]:
+    """Ratings (好差评) per station and service in the period: how many, the average score,
+    the share satisfied (4 or 5); and per station the follow-ups of bad ratings open past
+    their due date now. Two grouped queries."""
+    rows = (
+        Rating.objects.filter(in_period, score__isnull=False)
+        .values("application__station_id", "application__service")
+        .annotate(
+            ratings=Count("pk"),
+            total=Sum("score"),
+            satisfied=Count("pk", filter=Q(score__gte=4)),
+        )
+        .order_by("application__station_id", "application__service")
+    )
+    result: dict[int, dict] = {}
+    for row in rows:
+        station = result.setdefault(
+            row["application__station_id"],
+            {**_NO_RATINGS, "by_service": [], "_total": 0, "_satisfied": 0},
+        )
+        station["ratings"] += row["ratings"]
+        station["_total"] += row["total"]
+        station["_satisfied"] += row["satisfied"]
+        station["by_service"].append(
+            {
+                "service": Service(row["application__service"]).label,
+                "ratings": row["ratings"],
+                "average_score": round(row["total"] / row["ratings"], 1),
+                "satisfied_rate": _rate(row["satisfied"], row["ratings"]),
+            }
+        )
+    for station in result.values():
+        station["average_score"] = round(station.pop("_total") / station["ratings"], 1)
+        station["satisfied_rate"] = _rate(station.pop("_satisfied"), station["ratings"])
+    overdue = (
+        RatingFollowUp.objects.filter(answered_at__isnull=True, due_on__lt=today)
+        .values("station_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in overdue:
+        station = result.setdefault(row["station_id"], {**_NO_RATINGS, "by_service": []})
+        station["follow_ups_overdue"] = row["n"]
+    return result

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -72,6 +72,7 @@ def reveal_id_view(model_admin, request, object_id):
     audit.log_event(
         "full_id_number_shown",
         request=request,
+        record=application,
         application=application.pk,
         identity=application.person_id,
     )
@@ -98,6 +99,28 @@ def material_file_view(model_admin, request, object_id, material_pk):
     return protected_file_response(
         material.file, download_name=f"{material.requirement.code}-v{material.version}"
     )
+
+
+def handover_face_view(model_admin, request, object_id, who):
+    """The face photo (from the verified identity) of the holder or the registered agent, for
+    the clerk comparing faces at the window: staff who hand over certificates, the
+    application of their own station, while it waits for pickup (issue 15, point 17)."""
+    if not request.user.has_perm("permits.hand_over_certificate"):
+        raise PermissionDenied
+    application = get_object_or_404(
+        model_admin.get_queryset(request).select_related("person", "filed_by"),
+        pk=object_id,
+        state=ApplicationState.AWAITING_PICKUP,
+    )
+    if who == "holder":
+        identity = application.person
+    elif who == "agent" and application.person.is_dependent:
+        identity = application.filed_by.own_identity
+    else:
+        identity = None
+    if identity is None or not identity.face_photo:
+        raise Http404
+    return protected_file_response(identity.face_photo, download_name=f"face-{who}")
 
 
 # --- window handover ------------------------------------------------------------------------------

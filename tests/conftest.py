@@ -5,7 +5,7 @@ from django.conf import settings
 
 from config.celery import app as celery_app
 
-pytest_plugins = ["tests.api_support"]
+pytest_plugins = ["tests.otp_support", "tests.api_support"]
 
 SERVICES_CONFIGURED = bool(os.environ.get("DATABASE_URL", "").startswith("postgres")) and bool(
     os.environ.get("REDIS_URL")

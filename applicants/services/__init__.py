@@ -28,13 +28,17 @@ from .phone_codes import (
     CODE_MAX_TRIES,
     CODE_TTL,
     consume_phone_code,
+    deliver_phone_code,
     normalized_phone,
+    phone_code_requested,
     request_phone_code,
 )
 
 __all__ = [
     "CODE_MAX_TRIES",
     "CODE_TTL",
+    "deliver_phone_code",
+    "phone_code_requested",
     "DUPLICATE_VERIFIED",
     "ELDERLY_AGE",
     "MINOR_AGE_LIMIT",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import TransitionNotAllowed
 
 from core.errors import InvalidInput, NotAllowed, WrongState
+from core.fsm import lock_and_check_version
 from core.masking import mask_id_number
 from core.permissions import staff_may
 from notifications.services import notify
@@ -59,6 +60,8 @@ def _require_files(identity: Identity, fields) -> None:
 def _save_and_submit(identity: Identity, *, by) -> Identity:
     try:
         with transaction.atomic():
+            if identity.pk is not None:  # refused if it changed since it was loaded
+                lock_and_check_version(identity)
             identity.save()
             identity.submit(by=by)
             identity.save()
@@ -175,6 +178,7 @@ def verify_identity(*, identity: Identity, by, note: str = "") -> Identity:
         raise InvalidInput(DUPLICATE_VERIFIED, code="duplicate_verified")
     try:
         with transaction.atomic():
+            lock_and_check_version(identity)  # refused if it changed since it was loaded
             identity.verify(by=by, note=note)
             identity.save()
             _notify_decision(identity, "identity_verified")
@@ -196,6 +200,7 @@ def reject_identity(*, identity: Identity, by, reason: str, note: str = "") -> I
         raise InvalidInput(fields={"note": _("Explain the reason when you choose 'Other'.")})
     try:
         with transaction.atomic():
+            lock_and_check_version(identity)  # refused if it changed since it was loaded
             identity.reject(by=by, reason=reason, note=(note or "").strip())
             identity.save()
             _notify_decision(identity, "identity_rejected")

@@ -28,6 +28,7 @@ from permits.constants import (
     ApplicationRejectionReason,
     ApplicationState,
     Basis,
+    CardReturn,
     ChangedField,
     DeliveryMethod,
     ReplacementReason,
@@ -89,12 +90,30 @@ class ApplicationSummarySerializer(serializers.ModelSerializer):
 
 
 class AnswersSerializer(serializers.Serializer):
-    """Change: what changed, the new value, the date; replacement: lost or damaged."""
+    """Change: what changed, the new value, the date; replacement: lost or damaged;
+    cancellation: the date of moving away and how the card goes back."""
 
     changed_field = serializers.ChoiceField(choices=ChangedField.choices, required=False)
     new_value = serializers.CharField(max_length=200, required=False, allow_blank=True)
     changed_on = serializers.DateField(required=False)
     reason = serializers.ChoiceField(choices=ReplacementReason.choices, required=False)
+    household_region = serializers.CharField(
+        max_length=8,
+        required=False,
+        help_text=_(
+            "New permit: the six-digit region code of the place of household registration "
+            "(户籍所在地); a household registered in this city is refused."
+        ),
+    )
+    household_place = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    moved_on = serializers.DateField(
+        required=False, help_text=_("Cancellation: the date of moving away.")
+    )
+    card_return = serializers.ChoiceField(
+        choices=CardReturn.choices,
+        required=False,
+        help_text=_("Cancellation: the card is mailed to the station or handed in at the window."),
+    )
 
 
 class RequirementStatusSerializer(serializers.Serializer):
@@ -259,8 +278,9 @@ class DeliverySerializer(serializers.Serializer):
 
 def _answers(data) -> dict:
     answers = dict(data or {})
-    if answers.get("changed_on"):
-        answers["changed_on"] = answers["changed_on"].isoformat()
+    for key in ("changed_on", "moved_on"):
+        if answers.get(key):
+            answers[key] = answers[key].isoformat()
     return answers
 
 
@@ -290,7 +310,7 @@ class ApplicationListView(generics.ListAPIView):
 
     @extend_schema(request=StartSerializer, responses={201: ApplicationDetailSerializer})
     def post(self, request):
-        """Start (or resume) a draft for one of the four services. Not eligible: 409 with
+        """Start (or resume) a draft for one of the five services. Not eligible: 409 with
         every reason in ``fields.non_field_errors``."""
         serializer = StartSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -4,7 +4,7 @@ from django.urls import path
 
 from core.api import converters  # noqa: F401  (registers the <id:...> path converter)
 
-from . import applications, permits, registrations
+from . import applications, documents, permits, registrations
 
 urlpatterns = [
     path("registrations/", registrations.RegistrationListView.as_view(), name="registrations"),
@@ -56,5 +56,13 @@ urlpatterns = [
     ),
     path("permits/", permits.PermitListView.as_view(), name="permits"),
     path("permits/<id:pk>/", permits.PermitDetailView.as_view(), name="permit"),
+    path("documents/", documents.DocumentListView.as_view(), name="documents"),
+    path("documents/<id:pk>/", documents.DocumentDetailView.as_view(), name="document"),
+    path("documents/<id:pk>/file/", documents.DocumentFileView.as_view(), name="document-file"),
+    path(
+        "verify/document/<str:code>/",
+        documents.DocumentVerifyView.as_view(),
+        name="document-verify",
+    ),
     path("verify/<str:code>/", permits.VerifyView.as_view(), name="verify"),
 ]

@@ -12,7 +12,16 @@ from django.utils.translation import gettext_lazy as _
 from applicants.forms import PhoneField
 from core.uploads import DocumentUploadField
 
-from ..constants import Basis, ChangedField, DeliveryMethod, ReplacementReason, Service
+from .. import rules
+from ..constants import (
+    Basis,
+    CardReturn,
+    ChangedField,
+    DeliveryMethod,
+    ReplacementReason,
+    Service,
+)
+from .registrations import person_label
 
 
 class StateGuardForm(forms.Form):
@@ -58,15 +67,7 @@ class StartForm(forms.Form):
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.people = {p.pk: p for p in people}
-        self.fields["person"].choices = [
-            (
-                p.pk,
-                _("Myself (%(name)s)") % {"name": p.full_name}
-                if not p.is_dependent
-                else f"{p.full_name} ({p.get_relationship_display()})",
-            )
-            for p in people
-        ]
+        self.fields["person"].choices = [(p.pk, person_label(p)) for p in people]
         if len(people) == 1:
             self.initial.setdefault("person", people[0].pk)
 
@@ -136,6 +137,39 @@ class ChangeDetailsForm(forms.Form):
         }
 
 
+class HouseholdRegistrationForm(forms.Form):
+    """A new permit (seed 003, Regulations Art. 2): the place of household registration
+    (户籍所在地); the permit is for people whose household registration is elsewhere."""
+
+    household_region = forms.RegexField(
+        label=_("Place of household registration (户籍所在地): region code"),
+        regex=r"^\s*\d{6}\s*$",
+        max_length=8,
+        help_text=_(
+            "The six-digit region code of the place where your household (户口) is registered, "
+            "e.g. 110105. The first six digits of your ID number show where it was first issued."
+        ),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={
+            "required": _("Enter the region code of your household registration."),
+            "invalid": _("A region code is six digits, e.g. 110105."),
+        },
+    )
+    household_place = forms.CharField(
+        label=_("Name of the place (optional)"),
+        max_length=100,
+        required=False,
+        help_text=_("For example 北京市朝阳区."),
+    )
+
+    def answers(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "household_region": data["household_region"].strip(),
+            "household_place": data["household_place"].strip(),
+        }
+
+
 class ReplacementForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("Why do you need a new card?"),
@@ -148,8 +182,66 @@ class ReplacementForm(forms.Form):
     )
 
 
+class CancellationForm(forms.Form):
+    """Cancellation on moving away (seed 001 procedure 3): when, and how the card goes back."""
+
+    moved_on = forms.DateField(
+        label=_("Date of moving away"),
+        help_text=_(
+            "The day you leave (or left) this address; at most %(days)s days from today. For "
+            "example 2026-03-15."
+        ),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": _("Enter the date of moving away."),
+            "invalid": _("Enter a real date, for example 2026-03-15."),
+        },
+    )
+    card_return = forms.ChoiceField(
+        label=_("How do you return the card?"),
+        choices=CardReturn.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose to mail the card or hand it in at the window.")},
+    )
+
+    def __init__(self, *args, offers_mail=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["moved_on"].help_text = self.fields["moved_on"].help_text % {
+            "days": rules.CANCELLATION_DAYS_AHEAD
+        }
+        if not offers_mail:
+            self.fields["card_return"].choices = [(CardReturn.WINDOW, CardReturn.WINDOW.label)]
+
+    def answers(self) -> dict:
+        data = self.cleaned_data
+        return {"moved_on": data["moved_on"].isoformat(), "card_return": data["card_return"]}
+
+
+class _SeveralFiles(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PagesField(DocumentUploadField):
+    """One material, one or several files (the pages of a lease): each is checked again by
+    the service when the pages are put together."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            _SeveralFiles(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            if len(data) > 1:
+                return [super(PagesField, self).clean(item, initial) for item in data]
+            data = data[0] if data else None
+        return super().clean(data, initial)
+
+
 class MaterialUploadForm(forms.Form):
-    file = DocumentUploadField(label=_("File"))
+    file = PagesField(label=_("File"))
 
     def __init__(self, *args, requirement=None, has_current=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -158,6 +250,10 @@ class MaterialUploadForm(forms.Form):
         # Optional materials, or one already uploaded, may be skipped.
         required = bool(requirement and requirement.required)
         self.fields["file"].required = required and not has_current
+        self.fields["file"].help_text = _(
+            "A photo (JPEG, PNG, WebP) or a PDF. Several pages (a lease)? Choose every page: "
+            "they are kept together as one document."
+        )
 
 
 class SubmitForm(StateGuardForm):

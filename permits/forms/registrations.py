@@ -13,11 +13,19 @@ from ..constants import Basis
 from ..services.registrations import find_house, normalize_house_code
 
 
+def person_label(person) -> str:
+    """The whole label translated, never half of it: "本人（王测试）", "李小明（监护人）"."""
+    if person.is_dependent:
+        return _("%(name)s (%(relationship)s)") % {
+            "name": person.full_name,
+            "relationship": person.get_relationship_display(),
+        }
+    return _("Myself (%(name)s)") % {"name": person.full_name}
+
+
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        if obj.is_dependent:
-            return f"{obj.full_name} ({obj.get_relationship_display()})"
-        return f"{obj.full_name} ({_('myself')})"
+        return person_label(obj)
 
 
 class RegistrationForm(forms.Form):

@@ -8,32 +8,54 @@
 - ``access``: who may fire an application's transitions, and their conditions
 - ``applications``: PermitApplication
 - ``application_log``: ApplicationTransition and the timeline's plain words
+- ``documents``: Document (文书): notices and residence certificates, verifiable PDFs
+- ``ratings``: Rating (好差评), RatingFollowUp
+- ``appointments``: PickupWindow, StationClosure, AppointmentSlot, Appointment
 """
 
 from .access import StaffPermission, is_filer, new_pickup_code
 from .application_log import TIMELINE_LABELS, ApplicationTransition
 from .applications import PermitApplication
+from .appointments import (
+    SLOT_MINUTES,
+    Appointment,
+    AppointmentSlot,
+    PickupWindow,
+    StationClosure,
+)
+from .documents import Document
 from .materials import Material, MaterialRequirement
 from .permits import CardSerial, Counter, PermitTransition, ResidencePermit
 from .places import House, StaffAssignment, Station, new_house_code
+from .ratings import BAD_RATING_MAX, Rating, RatingFollowUp, RatingScore
 from .registrations import RegistrationTransition, ResidenceRegistration
 
 __all__ = [
+    "SLOT_MINUTES",
+    "BAD_RATING_MAX",
     "TIMELINE_LABELS",
     "ApplicationTransition",
+    "Appointment",
+    "AppointmentSlot",
     "CardSerial",
+    "Document",
     "Counter",
     "House",
     "Material",
     "MaterialRequirement",
     "PermitApplication",
     "PermitTransition",
+    "PickupWindow",
+    "Rating",
+    "RatingFollowUp",
+    "RatingScore",
     "RegistrationTransition",
     "ResidencePermit",
     "ResidenceRegistration",
     "StaffAssignment",
     "StaffPermission",
     "Station",
+    "StationClosure",
     "is_filer",
     "new_house_code",
     "new_pickup_code",

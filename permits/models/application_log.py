@@ -24,6 +24,11 @@ TIMELINE_LABELS = {
     "record_mailed": _("The station mailed your certificate."),
     "record_delivered": _("Your certificate was delivered."),
     "record_collected": _("The certificate was collected at the window."),
+    "record_card_returned": _("The station received your residence permit card."),
+    "complete_cancellation": _(
+        "The permit and the residence registration were cancelled (注销). The card is no longer "
+        "valid."
+    ),
 }
 
 

@@ -1,4 +1,4 @@
-"""The permit application (one of the four services) and its state machine."""
+"""The permit application (one of the five services) and its state machine."""
 
 from django.conf import settings
 from django.db import models
@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from applicants.models import Identity
-from core.fsm import TransitionLoggedMixin
+from core.fsm import TransitionLoggedMixin, VersionedMixin
 
 from ..constants import (
     OPEN_APPLICATION_STATES,
@@ -37,9 +37,13 @@ from .registrations import ResidenceRegistration
 
 
 class PermitApplication(
-    ApplicationMaterialsMixin, TransitionLoggedMixin, ConcurrentTransitionMixin, models.Model
+    ApplicationMaterialsMixin,
+    TransitionLoggedMixin,
+    VersionedMixin,
+    ConcurrentTransitionMixin,
+    models.Model,
 ):
-    """One application for one of the four services (seed 002), from draft to the card in hand.
+    """One application for one of the five services (seed 002), from draft to the card in hand.
 
     Every state change is a transition below; the services in ``permits.services.applications``
     check who may act (``has_transition_perm``) and do the cross-model work."""
@@ -99,6 +103,12 @@ class PermitApplication(
         protected=True,
     )
 
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=0,
+        editable=False,
+        help_text=_("Counts the saves of this row; an act from an older version is refused."),
+    )
     # stage timestamps
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -231,12 +241,16 @@ class PermitApplication(
     @transition(
         field=state,
         source=ApplicationState.DRAFT,
-        target=ApplicationState.SUBMITTED,
+        target=RETURN_VALUE(ApplicationState.SUBMITTED, ApplicationState.AWAITING_CARD_RETURN),
         permission=is_filer,
         conditions=[_person_is_verified, _required_materials_present],
     )
     def submit(self, *, by, note=""):
+        """A cancellation goes straight to the card's return: nothing to accept or produce."""
         self.submitted_at = timezone.now()
+        if self.service == Service.CANCELLATION:
+            return ApplicationState.AWAITING_CARD_RETURN
+        return ApplicationState.SUBMITTED
 
     @transition(
         field=state,
@@ -278,7 +292,9 @@ class PermitApplication(
 
     @transition(
         field=state,
-        source=[ApplicationState.SUBMITTED, ApplicationState.ACCEPTED],
+        # Regulations Art. 9, Administrative Licensing Law Art. 32: the one-time notice comes
+        # before acceptance; after it the officer approves, rejects or a supervisor extends.
+        source=ApplicationState.SUBMITTED,
         target=ApplicationState.SUPPLEMENT_REQUESTED,
         permission=StaffPermission("permits.request_supplement"),
     )
@@ -291,8 +307,9 @@ class PermitApplication(
 
     @transition(
         field=state,
-        source=ApplicationState.ACCEPTED,
-        target=ApplicationState.ACCEPTED,
+        # the clock runs from acceptance to production (seed 001 Art. 9: "issued" within 15 days)
+        source=[ApplicationState.ACCEPTED, ApplicationState.APPROVED],
+        target=RETURN_VALUE(ApplicationState.ACCEPTED, ApplicationState.APPROVED),
         permission=StaffPermission("permits.extend_deadline"),
     )
     def extend_deadline(self, *, by, days, reason, note=""):
@@ -301,6 +318,7 @@ class PermitApplication(
         self.extended_by = by
         self.extended_at = timezone.now()
         self.deadline = self.compute_deadline()
+        return self.state
 
     @transition(
         field=state,
@@ -409,6 +427,31 @@ class PermitApplication(
     def record_collected(self, *, by, by_agent=False, note=""):
         self.completed_at = timezone.now()
         self.collected_by_agent = by_agent
+
+    # --- cancellation (注销, seed 001 procedure 3): the card comes back, the officer completes -
+    @transition(
+        field=state,
+        source=ApplicationState.AWAITING_CARD_RETURN,
+        target=ApplicationState.CARD_RETURNED,
+        permission=StaffPermission("permits.receive_old_card"),
+    )
+    def record_card_returned(self, *, by, received_by, note=""):
+        """The clerk has the card in hand, received by mail or at the window (``received_by``)."""
+        self.old_card_received_at = timezone.now()
+        self.delivery_method = received_by
+
+    @transition(
+        field=state,
+        source=ApplicationState.CARD_RETURNED,
+        target=ApplicationState.COMPLETED,
+        permission=StaffPermission("permits.approve_application"),
+    )
+    def complete_cancellation(self, *, by, note=""):
+        """The service has cancelled the permit (card invalid) and the registration."""
+        now = timezone.now()
+        self.decided_at = now
+        self.decided_by = by
+        self.completed_at = now
 
     # --- the clock ------------------------------------------------------------------------
     def compute_deadline(self):

@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.uploads import private_upload_to
 
-from ..constants import Basis, Service
+from ..constants import Basis, ReplacementReason, Service
+
+DAMAGED_CARD_PHOTO = "damaged_card"  # the catalogue's code (migration 0003)
 
 
 class MaterialRequirement(models.Model):
@@ -63,6 +65,12 @@ class ApplicationMaterialsMixin:
 
     def requirements(self):
         qs = MaterialRequirement.objects.filter(service=self.service, active=True)
+        if (
+            self.service == Service.REPLACEMENT
+            and (self.answers or {}).get("reason") == ReplacementReason.LOST
+        ):
+            # seed 002 三: a lost card leaves nothing to photograph (issue 15, point 8)
+            qs = qs.exclude(code=DAMAGED_CARD_PHOTO)
         return qs.filter(Q(basis="") | Q(basis=self.basis)).order_by("order", "code")
 
     def current_materials(self):

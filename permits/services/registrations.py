@@ -24,14 +24,17 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import TransitionNotAllowed
 
 from core.errors import InvalidInput, NotAllowed, WrongState
+from core.fsm import lock_and_check_version
 from core.masking import mask_id_number
 from core.permissions import staff_may
 from core.uploads import clean_document
 from notifications.services import notify
 from permits import rules
-from permits.constants import Basis, RegistrationState
-from permits.models import House, ResidenceRegistration
+from permits.constants import Basis, PermitStatus, RegistrationState
+from permits.models import House, ResidencePermit, ResidenceRegistration
 from permits.scoping import is_supervisor, station_id_of
+
+from . import reminders
 
 logger = logging.getLogger(__name__)
 
@@ -164,12 +167,30 @@ def _already_open() -> InvalidInput:
     )
 
 
+# Moving away while holding a permit is the cancellation service (注销, seed 001 procedure 3):
+# it cancels the registration with the permit once the card is back, never the one without the
+# other.
+PERMIT_HELD = _(
+    "This person holds a residence permit. Apply for its cancellation (注销) instead: the "
+    "residence registration is cancelled with the permit once the card is returned."
+)
+
+
+def holds_permit(person) -> bool:
+    """An active or suspended permit that a plain cancellation would leave behind."""
+    return ResidencePermit.objects.filter(
+        holder=person, status__in=(PermitStatus.ACTIVE, PermitStatus.SUSPENDED)
+    ).exists()
+
+
 def cancel_registration(*, registration, by, moved_on: datetime.date | None = None):
     """The person moved away (001 procedure 3): the account that filed it, or staff of the
     station, cancels a registration in force."""
     is_owner = registration.person.account_id == getattr(by, "pk", None)
     if not (is_owner or can_review(by, registration)):
         raise NotAllowed
+    if holds_permit(registration.person):
+        raise WrongState(PERMIT_HELD, code="permit_held")
     moved_on = moved_on or timezone.localdate()
     if moved_on < registration.since or moved_on > timezone.localdate():
         raise InvalidInput(
@@ -177,6 +198,7 @@ def cancel_registration(*, registration, by, moved_on: datetime.date | None = No
         )
     try:
         with transaction.atomic():
+            lock_and_check_version(registration)  # refused if it changed since it was loaded
             registration.cancel(by=by, moved_on=moved_on)
             registration.save()
     except TransitionNotAllowed as exc:
@@ -226,9 +248,11 @@ def register_residence(*, registration, by, note: str = ""):
         raise NotAllowed
     try:
         with transaction.atomic():
+            lock_and_check_version(registration)  # refused if it changed since it was loaded
             registration.register(by=by, note=note)
             registration.save()
             _notify(registration, "registration_registered")
+            reminders.offer_change_after_move(registration)
     except TransitionNotAllowed as exc:
         raise WrongState(NOT_WAITING, code="state") from exc
     return registration
@@ -242,6 +266,7 @@ def reject_registration(*, registration, by, note: str):
         raise InvalidInput(fields={"note": _("Say why, so the person can correct it.")})
     try:
         with transaction.atomic():
+            lock_and_check_version(registration)  # refused if it changed since it was loaded
             registration.reject(by=by, note=note)
             registration.save()
             _notify(registration, "registration_rejected")
@@ -261,7 +286,7 @@ class ResidenceFacts:
     since: datetime.date
     basis: str
     months: int
-    long_enough: bool  # more than half a year: may apply for a new permit
+    long_enough: bool  # at least half a year in the city: may apply for a new permit
     eligible_from: datetime.date
 
 
@@ -274,16 +299,30 @@ def current_registration(person) -> ResidenceRegistration | None:
     )
 
 
+def residence_chain_since(person) -> datetime.date | None:
+    """Seed 003 (Regulations Art. 2): since when the person has lived in the city without a break,
+    across moves between its houses (rules.residence_chain_start over every registration in
+    force or cancelled; one query). None: no registration in force."""
+    periods = ResidenceRegistration.objects.filter(
+        person=person, state__in=[RegistrationState.REGISTERED, RegistrationState.CANCELLED]
+    ).values_list("since", "cancelled_on", "state")
+    return rules.residence_chain_start(
+        (since, None if state == RegistrationState.REGISTERED else (moved_out or since))
+        for since, moved_out, state in periods
+    )
+
+
 def residence_facts(person, *, today: datetime.date | None = None) -> ResidenceFacts | None:
     registration = current_registration(person)
     if registration is None:
         return None
     today = today or timezone.localdate()
+    since = residence_chain_since(person) or registration.since
     return ResidenceFacts(
         registration=registration,
-        since=registration.since,
+        since=since,
         basis=registration.basis,
-        months=rules.months_resided(registration.since, today),
-        long_enough=rules.has_resided_long_enough(registration.since, today),
-        eligible_from=rules.residence_eligible_from(registration.since),
+        months=rules.months_resided(since, today),
+        long_enough=rules.has_resided_long_enough(since, today),
+        eligible_from=rules.residence_eligible_from(since),
     )

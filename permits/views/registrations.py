@@ -16,14 +16,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core import pending_uploads
 from core.errors import ServiceError, add_service_errors
 from core.personal_center import Section, register
 from core.uploads import protected_file_response
 from permits.scoping import is_supervisor, station_id_of
 
-from ..constants import RegistrationState
+from ..constants import HELD_PERMIT_STATUSES, RegistrationState
 from ..forms.registrations import CancelRegistrationForm, RegistrationForm
-from ..models import House, ResidenceRegistration
+from ..models import House, ResidencePermit, ResidenceRegistration
 from ..services import registrations as services
 
 
@@ -35,20 +36,34 @@ def _own_registration(request, pk) -> ResidenceRegistration:
     )
 
 
+def _mark_permit_holders(registrations) -> None:
+    """``holds_permit`` on each registration whose person already holds a permit: the next step
+    is then not "apply for one" (one query for all)."""
+    holders = set(
+        ResidencePermit.objects.filter(
+            holder_id__in={r.person_id for r in registrations}, status__in=HELD_PERMIT_STATUSES
+        ).values_list("holder_id", flat=True)
+    )
+    for registration in registrations:
+        registration.holds_permit = registration.person_id in holders
+
+
 @login_required
 def registration_list(request):
-    return render(
-        request,
-        "permits/registrations/list.html",
-        {"registrations": services.registrations_of(request.user)},
-    )
+    registrations = list(services.registrations_of(request.user))
+    _mark_permit_holders(registrations)
+    return render(request, "permits/registrations/list.html", {"registrations": registrations})
+
+
+REGISTRATION_FORM = "registration"
 
 
 @login_required
 def registration_new(request):
     account = request.user
     if request.method == "POST":
-        form = RegistrationForm(request.POST, request.FILES, account=account)
+        files = pending_uploads.restore(request, REGISTRATION_FORM, request.FILES)
+        form = RegistrationForm(request.POST, files, account=account)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -63,17 +78,23 @@ def registration_new(request):
             except ServiceError as exc:
                 add_service_errors(form, exc)
             else:
+                pending_uploads.clear(request, REGISTRATION_FORM)
                 messages.success(
                     request,
                     _("Submitted to %(station)s. You get an SMS when it is reviewed.")
                     % {"station": registration.station.name},
                 )
                 return redirect("permits:registration_detail", pk=registration.pk)
+        # the proof already chosen stays chosen (issue 15, point 9)
+        pending_uploads.mark_kept(
+            form, pending_uploads.keep(request, REGISTRATION_FORM, form, ["proof"])
+        )
     else:
         # A scanned QR code opens this page with ?house=CODE: the code is filled in.
         form = RegistrationForm(
             account=account, initial={"house_code": request.GET.get("house", "")[:64]}
         )
+        pending_uploads.mark_kept(form, pending_uploads.kept(request, REGISTRATION_FORM))
     house = form.house if form.is_bound else None
     if not form.is_bound and form.initial.get("house_code"):
         code = services.normalize_house_code(form.initial["house_code"])
@@ -93,6 +114,7 @@ def registration_detail(request, pk: int):
     if registration.state == RegistrationState.REGISTERED:
         facts = services.residence_facts(registration.person)
     registration.facts = facts
+    _mark_permit_holders([registration])
     return render(
         request,
         "permits/registrations/detail.html",
@@ -100,6 +122,9 @@ def registration_detail(request, pk: int):
             "registration": registration,
             "facts": facts,
             "cancel_form": CancelRegistrationForm(initial={"moved_on": timezone.localdate()}),
+            # Moving away with a permit: the cancellation service instead (seed 001 proc. 3).
+            "offer_cancellation": registration.state == RegistrationState.REGISTERED
+            and services.holds_permit(registration.person),
             "history": registration.transitions.order_by("created_at", "pk")[:50],
         },
     )
@@ -151,6 +176,7 @@ def registrations_section(request):
     for registration in registrations:
         if registration.state == RegistrationState.REGISTERED:
             registration.facts = services.residence_facts(registration.person)
+    _mark_permit_holders(registrations)
     return Section(
         title=gettext_lazy("Residence registrations (居住登记)"),
         template="permits/registrations/personal_center.html",

@@ -4,11 +4,19 @@ the one desk mechanism of ``review.desks``; the landing page shows the officer's
 
 from django.contrib import admin
 
+from applicants.forms import StaffLoginForm
+
 from . import (
     applications,  # noqa: F401
+    appointments,  # noqa: F401
+    audit,  # noqa: F401
     identities,  # noqa: F401
+    ratings,  # noqa: F401
     registrations,  # noqa: F401
+    sign_in,  # noqa: F401
 )
 
 # The landing page of the admin shows the user's review queue above the app list.
 admin.site.index_template = "review/admin_index.html"
+# Staff log in with the phone formats applicants use (issue 15, point 3).
+admin.site.login_form = StaffLoginForm

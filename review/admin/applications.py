@@ -31,6 +31,7 @@ from permits.models import (
     ResidencePermit,
 )
 from permits.scoping import is_supervisor
+from permits.selectors.applications import answer_rows
 
 from .. import selectors, views
 from ..desks.applications import APPLICATION_DESK
@@ -58,6 +59,8 @@ class DeskFilter(admin.SimpleListFilter):
             ("waiting_for_applicant", _("waiting for the applicant")),
             ("to_produce", _("to produce")),
             ("to_hand_over", _("to hand over or mail")),
+            ("card_to_receive", _("cancellation: card to receive")),
+            ("to_complete", _("cancellation: to complete")),
             ("mailed", _("mailed, not yet delivered")),
         ]
 
@@ -80,11 +83,31 @@ class DueFilter(admin.SimpleListFilter):
         return queryset if condition is None else queryset.filter(condition)
 
 
+class LongUncollectedFilter(admin.SimpleListFilter):
+    """Cards not collected 90 days after production (``selectors.long_uncollected``)."""
+
+    title = _("card not collected")
+    parameter_name = "uncollected"
+
+    def lookups(self, request, model_admin):
+        return [("90", _("for 90 days or more"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "90":
+            long = selectors.long_uncollected(request.user)
+            return queryset.filter(pk__in=long.values("pk"))
+        return queryset
+
+
 @admin.register(PermitApplication)
 class PermitApplicationAdmin(
     ReadOnlyMixin, IdNumberSearchMixin, StationScopedAdminMixin, admin.ModelAdmin
 ):
     change_form_template = "review/application_change_form.html"
+
+    class Media:
+        css = {"all": ["css/review-admin.css"]}  # the deadline badges (no inline styles: CSP)
+
     list_display = [
         "reference",
         "service",
@@ -95,7 +118,7 @@ class PermitApplicationAdmin(
         "deadline_flag",
         "submitted_at",
     ]
-    list_filter = [DeskFilter, "service", "state", DueFilter]
+    list_filter = [DeskFilter, "service", "state", DueFilter, LongUncollectedFilter]
     list_select_related = ["person", "station"]
     search_fields = ["reference", "person__full_name"]
     search_help_text = _("Reference, name, or the last digits of the ID number.")
@@ -159,14 +182,12 @@ class PermitApplicationAdmin(
         if urgency:
             if urgency == "overdue":
                 return format_html(
-                    '<strong class="review-overdue" style="color:#fff;background:#ba2121;'
-                    'padding:0 .4em">{} · {}</strong>',
+                    '<strong class="review-overdue">{} · {}</strong>',
                     localize(obj.deadline),
                     gettext("overdue"),
                 )
             return format_html(
-                '<strong class="review-due-soon" style="background:#ffd966;'
-                'padding:0 .4em">{} · {}</strong>',
+                '<strong class="review-due-soon">{} · {}</strong>',
                 localize(obj.deadline),
                 gettext("due soon"),
             )
@@ -207,6 +228,11 @@ class PermitApplicationAdmin(
                 wrap(self.material_file_view),
                 name="review_application_material",
             ),
+            path(
+                "<path:object_id>/face/<slug:who>/",
+                wrap(self.handover_face_view),
+                name="review_handover_face",
+            ),
         ] + super().get_urls()
 
     def act_view(self, request, object_id, act_name):
@@ -217,6 +243,9 @@ class PermitApplicationAdmin(
 
     def material_file_view(self, request, object_id, material_pk):
         return views.material_file_view(self, request, object_id, material_pk)
+
+    def handover_face_view(self, request, object_id, who):
+        return views.handover_face_view(self, request, object_id, who)
 
     def queue_search_view(self, request):
         return views.queue_search_view(self, request)
@@ -279,8 +308,10 @@ class PermitApplicationAdmin(
                 - (today.day < registration.since.day)
             ),
             "permit": application.permit,
+            "answer_rows": answer_rows(application),
             "materials": materials,
             "history": APPLICATION_DESK.history(application),
+            "documents": APPLICATION_DESK.documents(application),
             "acts": APPLICATION_DESK.allowed_acts(application, request.user),
             "can_reveal_id": views.can_reveal_id(request.user),
             "supervisor": is_supervisor(request.user),

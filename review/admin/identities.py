@@ -145,13 +145,12 @@ class IdentityAdmin(admin.ModelAdmin):
                 inner = format_html("{} (PDF)", gettext("Open the document"))
             else:
                 inner = format_html(
-                    '<img src="{}" alt="" '
-                    'style="max-width:320px;max-height:240px;border:1px solid #ccc">',
+                    '<img src="{}" alt="" class="review-photo">',
                     url,
                 )
             figures.append(
                 format_html(
-                    '<figure style="display:inline-block;margin:0 1em 1em 0;vertical-align:top">'
+                    '<figure class="review-photo">'
                     '<figcaption>{}</figcaption><a href="{}" target="_blank" rel="noopener">{}</a>'
                     "</figure>",
                     label,

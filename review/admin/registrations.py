@@ -93,6 +93,8 @@ class ResidenceRegistrationAdmin(StationScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("proof document"))
     def proof_link(self, obj):
+        if not obj.proof:
+            return gettext("Deleted after the retention period")
         url = reverse("permits:registration_proof", args=[obj.pk])
         if obj.proof.name.lower().endswith(".pdf"):
             return format_html(
@@ -102,7 +104,7 @@ class ResidenceRegistrationAdmin(StationScopedAdminMixin, admin.ModelAdmin):
             )
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">'
-            '<img src="{}" alt="{}" style="max-width:320px;max-height:240px;border:1px solid #ccc">'
+            '<img src="{}" alt="{}" class="review-photo">'
             "</a>",
             url,
             url,

@@ -19,10 +19,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.permissions import StaffWithPermission
+from core.fsm import check_version
 from core.masking import mask_name
 from core.phones import mask_phone
 from permits.api.applications import ApplicationSummarySerializer, StationSerializer
-from permits.constants import ApplicationState, DeliveryMethod
+from permits.constants import ApplicationState, CardReturn, DeliveryMethod
 from permits.models import PermitApplication
 from permits.scoping import scope_to_station
 from permits.services import applications as services
@@ -66,6 +67,7 @@ class StaffApplicationSerializer(ApplicationSummarySerializer):
             "tracking_number",
             "mailed_at",
             "completed_at",
+            "version",
         ]
         read_only_fields = fields
 
@@ -89,6 +91,14 @@ class StaffApplicationListSerializer(StaffApplicationSerializer):
 
 class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    version = serializers.IntegerField(
+        min_value=0,
+        required=False,
+        help_text=_(
+            "The application's version as you last read it: if it changed since (someone else "
+            "acted), the act is refused with 409 and nothing is applied."
+        ),
+    )
 
 
 class MailedSerializer(NoteSerializer):
@@ -98,6 +108,14 @@ class MailedSerializer(NoteSerializer):
 class CollectedSerializer(NoteSerializer):
     collector_id_number = serializers.CharField(
         max_length=22, help_text=_("The holder's or the registered agent's ID number.")
+    )
+
+
+class CardReturnedSerializer(NoteSerializer):
+    method = serializers.ChoiceField(
+        choices=CardReturn.choices,
+        required=False,
+        help_text=_("How the card came back; default: the way the applicant chose."),
     )
 
 
@@ -158,6 +176,9 @@ class _StaffAct(APIView):
         application = get_object_or_404(scoped(request), pk=pk)
         serializer = self.input_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        # The version the client read is compared here, and the service's run_transition
+        # compares this copy's again under a row lock.
+        check_version(application, serializer.validated_data.get("version"))
         self.act(request, application, serializer.validated_data)
         application = get_object_or_404(scoped(request), pk=pk)
         return Response(StaffApplicationSerializer(application).data)
@@ -236,4 +257,36 @@ class CollectedView(_StaffAct):
             application=application,
             collector_id_number=data["collector_id_number"],
             note=data.get("note", ""),
+        )
+
+
+@extend_schema(tags=["staff"])
+class CardReturnedView(_StaffAct):
+    input_serializer = CardReturnedSerializer
+
+    @extend_schema(request=CardReturnedSerializer, responses={200: StaffApplicationSerializer})
+    def post(self, request, pk: int):
+        """Cancellation (注销): the holder's card was received, by mail or at the window."""
+        return super().post(request, pk)
+
+    def act(self, request, application, data):
+        services.record_card_returned(
+            user=request.user,
+            application=application,
+            method=data.get("method", ""),
+            note=data.get("note", ""),
+        )
+
+
+@extend_schema(tags=["staff"])
+class CancellationCompletedView(_StaffAct):
+    @extend_schema(request=NoteSerializer, responses={200: StaffApplicationSerializer})
+    def post(self, request, pk: int):
+        """Cancellation (注销): the officer completes it; the permit and the registration are
+        cancelled and the card serial invalidated."""
+        return super().post(request, pk)
+
+    def act(self, request, application, data):
+        services.complete_cancellation(
+            user=request.user, application=application, note=data.get("note", "")
         )

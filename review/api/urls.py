@@ -34,4 +34,14 @@ urlpatterns = [
         staff.CollectedView.as_view(),
         name="staff-collected",
     ),
+    path(
+        "staff/applications/<id:pk>/card-returned/",
+        staff.CardReturnedView.as_view(),
+        name="staff-card-returned",
+    ),
+    path(
+        "staff/applications/<id:pk>/cancellation-completed/",
+        staff.CancellationCompletedView.as_view(),
+        name="staff-cancellation-completed",
+    ),
 ]

@@ -57,14 +57,16 @@ class ApplicationDesk(Desk):
                  _("Dispatch recorded; the applicant is notified."), forms.MailedForm),
             _act("record_delivered", _("Delivered"),
                  _("Delivery recorded; the applicant is notified."), forms.ActForm),
+            _act("record_card_returned", _("Card received (cancellation)"),
+                 _("The card is recorded as received; an officer can complete the "
+                   "cancellation."), forms.CardReturnedForm),
+            _act("complete_cancellation", _("Complete the cancellation (注销)"),
+                 _("The permit and the registration are cancelled; the applicant is notified."),
+                 forms.ActForm, danger=True),
             _act("record_collected", _("Hand over at the window"),
                  _("Handed over; the applicant is notified."), forms.CollectedForm),
         ]
     }  # fmt: skip
-
-    def version_of(self, obj) -> str:
-        """Any change (any act, any save) makes another version."""
-        return f"{obj.state}@{obj.updated_at.isoformat()}"
 
     def may_act(self, obj, act, user) -> bool:
         # A clerk may open "mailed" before the old card arrived and be told why it cannot be
@@ -76,6 +78,10 @@ class ApplicationDesk(Desk):
 
     def page_context(self, obj) -> dict:
         return {"application": obj, "title_object": obj.reference}
+
+    def documents(self, obj) -> list:
+        """The papers the station issued on this case (issue 16), each with its PDF."""
+        return list(obj.documents.select_related("issued_by").order_by("issued_at", "pk"))
 
     def log_items(self, obj, log) -> list[dict]:
         names = getattr(obj, "_requirement_names", None)

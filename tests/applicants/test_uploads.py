@@ -141,3 +141,16 @@ def test_sniff_and_response(tmp_path):
     assert response["Cache-Control"] == "private, no-store"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert sniff_content_type(b"%PDF-1.7") == "application/pdf"
+
+
+def test_truncated_image_refused_after_weasyprint_was_imported():
+    """WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES on import (a web node rendering a paper
+    imports it); the upload check stays strict anyway."""
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # as WeasyPrint leaves it
+    data = image_bytes("JPEG", size=(200, 200))
+    with pytest.raises(ValidationError) as err:
+        clean_image(upload("a.jpg", data[: len(data) // 2]))
+    assert err.value.code == "not_image"

@@ -1,9 +1,13 @@
+import base64
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django_otp.oath import totp
 
 from applicants.models import User
 from permits.models import StaffAssignment, Station
+from review.demo import DEMO_TOTP_SECRET
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +45,10 @@ def test_seed_demo_is_idempotent_and_officer_can_log_into_admin(client, settings
     assert User.objects.count() == 6
     officer = StaffAssignment.objects.filter(user__groups__name="officer").first().user
     assert client.login(phone=officer.phone, password="Demo-Pass-2026")
+    # Issue 14: the demo staff pass the second factor with the documented demo secret.
+    assert client.get("/admin/")["Location"].startswith("/admin/second-factor/")
+    code = f"{totp(base64.b32decode(DEMO_TOTP_SECRET)):06d}"
+    client.post("/admin/second-factor/", {"code": code, "next": "/admin/"})
     assert client.get("/admin/").status_code == 200
 
 

@@ -26,7 +26,11 @@ from tests.e2e.helpers import (
     Screenshots,
     missing_requirements,
 )
-from tests.services.conftest import celery_worker_process, worker_env  # noqa: F401
+from tests.services.conftest import (  # noqa: F401
+    celery_worker_process,
+    start_worker,
+    worker_env,
+)
 
 
 def _require_browser_stack() -> None:

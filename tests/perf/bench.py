@@ -234,6 +234,10 @@ class Command(BaseCommand):
         from tests.perf.workers import report
 
         report(self.stdout.write)
+        # The papers a station signs (issue 16): render time per kind.
+        from tests.perf.documents import report as documents_report
+
+        documents_report(self.stdout.write)
 
     def _create_database(self, db) -> None:
         import psycopg2

@@ -16,5 +16,9 @@ def test_a_result_in_my_affairs_links_to_its_application():
     accept(user=officer, application=application)
 
     notification = Notification.objects.get(recipient=application.filed_by)
-    assert notification.link == reverse("permits:application_detail", args=[application.pk])
+    # issue 16: on the application's page, at the notice of acceptance the act issued
+    notice = application.documents.get()
+    assert notification.link == (
+        reverse("permits:application_detail", args=[application.pk]) + f"#document-{notice.pk}"
+    )
     assert application.person.id_number not in notification.link

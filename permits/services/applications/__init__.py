@@ -17,6 +17,7 @@ One module per concern, every act re-exported here (``services.accept(...)``):
 - ``applicant``: draft, answers, uploads, submit, resubmit, withdraw, pickup or mail
 - ``officer``: accept, the one-time notice, approve, reject; the supervisor's extension
 - ``clerk``: produced, old card received, mailed, delivered, collected
+- ``cancellation``: the fifth service (注销 on moving away): the card returned, completed
 - ``_common``: the transition runner (``core.fsm.run_transition``), checks, notices, the clock
 
 Reads live in ``permits.selectors`` (``applicant``: the current registration, the open
@@ -38,6 +39,7 @@ from .applicant import (
     upload_material,
     withdraw,
 )
+from .cancellation import complete_cancellation, record_card_returned
 from .clerk import (
     mark_produced,
     record_collected,
@@ -47,18 +49,25 @@ from .clerk import (
 )
 from .eligibility import check_eligibility
 from .officer import accept, approve, extend_deadline, reject, request_supplement
+from .pages import upload_material_pages
+from .reuse import reuse_material, reuse_offer
 
 __all__ = [
+    "reuse_material",
+    "upload_material_pages",
+    "reuse_offer",
     "FINAL_APPLICATION_STATES",
     "accept",
     "approve",
     "check_eligibility",
+    "complete_cancellation",
     "choose_mail",
     "choose_pickup",
     "current_registration",
     "extend_deadline",
     "mark_produced",
     "open_application",
+    "record_card_returned",
     "record_collected",
     "record_delivered",
     "record_mailed",

@@ -15,7 +15,7 @@ from core.fsm import holds_transition_permission, run_transition
 from core.uploads import clean_document
 from notifications.services import notify
 from permits import rules
-from permits.constants import Service
+from permits.constants import PermitStatus, ReplacementReason, Service
 from permits.models import ApplicationTransition, PermitApplication
 
 
@@ -81,16 +81,59 @@ def _context(application, **extra) -> dict:
     return context
 
 
-def _notify(application, kind, *, event_key=None, **extra) -> None:
+def _notify(application, kind, *, event_key=None, document=None, **extra) -> None:
+    """``document``: the paper the act issued (issue 16); the message links to it on the
+    application's page."""
+    link = reverse("permits:application_detail", args=[application.pk])
+    if document is not None:
+        link = f"{link}#document-{document.pk}"
     notify(
         application.filed_by,
         kind,
         _context(application, **extra),
         related=application,
         event_key=event_key,
-        link=reverse("permits:application_detail", args=[application.pk]),
+        link=link,
     )
 
 
 def _station_text(station) -> str:
     return f"{station.name}, {station.address} ({station.window_hours})"
+
+
+def _is_lost_card_replacement(application) -> bool:
+    return (
+        application.service == Service.REPLACEMENT
+        and (application.answers or {}).get("reason") == ReplacementReason.LOST
+    )
+
+
+def _report_card_lost(application, *, user) -> None:
+    """Seed 002, replacement: a lost card stops verifying once its loss is reported with the
+    submitted replacement (a damaged card stays valid until the new one is produced)."""
+    permit = application.permit
+    if _is_lost_card_replacement(application) and permit.status != PermitStatus.LOST:
+        permit.report_lost(by=user, on=_today(), note=application.reference)
+        permit.save()
+
+
+def _restore_after_lost_report(application, *, user) -> None:
+    """Seeds 002, 003: a withdrawn or refused lost-card replacement puts the permit back to its
+    earlier status (rules.status_after_lost_report_withdrawn); the reported card stays invalid,
+    so the holder applies again for a card."""
+    permit = application.permit
+    if (
+        _is_lost_card_replacement(application)
+        and permit is not None
+        and permit.status == PermitStatus.LOST
+    ):
+        permit.restore_after_lost_report(by=user, on=_today(), note=application.reference)
+        permit.save()
+
+
+def _city_region_codes() -> tuple[str, ...]:
+    return tuple(getattr(settings, "CITY_REGION_CODES", ()) or ())
+
+
+def _deemed_acceptance_days() -> int:
+    return int(getattr(settings, "DEEMED_ACCEPTANCE_WORKING_DAYS", rules.DEEMED_ACCEPTANCE_DAYS))

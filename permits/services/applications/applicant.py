@@ -19,21 +19,23 @@ from permits import rules
 from permits.constants import (
     ApplicationState,
     ChangedField,
-    PermitStatus,
-    ReplacementReason,
     Service,
 )
 from permits.models import Material, MaterialRequirement, PermitApplication
 from permits.selectors.applicant import current_registration, draft_of
 
 from .. import permits as permit_services
+from .. import ratings as rating_services
+from . import cancellation
 from ._common import (
     _check_password,
     _city_code,
     _fire,
     _last_log,
     _notify,
+    _report_card_lost,
     _require_filer,
+    _restore_after_lost_report,
     _today,
     _validate_upload,
 )
@@ -57,7 +59,15 @@ def start_application(
         raise NotEligible(params={"reasons": " ".join(reasons)}, reasons=reasons)
     registration = current_registration(person)
     permit = None if service == Service.NEW else permit_services.current_permit(person)
-    if service == Service.REPLACEMENT or (service == Service.CHANGE and not basis):
+    station_id = registration.house.station_id if registration is not None else None
+    if service == Service.CANCELLATION:  # the card goes back to the station of the permit
+        registration = cancellation.registration_for(person, permit)
+        station_id = permit.station_id
+        if registration is None:
+            raise NotEligible(params={"reasons": _("No residence registration was found.")})
+    if service in (Service.REPLACEMENT, Service.CANCELLATION) or (
+        service == Service.CHANGE and not basis
+    ):
         basis = permit.basis
     basis = _check_basis(service, basis)
     try:
@@ -67,7 +77,7 @@ def start_application(
                 filed_by=user,
                 person=person,
                 registration=registration,
-                station_id=registration.house.station_id,
+                station_id=station_id,
                 basis=basis,
                 permit=permit,
                 answers=_clean_answers(service, answers or {}, complete=False),
@@ -166,7 +176,11 @@ def submit(*, user, application, password: str) -> PermitApplication:
             params={"reference": application.reference},
         )
     reasons = check_eligibility(
-        user=user, person=application.person, service=application.service, exclude_pk=application.pk
+        user=user,
+        person=application.person,
+        service=application.service,
+        exclude_pk=application.pk,
+        household_region=(application.answers or {}).get("household_region") or None,
     )
     if reasons:
         raise NotEligible(params={"reasons": " ".join(reasons)}, reasons=reasons)
@@ -197,9 +211,14 @@ def submit(*, user, application, password: str) -> PermitApplication:
             ),
             code="new_address_not_registered",
         )
+    if application.service == Service.CANCELLATION:
+        cancellation.check_submission(application, answers)
 
     def before(app):
         app.answers = answers
+        if app.service == Service.CANCELLATION:  # filed under its registration and permit
+            cancellation.before_submit(app, answers)
+            return
         app.registration = registration
         app.station_id = registration.house.station_id
         if app.service == Service.CHANGE:
@@ -207,11 +226,10 @@ def submit(*, user, application, password: str) -> PermitApplication:
             app.is_late = rules.is_change_late(changed_on, today)
 
     def after(app):
-        if app.service == Service.REPLACEMENT and answers["reason"] == ReplacementReason.LOST:
-            permit = app.permit
-            if permit.status != PermitStatus.LOST:
-                permit.report_lost(by=user, note=app.reference)
-                permit.save()
+        _report_card_lost(app, user=user)
+        if app.service == Service.CANCELLATION:
+            cancellation.notify_submitted(app)
+            return
         _notify(app, NotificationKind.APPLICATION_SUBMITTED)
 
     return _fire(application, "submit", user=user, before=before, after=after)
@@ -250,8 +268,16 @@ def resubmit(*, user, application, password: str) -> PermitApplication:
 
 
 def withdraw(*, user, application, note: str = "") -> PermitApplication:
-    """The applicant withdraws, at any time before approval."""
-    return _fire(application, "withdraw", user=user, note=note)
+    """The applicant withdraws, at any time before approval; a case the station had accepted
+    is then one to rate (好差评)."""
+
+    def after(app):
+        # a lost-card replacement: the permit returns to its earlier status, the card reported
+        # lost stays invalid (seeds 002, 003)
+        _restore_after_lost_report(app, user=user)
+        rating_services.invite_without_notice(app)
+
+    return _fire(application, "withdraw", user=user, note=note, after=after)
 
 
 def _refuse_second_choice(application) -> None:

@@ -9,10 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import InvalidInput, WrongState
 from core.masking import mask_id_number
 from notifications.constants import NotificationKind
-from permits.constants import ApplicationState, ReplacementReason, Service
+from permits.constants import ApplicationState, DocumentKind, ReplacementReason, Service
 from permits.models import CardSerial, PermitApplication
 
+from .. import documents
 from .. import permits as permit_services
+from .. import ratings as rating_services
 from ._common import _check_perm, _fire, _notify, _station_text, _today
 
 
@@ -142,7 +144,15 @@ def record_mailed(*, user, application, tracking_number: str, note: str = ""):
 
 def record_delivered(*, user, application, note: str = "") -> PermitApplication:
     def after(app):
-        _notify(app, NotificationKind.CERTIFICATE_DELIVERED)
+        paper = documents.issue_for_application(
+            app, DocumentKind.HANDOVER, by=user, event_key="handover"
+        )
+        _notify(
+            app,
+            NotificationKind.CERTIFICATE_DELIVERED,
+            document=paper,
+            **rating_services.invite(app),
+        )
 
     return _fire(application, "record_delivered", user=user, note=note, after=after)
 
@@ -170,7 +180,15 @@ def record_collected(*, user, application, collector_id_number: str, note: str =
     log_note = " ".join(filter(None, [note, mask_id_number(given)]))
 
     def after(app):
-        _notify(app, NotificationKind.CERTIFICATE_COLLECTED)
+        paper = documents.issue_for_application(
+            app, DocumentKind.HANDOVER, by=user, event_key="handover"
+        )
+        _notify(
+            app,
+            NotificationKind.CERTIFICATE_COLLECTED,
+            document=paper,
+            **rating_services.invite(app),
+        )
 
     return _fire(
         application, "record_collected", user=user, by_agent=by_agent, note=log_note, after=after

@@ -9,17 +9,29 @@ from core.errors import InvalidInput, RuleRefused
 from core.fsm import check_transition
 from notifications.constants import NotificationKind
 from permits import rules
-from permits.constants import ApplicationRejectionReason, SupplementReason
+from permits.constants import ApplicationRejectionReason, DocumentKind, SupplementReason
 from permits.models import PermitApplication
 
-from ._common import _check_perm, _fire, _last_log, _notify, _today
+from .. import documents
+from .. import ratings as rating_services
+from ._common import (
+    _check_perm,
+    _fire,
+    _last_log,
+    _notify,
+    _restore_after_lost_report,
+    _today,
+)
 
 
 def accept(*, user, application, note: str = "") -> PermitApplication:
     """受理 (seed 001): the 15-day clock starts (calendar or working days, by setting)."""
 
     def after(app):
-        _notify(app, NotificationKind.APPLICATION_ACCEPTED, deadline=app.deadline)
+        paper = documents.issue_for_application(
+            app, DocumentKind.ACCEPTANCE, by=user, event_key="accept"
+        )
+        _notify(app, NotificationKind.APPLICATION_ACCEPTED, deadline=app.deadline, document=paper)
 
     return _fire(application, "accept", user=user, note=note, after=after)
 
@@ -61,10 +73,19 @@ def request_supplement(*, user, application, items: list[dict], note: str = ""):
             ),
         )
     except rules.RuleViolation as violation:
-        raise RuleRefused.from_rule(violation) from violation
+        # the items by their names, never their codes (issue 15, point 6)
+        params = dict(violation.params)
+        if params.get("item_codes"):
+            params["items"] = ", ".join(
+                str(requirements[c].name) if c in requirements else c for c in params["item_codes"]
+            )
+        raise RuleRefused(violation.message, code=violation.code, params=params) from violation
 
     def after(app):
         log = _last_log(app)
+        paper = documents.issue_for_application(
+            app, DocumentKind.SUPPLEMENT, by=user, event_key=f"supplement:{log.pk}", note=note
+        )
         lines = []
         for item in cleaned:
             requirement = requirements[item["code"]]
@@ -78,6 +99,7 @@ def request_supplement(*, user, application, items: list[dict], note: str = ""):
             event_key=f"supplement:{log.pk}",
             items=lines,
             reason=note,
+            document=paper,
         )
 
     return _fire(
@@ -100,13 +122,20 @@ def reject(*, user, application, reason: str, note: str = "") -> PermitApplicati
         raise InvalidInput(_("Choose the reason for the rejection."))
     if reason == ApplicationRejectionReason.OTHER and not (note or "").strip():
         raise InvalidInput(_("Explain the reason “other” in the note."))
+    from_state = application.state  # before acceptance: 不予受理; after: 不予批准
 
     def after(app):
+        _restore_after_lost_report(app, user=user)
         text = str(ApplicationRejectionReason(reason).label)
+        paper = documents.issue_for_application(
+            app, DocumentKind.REFUSAL, by=user, event_key="reject", from_state=from_state
+        )
         _notify(
             app,
             NotificationKind.APPLICATION_REJECTED,
             reason=f"{text} {note}".strip() if note else text,
+            document=paper,
+            **rating_services.invite(app),
         )
 
     return _fire(application, "reject", user=user, reason=reason, note=note, after=after)

@@ -20,8 +20,10 @@ from ...forms.applications import (
     SupplementForm,
     WithdrawForm,
 )
+from ...selectors.ratings import case_rating
 from ...selectors.timeline import timeline
 from ...services import applications as services
+from ...services.appointments import current_appointment
 from ._common import (
     LIST_PAGE_SIZE,
     _get_application,
@@ -76,6 +78,11 @@ def _detail_context(request, application, **forms) -> dict:
         "materials": materials,
         "supplement_items": [],
         "old_card_instruction": application.needs_old_card,
+        "documents": list(application.documents.order_by("issued_at", "pk")),
+        **case_rating(request.user, application),
+        "pickup_appointment": current_appointment(application)
+        if application.state == ApplicationState.AWAITING_PICKUP
+        else None,
     }
     if application.state == ApplicationState.SUPPLEMENT_REQUESTED:
         reuploaded = application.reuploaded_codes_since(application.supplement_requested_at)
@@ -89,6 +96,13 @@ def _detail_context(request, application, **forms) -> dict:
             application=application
         )
         context["all_reuploaded"] = all(i["reuploaded"] for i in items if i["uploadable"])
+        # the officer's message of the notice, beside its items (not only in My Affairs)
+        context["officer_note"] = (
+            application.transitions.filter(to_state=ApplicationState.SUPPLEMENT_REQUESTED)
+            .order_by("-pk")
+            .values_list("note", flat=True)
+            .first()
+        )
     return context
 
 

@@ -18,6 +18,7 @@ from ...forms.applications import (
     MailForm,
 )
 from ...services import applications as services
+from ...services.appointments import station_takes_appointments
 from ._common import (
     _get_application,
     _posted,
@@ -70,6 +71,8 @@ def delivery_window(request, pk):
             messages.success(
                 request, _("Window pickup chosen. Show the pickup code at the station window.")
             )
+            if station_takes_appointments(application.station):  # book a time at once
+                return redirect("permits:application_appointment", application.pk)
             return redirect("permits:application_detail", application.pk)
     return render(
         request,
@@ -78,12 +81,22 @@ def delivery_window(request, pk):
     )
 
 
+def _as_typed(phone: str) -> str:
+    """+8613800138000 -> 13800138000: the form the page's hint shows."""
+    return phone[3:] if phone and phone.startswith("+86") else phone or ""
+
+
 @login_required
 def delivery_mail(request, pk):
     application = _get_application(request, pk)
     if not _can_choose_delivery(application) and request.method != "POST":
         return redirect("permits:application_detail", application.pk)
-    initial = {"recipient_name": application.person.full_name, "phone": request.user.phone}
+    initial = {
+        "recipient_name": application.person.full_name,
+        # the address of the registered residence, the phone as the hint writes it (11 digits)
+        "address": application.registration.house.address if application.registration else "",
+        "phone": _as_typed(request.user.phone),
+    }
     form = MailForm(_posted(request), application=application, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

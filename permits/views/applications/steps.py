@@ -42,6 +42,10 @@ def _answers_complete(application) -> bool:
         return all(answers.get(k) for k in ("changed_field", "new_value", "changed_on"))
     if application.service == Service.REPLACEMENT:
         return bool(answers.get("reason"))
+    if application.service == Service.NEW:
+        return bool(answers.get("household_region"))
+    if application.service == Service.CANCELLATION:
+        return bool(answers.get("moved_on") and answers.get("card_return"))
     return True
 
 
@@ -50,7 +54,12 @@ def asks_basis(application) -> bool:
 
 
 def asks_details(application) -> bool:
-    return application.service in (Service.CHANGE, Service.REPLACEMENT)
+    return application.service in (
+        Service.CHANGE,
+        Service.REPLACEMENT,
+        Service.NEW,
+        Service.CANCELLATION,
+    )
 
 
 def build_steps(request, application, requirements, current_codes) -> list[Step]:
@@ -83,7 +92,11 @@ def build_steps(request, application, requirements, current_codes) -> list[Step]
             )
         )
     if asks_details(application):
-        title = _("What changed") if application.service == Service.CHANGE else _("Lost or damaged")
+        title = {
+            Service.CHANGE: _("What changed"),
+            Service.NEW: _("Place of household registration"),
+            Service.CANCELLATION: _("Moving away and the card"),
+        }.get(application.service, _("Lost or damaged"))
         steps.append(
             Step(
                 "details",

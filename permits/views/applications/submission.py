@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 
-from core.errors import ServiceError, WrongPassword
+from core.errors import ServiceError, StaleState, WrongPassword
 
 from ...constants import (
     ApplicationState,
-    ChangedField,
-    ReplacementReason,
-    Service,
 )
 from ...forms.applications import (
     SubmitForm,
 )
+from ...selectors.applications import answer_rows
 from ...services import applications as services
 from ._common import (
     SEEN_KEY,
@@ -33,28 +30,13 @@ from .steps import (
 # --- 3. check your answers, 4. submit ----------------------------------------------------------
 
 
-def _answer_rows(application) -> list[tuple[str, str]]:
-    answers = application.answers or {}
-    rows = []
-    if application.service == Service.CHANGE:
-        if answers.get("changed_field"):
-            rows.append((_("What changed"), ChangedField(answers["changed_field"]).label))
-        if answers.get("new_value"):
-            rows.append((_("New value"), answers["new_value"]))
-        if answers.get("changed_on"):
-            rows.append((_("Date of the change"), answers["changed_on"]))
-    elif application.service == Service.REPLACEMENT and answers.get("reason"):
-        rows.append((_("Reason"), ReplacementReason(answers["reason"]).label))
-    return rows
-
-
 def _check_context(request, application) -> dict:
     requirements = list(application.requirements())
     materials = {m.requirement.code: m for m in application.current_materials()}
     steps = build_steps(request, application, requirements, set(materials))
     return {
         "application": application,
-        "answer_rows": _answer_rows(application),
+        "answer_rows": answer_rows(application),
         "material_rows": [(r, materials.get(r.code)) for r in requirements],
         "steps": steps,
         "incomplete": [s for s in steps if not s.complete],
@@ -76,7 +58,10 @@ def check(request, application):
 @login_required
 def submit(request, pk):
     application = _get_application(request, pk)
-    if request.method != "POST" and application.state != ApplicationState.DRAFT:
+    if application.state != ApplicationState.DRAFT:
+        if request.method == "POST" and application.submitted_at is not None:
+            # A repeated submit (a double tap, the back button): it was sent, say so.
+            return redirect("permits:application_submitted", application.pk)
         return _not_a_draft(request, application)
     form = SubmitForm(_posted(request), application=application)
     if request.method == "POST" and form.is_valid():
@@ -88,6 +73,11 @@ def submit(request, pk):
             )
         except WrongPassword as exc:
             form.add_error("password", str(exc))
+        except StaleState as exc:
+            application.refresh_from_db()
+            if application.submitted_at is not None:  # the other tap won: it was sent once
+                return redirect("permits:application_submitted", application.pk)
+            add_service_error(form, exc)
         except ServiceError as exc:
             add_service_error(form, exc)
         else:

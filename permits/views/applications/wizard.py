@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import partial
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -16,8 +19,10 @@ from ...constants import (
 )
 from ...forms.applications import (
     BasisForm,
+    CancellationForm,
     ChangeDetailsForm,
     ConfirmIdentityForm,
+    HouseholdRegistrationForm,
     MaterialUploadForm,
     ReplacementForm,
     StartForm,
@@ -163,6 +168,12 @@ def step_details(request, application):
     elif application.service == Service.REPLACEMENT:
         form_class = ReplacementForm
         fields = ("reason",)
+    elif application.service == Service.NEW:
+        form_class = HouseholdRegistrationForm
+        fields = ("household_region", "household_place")
+    elif application.service == Service.CANCELLATION:
+        form_class = partial(CancellationForm, offers_mail=application.station.offers_mail)
+        fields = ("moved_on", "card_return")
     else:
         raise Http404
     initial = {k: application.answers.get(k) for k in fields if application.answers.get(k)}
@@ -202,22 +213,34 @@ def step_material(request, application, code):
     if requirement is None:
         raise Http404
     current = application.current_materials().filter(requirement=requirement).first()
+    key = f"material-{code}"
+    offer = services.reuse_offer(application, code)
+    if request.method == "POST" and request.POST.get("reuse") == "1" and offer is not None:
+        # what the portal already holds stands in for an upload (issue 15, point 14)
+        try:
+            services.reuse_material(
+                user=request.user, application=application, requirement_code=code
+            )
+        except ServiceError as exc:
+            messages.error(request, str(exc))
+        else:
+            _mark_seen(request, application, key)
+            return redirect(_next_url(request, application, key))
     form = MaterialUploadForm(
         _posted(request),
         request.FILES if request.method == "POST" else None,
         requirement=requirement,
         has_current=current is not None,
     )
-    key = f"material-{code}"
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data.get("file")
         if file:
             try:
-                services.upload_material(
+                services.upload_material_pages(
                     user=request.user,
                     application=application,
                     requirement_code=code,
-                    file=file,
+                    files=file if isinstance(file, list) else [file],
                 )
             except ServiceError as exc:
                 add_service_error(form, exc, "file")
@@ -234,5 +257,6 @@ def step_material(request, application, code):
             form=form,
             requirement=requirement,
             current=current,
+            reuse_offer=offer,
         ),
     )

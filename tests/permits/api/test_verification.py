@@ -65,7 +65,7 @@ def test_overdue_but_not_yet_suspended_says_suspended(api):
 
 def test_lost_card_code_is_not_valid_after_replacement(client, api, permit):
     old_code = verification_code(permit)
-    permit.report_lost(by=None)
+    permit.report_lost(by=None, on=timezone.localdate())
     permit.save()
     assert api_status(api, old_code)["status"] == "invalid"
     permit.replace_card(

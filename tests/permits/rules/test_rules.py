@@ -38,22 +38,23 @@ def test_every_public_rule_names_its_seed():
 @pytest.mark.parametrize(
     ("since", "eve", "first_day"),
     [
-        (date(2025, 3, 15), date(2025, 9, 15), date(2025, 9, 16)),
-        (date(2025, 1, 1), date(2025, 7, 1), date(2025, 7, 2)),
+        (date(2025, 3, 15), date(2025, 9, 14), date(2025, 9, 15)),
+        (date(2025, 1, 1), date(2025, 6, 30), date(2025, 7, 1)),
         # month end: Aug 31 + 6 months is clamped to Feb 28 (Feb 29 in a leap year)
-        (date(2025, 8, 31), date(2026, 2, 28), date(2026, 3, 1)),
-        (date(2023, 8, 31), date(2024, 2, 29), date(2024, 3, 1)),
-        (date(2025, 8, 30), date(2026, 2, 28), date(2026, 3, 1)),
+        (date(2025, 8, 31), date(2026, 2, 27), date(2026, 2, 28)),
+        (date(2023, 8, 31), date(2024, 2, 28), date(2024, 2, 29)),
+        (date(2025, 8, 30), date(2026, 2, 27), date(2026, 2, 28)),
         # Dec 31 + 6 months = Jun 30
-        (date(2025, 12, 31), date(2026, 6, 30), date(2026, 7, 1)),
+        (date(2025, 12, 31), date(2026, 6, 29), date(2026, 6, 30)),
         # registered on a leap day
-        (date(2024, 2, 29), date(2024, 8, 29), date(2024, 8, 30)),
+        (date(2024, 2, 29), date(2024, 8, 28), date(2024, 8, 29)),
     ],
 )
-def test_half_a_year_is_strictly_more_than_six_months(since, eve, first_day):
-    assert not rules.has_resided_long_enough(since, eve - (first_day - eve))
+def test_half_a_year_is_inclusive_the_same_day_number_six_months_later(since, eve, first_day):
+    """Civil Code Art. 1259: 半年以上 includes half a year (issue 13, point 7)."""
     assert not rules.has_resided_long_enough(since, eve)
     assert rules.has_resided_long_enough(since, first_day)
+    assert rules.has_resided_long_enough(since, first_day + timedelta(days=1))
     assert rules.residence_eligible_from(since) == first_day
 
 
@@ -80,17 +81,17 @@ def test_months_resided(since, on, months):
     assert rules.months_resided(since, on) == months
 
 
-def test_exactly_six_months_resided_is_not_yet_enough():
+def test_exactly_six_months_resided_is_enough():
     since, on = date(2025, 3, 15), date(2025, 9, 15)
     assert rules.months_resided(since, on) == 6
-    assert not rules.has_resided_long_enough(since, on)
+    assert rules.has_resided_long_enough(since, on)
 
 
 def test_check_new_permit_refusals_in_order():
     ok = {
         "identity_verified": True,
         "registered_since": date(2025, 1, 1),
-        "on": date(2025, 7, 2),
+        "on": date(2025, 7, 1),
         "basis": "employment",
         "has_current_permit": False,
     }
@@ -98,7 +99,7 @@ def test_check_new_permit_refusals_in_order():
     cases = [
         ({"identity_verified": False}, "identity_not_verified"),
         ({"registered_since": None}, "not_registered"),
-        ({"on": date(2025, 7, 1)}, "residence_too_short"),
+        ({"on": date(2025, 6, 30)}, "residence_too_short"),
         ({"basis": ""}, "no_basis"),
         ({"has_current_permit": True}, "already_has_permit"),
     ]
@@ -119,8 +120,8 @@ def test_residence_too_short_message_says_months_and_date():
         )
     with translation.override("en"):
         text = str(exc.value)
-    assert "4 months" in text
-    assert "2025-09-16" in text
+    assert "4 months" in text and "at least half a year" in text
+    assert "2025-09-15" in text
 
 
 # --- New permit validity (seeds 001, 002) ---------------------------------------------------------
@@ -237,13 +238,13 @@ def test_endorse_applied_in_window_finished_after_expiry_is_on_time():
         endorsed_on=date(2026, 3, 25),
         applied_on=date(2026, 3, 10),
     ) == (date(2027, 3, 15), since)
-    # applied late: the late rule, from the endorsement date
+    # applied late: the late rule; residence counted from the day the holder filed it
     assert rules.endorse(
         valid_until=date(2026, 3, 15),
         continuous_since=since,
         endorsed_on=date(2026, 3, 25),
         applied_on=date(2026, 3, 16),
-    ) == (date(2027, 3, 25), date(2026, 3, 25))
+    ) == (date(2027, 3, 25), date(2026, 3, 16))
 
 
 def test_endorse_before_the_window_is_refused():
@@ -266,11 +267,11 @@ def test_new_permit_then_endorsement_chain_is_consistent():
 
 def test_reminder_dates():
     assert rules.endorsement_reminder_dates(date(2026, 3, 15)) == (
-        date(2026, 2, 13),
+        date(2026, 2, 15),
         date(2026, 3, 8),
     )
     assert rules.endorsement_reminder_dates(date(2028, 2, 29)) == (
-        date(2028, 1, 30),
+        date(2028, 1, 29),
         date(2028, 2, 22),
     )
 
@@ -279,12 +280,12 @@ def test_reminder_dates():
 
 
 def test_change_due_thirty_days_after():
-    changed = date(2026, 1, 20)
-    assert rules.change_due_by(changed) == date(2026, 2, 19)
-    assert not rules.is_change_late(changed, date(2026, 1, 20))
-    assert not rules.is_change_late(changed, date(2026, 2, 18))
-    assert not rules.is_change_late(changed, date(2026, 2, 19))
-    assert rules.is_change_late(changed, date(2026, 2, 20))
+    changed = date(2026, 3, 2)  # + 30 days = Wed 2026-04-01, a working day
+    assert rules.change_due_by(changed) == date(2026, 4, 1)
+    assert not rules.is_change_late(changed, date(2026, 3, 2))
+    assert not rules.is_change_late(changed, date(2026, 3, 31))
+    assert not rules.is_change_late(changed, date(2026, 4, 1))
+    assert rules.is_change_late(changed, date(2026, 4, 2))
 
 
 def test_change_due_across_february_of_a_leap_year():
@@ -317,7 +318,8 @@ def test_decision_deadline_calendar_day_15():
 
 def test_decision_deadline_pause_extends_it():
     accepted = date(2026, 3, 2)
-    assert rules.decision_deadline(accepted, mode=CAL, paused_days=5) == date(2026, 3, 22)
+    # Mar 22 2026 is a Sunday: the deadline moves to Monday (Civil Code Art. 203)
+    assert rules.decision_deadline(accepted, mode=CAL, paused_days=5) == date(2026, 3, 23)
     assert rules.decision_deadline(accepted, mode=CAL, paused_days=0) == date(2026, 3, 17)
     with pytest.raises(ValueError):
         rules.decision_deadline(accepted, mode=CAL, paused_days=-1)

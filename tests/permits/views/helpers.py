@@ -40,7 +40,8 @@ def follow_steps(client, application, *, basis=None, details=None, files=None):
         elif target.endswith("/step/basis/"):
             data = {"basis": basis or "residence"}
         elif target.endswith("/step/details/"):
-            data = details
+            # a new permit asks the place of household registration (outside the city)
+            data = details if details is not None else {"household_region": "110105"}
         else:
             code = re.search(r"/step/material/([\w-]+)/", target).group(1)
             if code in files and files[code] is None:

@@ -371,6 +371,7 @@ def test_leaving_and_coming_back_resumes_the_draft(client):
     application = start_via_pages(client, person, Service.NEW)
     client.post(url("application_step_identity", application.pk), {"confirmed": "on"})
     client.post(url("application_step_basis", application.pk), {"basis": "residence"})
+    client.post(url("application_step_details", application.pk), {"household_region": "110105"})
     client.post(
         url("application_step_material", application.pk, "id_card"), {"file": png("id.png")}
     )
