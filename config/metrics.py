@@ -15,22 +15,18 @@ import hmac
 import ipaddress
 import logging
 
-from django.apps import apps
 from django.conf import settings
-from django.db.models import Count, Min
 from django.http import Http404
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from prometheus_client.core import REGISTRY, GaugeMetricFamily
+from prometheus_client.core import REGISTRY
 
 from config.celery import scheduled_daily_jobs
-from core.jobs import last_successes
+from review.metrics import PortalCollector
 
 logger = logging.getLogger(__name__)
 
 # Final or not yet submitted: not waiting for anyone at the station.
-NOT_WAITING = {"draft", "rejected", "withdrawn", "collected", "delivered"}
 
 
 def allowed(request) -> bool:
@@ -63,62 +59,7 @@ def metrics(request):
     return ExportToDjangoView(request)
 
 
-class PortalCollector:
-    """The portal's gauges, read from the database at each scrape."""
-
-    def describe(self):
-        """The gauges' names without values: registration asks this, never the database."""
-        return list(self._families())
-
-    @staticmethod
-    def _families():
-        return (
-            GaugeMetricFamily(
-                "portal_sms_messages", "SMS messages on record by status", labels=["status"]
-            ),
-            GaugeMetricFamily(
-                "portal_sms_oldest_queued_age_seconds", "Age of the oldest SMS still queued"
-            ),
-            GaugeMetricFamily(
-                "portal_applications_waiting",
-                "Applications submitted and not finished, per station and state",
-                labels=["station", "state"],
-            ),
-            GaugeMetricFamily("portal_identities_waiting", "Identities waiting for verification"),
-            GaugeMetricFamily(
-                "portal_daily_job_last_success_timestamp_seconds",
-                "When each daily job last finished without an error (Unix time; 0: never)",
-                labels=["job"],
-            ),
-        )
-
-    def collect(self):
-        sms, oldest, waiting, identities, jobs = self._families()
-        try:
-            SmsMessage = apps.get_model("notifications", "SmsMessage")
-            for row in SmsMessage.objects.values("status").annotate(n=Count("pk")):
-                sms.add_metric([row["status"]], row["n"])
-            first = SmsMessage.objects.filter(status="queued").aggregate(m=Min("created_at"))["m"]
-            oldest.add_metric([], (timezone.now() - first).total_seconds() if first else 0)
-            Application = apps.get_model("permits", "PermitApplication")
-            rows = (
-                Application.objects.exclude(state__in=NOT_WAITING)
-                .values("station_id", "state")
-                .annotate(n=Count("pk"))
-            )
-            for row in rows:
-                waiting.add_metric([str(row["station_id"]), row["state"]], row["n"])
-            Identity = apps.get_model("applicants", "Identity")
-            identities.add_metric([], Identity.objects.filter(state="pending").count())
-            for name, last in last_successes(scheduled_daily_jobs()).items():
-                jobs.add_metric([name], last.timestamp() if last else 0)
-        except Exception:  # a scrape must not fail because of one gauge
-            logger.exception("metrics: portal gauges not computed")
-            return
-        yield from (sms, oldest, waiting, identities, jobs)
-
-
-_collector = PortalCollector()
+_collector = PortalCollector(daily_jobs=scheduled_daily_jobs)
 
 
 def register() -> None:

@@ -65,7 +65,7 @@ def test_a_staff_session_is_not_enough(client, metrics_settings):
 def test_registering_the_gauges_asks_the_database_nothing(django_assert_num_queries):
     """prometheus_client asks ``describe()`` at registration: a process starting before its
     database is migrated (manage.py check, migrate) must not query it."""
-    from config.metrics import PortalCollector
+    from review.metrics import PortalCollector
 
     with django_assert_num_queries(0):
         names = {family.name for family in PortalCollector().describe()}
@@ -89,3 +89,17 @@ def test_the_last_success_of_each_daily_job_is_a_gauge(client, metrics_settings)
     assert abs(float(value) - when.timestamp()) < 1
     never = f'portal_daily_job_last_success_timestamp_seconds{{job="{jobs[-1]}"}} 0.0'
     assert len(jobs) == 1 or never in body
+
+
+def test_applications_waiting_counts_open_cases_only(client, metrics_settings):
+    """Finished cases (collected, completed cancellations, ...) wait for nobody."""
+    from tests.permits.factories import ApplicationFactory
+
+    open_case = ApplicationFactory(submitted=True)
+    for state in ("collected", "completed", "rejected", "withdrawn"):
+        ApplicationFactory(**{state: True}, station=open_case.station)
+    body = client.get("/metrics", HTTP_AUTHORIZATION="Bearer scrape-token-123").content.decode()
+    rows = [r for r in body.splitlines() if r.startswith("portal_applications_waiting{")]
+    assert rows == [
+        f'portal_applications_waiting{{state="submitted",station="{open_case.station_id}"}} 1.0'
+    ]
