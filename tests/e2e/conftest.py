@@ -181,7 +181,8 @@ def celery_tasks(request):
     if not SERVICES_CONFIGURED:
         yield "eager"
         return
-    queue, _log = request.getfixturevalue("celery_worker_process")
+    worker = request.getfixturevalue("start_worker")("-I", "tests.e2e.worker_routes")
+    queue = worker.queue
     from config.celery import TASK_QUEUES
 
     previous = (app.conf.task_always_eager, app.conf.task_default_queue)

@@ -341,9 +341,11 @@ def test_processes_are_still_up(stack):
             headers={"Authorization": f"Bearer {stack.env['METRICS_TOKEN']}"},
             timeout=10,
         )
-        assert scraped.status_code == 200 and "portal_identities_waiting 1.0" in scraped.text
+        assert scraped.status_code == 200, scraped.status_code
+        assert "portal_identities_waiting 0.0" in scraped.text  # the journey's was verified
+        assert 'portal_applications_waiting{state="produced"' in scraped.text
         assert requests.get(f"{node}/metrics", timeout=10).status_code == 404
-    step("/metrics answers the scraper's token on both nodes (1 identity waiting), 404 without")
+    step("/metrics: the token on both nodes (the journey's card counted), 404 without")
     worker_log = stack.processes["worker"].log()
     assert "notifications.send_sms" in worker_log
     step("web nodes, worker, beat and S3 server stayed up; the worker ran the SMS tasks")

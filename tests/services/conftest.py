@@ -30,7 +30,7 @@ def worker_env():
 class WorkerProcess:
     """One `celery worker` process (solo pool) on ``queue``, with its log file."""
 
-    def __init__(self, *, queue, log_path, env):
+    def __init__(self, *, queue, log_path, env, extra_args=()):
         self.queue = queue
         self.log_path = log_path
         self._log = log_path.open("w")
@@ -52,6 +52,7 @@ class WorkerProcess:
                 queue,
                 "-n",
                 f"{queue}-{uuid.uuid4().hex[:4]}@%h",
+                *extra_args,
             ],
             cwd=ROOT,
             env=env,
@@ -102,10 +103,13 @@ def start_worker(transactional_db, tmp_path, worker_env):
     queue = f"test-{uuid.uuid4().hex[:8]}"
     started = []
 
-    def start(**extra_env):
-        env = {**worker_base_env(tmp_path), **worker_env, **extra_env}
+    def start(*extra_args, **extra_env):
+        env = {**worker_base_env(tmp_path), **worker_env, **extra_env, "TEST_WORKER_QUEUE": queue}
         worker = WorkerProcess(
-            queue=queue, log_path=tmp_path / f"worker-{len(started) + 1}.log", env=env
+            queue=queue,
+            log_path=tmp_path / f"worker-{len(started) + 1}.log",
+            env=env,
+            extra_args=extra_args,
         )
         started.append(worker)
         return worker.wait_ready()
