@@ -24,6 +24,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
 
 N_STATIONS = 20
 N_HOUSES = 2_000
@@ -100,14 +101,15 @@ SEED_SQL = [
         "identities",
         """INSERT INTO applicants_identity (id, relationship, agent_reason, full_name, id_number,
                birth_date, sex, id_card_front, id_card_back, face_photo, agent_proof, state,
-               rejection_reason, rejection_note, submitted_at, decided_at, created_at, account_id)
+               rejection_reason, rejection_note, submitted_at, decided_at, created_at, account_id,
+               version)
         SELECT g, 'self', '', '测试' || g,
                '110101' || to_char(date '1960-01-01' + g / 1000, 'YYYYMMDD')
                  || lpad((g %% 1000)::text, 3, '0') || (g %% 10)::text,
                date '1960-01-01' + g / 1000, CASE WHEN g %% 2 = 0 THEN 'F' ELSE 'M' END,
                'bench/front.png', 'bench/back.png', 'bench/face.png', '', 'verified', '', '',
                now() - interval '700 days', now() - interval '700 days',
-               now() - interval '700 days', g
+               now() - interval '700 days', g, 1
         FROM generate_series(1, %(people)s) g""",
     ),
     (
@@ -127,10 +129,11 @@ SEED_SQL = [
     (
         "registrations",
         """INSERT INTO permits_residenceregistration (id, since, basis, proof, state,
-               registered_at, rejection_note, created_at, house_id, person_id, station_id)
+               registered_at, rejection_note, created_at, house_id, person_id, station_id,
+               version)
         SELECT g, current_date - 800, 'residence', 'bench/lease.png', 'registered',
                now() - interval '790 days', '', now() - interval '800 days',
-               ((g - 1) %% %(houses)s) + 1, g, ((g - 1) %% %(stations)s) + 1
+               ((g - 1) %% %(houses)s) + 1, g, ((g - 1) %% %(stations)s) + 1, 1
         FROM generate_series(1, %(applications)s) g""",
     ),
     (
@@ -141,7 +144,7 @@ SEED_SQL = [
                rejection_reason, rejection_note, new_card_serial, delivery_method,
                mail_recipient_name, mail_address, mail_phone, tracking_number, pickup_code,
                collected_by_agent, filed_by_id, person_id, registration_id, station_id,
-               permit_id, supplement_requested_at)
+               permit_id, supplement_requested_at, version)
         SELECT g, 'renewal', 'residence', 'HK2026-' || lpad(g::text, 6, '0'), '{{}}', false,
                st, sub, sub, sub,
                CASE WHEN st NOT IN ('submitted', 'supplement_requested')
@@ -162,7 +165,7 @@ SEED_SQL = [
                '', '', '', '',
                CASE WHEN st = 'awaiting_pickup' THEN 'bench-pickup-' || g END,
                false, g, g, g, ((g - 1) %% %(stations)s) + 1, g,
-               CASE WHEN st = 'supplement_requested' THEN sub + interval '1 day' END
+               CASE WHEN st = 'supplement_requested' THEN sub + interval '1 day' END, 1
         FROM (SELECT g, {_state_case()} AS st,
                      now() - interval '1 day' * ((g / 20) %% 60) - interval '1 hour' AS sub
               FROM generate_series(1, %(applications)s) g) s""",  # noqa: S608 - constants only
@@ -374,6 +377,15 @@ class Command(BaseCommand):
             try:
                 client = Client(HTTP_ACCEPT_LANGUAGE="en")
                 client.force_login(user)
+                # Staff pass the second factor first (issue 14), as after the real login step.
+                from django_otp.plugins.otp_totp.models import TOTPDevice
+
+                device, _ = TOTPDevice.objects.get_or_create(
+                    user=user, name="bench authenticator", defaults={"confirmed": True}
+                )
+                session = client.session
+                session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+                session.save()
                 yield client
             finally:
                 for signal, handler in handlers:
