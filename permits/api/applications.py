@@ -53,6 +53,17 @@ def get_owned(request, pk) -> PermitApplication:
 # --- serializers --------------------------------------------------------------------------------
 
 
+def acting_for(request, person_id: int | None) -> Identity:
+    """The person a request acts for: a dependent of the account (404 for anyone else's), or
+    the account's own identity, which must have been filed."""
+    if person_id:
+        return get_object_or_404(Identity, pk=person_id, account=request.user)
+    person = request.user.own_identity
+    if person is None:
+        raise serializers.ValidationError({"person": [_("File your real-name identity first.")]})
+    return person
+
+
 class StationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Station
@@ -315,14 +326,7 @@ class ApplicationListView(generics.ListAPIView):
         serializer = StartSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        if data.get("person"):
-            person = get_object_or_404(Identity, pk=data["person"], account=request.user)
-        else:
-            person = request.user.own_identity
-            if person is None:
-                raise serializers.ValidationError(
-                    {"person": [_("File your real-name identity first.")]}
-                )
+        person = acting_for(request, data.get("person"))
         application = services.start_application(
             user=request.user,
             person=person,

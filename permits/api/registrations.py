@@ -14,10 +14,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from applicants.api.identity import DocumentUpload
-from applicants.models import Identity
 from core.api.throttles import UploadScopeMixin
 from core.masking import mask_name
-from permits.api.applications import StationSerializer
+from permits.api.applications import StationSerializer, acting_for
 from permits.constants import Basis
 from permits.models import ResidenceRegistration
 
@@ -101,14 +100,7 @@ class RegistrationListView(UploadScopeMixin, generics.ListAPIView):
         serializer = RegistrationInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        if data.get("person"):
-            person = get_object_or_404(Identity, pk=data["person"], account=request.user)
-        else:
-            person = request.user.own_identity
-            if person is None:
-                raise serializers.ValidationError(
-                    {"person": [_("File your real-name identity first.")]}
-                )
+        person = acting_for(request, data.get("person"))
         registration = services.submit_registration(
             account=request.user,
             person=person,
