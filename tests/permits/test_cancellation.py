@@ -20,7 +20,7 @@ from permits.constants import (
     RegistrationState,
     Service,
 )
-from permits.models import CardSerial
+from permits.models import CardSerial, Rating
 from permits.services import applications as svc
 from permits.services import registrations as registration_services
 from permits.services.permits import verify_card_serial
@@ -147,6 +147,13 @@ def test_cancellation_by_mail_end_to_end(on_fixed_day):
     assert registration.cancelled_on == datetime.date(2026, 2, 20)
     reg_log = registration.transitions.order_by("-pk").first()
     assert (reg_log.transition, reg_log.to_state) == ("cancel", "cancelled")
+
+    # The case has ended: the final notice and its SMS invite a rating (issue 17), once.
+    rating = Rating.objects.get(application=app)
+    done = Notification.objects.get(recipient=person.account, kind="cancellation_completed")
+    final_sms = SmsMessage.objects.get(notification=done)
+    assert "/permits/rate/" in done.body and "/permits/rate/" in final_sms.body
+    assert not rating.is_rated
 
     assert [t.transition for t in app.transitions.order_by("pk")] == [
         "submit",

@@ -28,6 +28,7 @@ from permits.models import PermitApplication, ResidenceRegistration
 from permits.selectors.applicant import current_registration
 
 from .. import permits as permit_services
+from .. import ratings as rating_services
 from ._common import _check_perm, _fire, _notify, _station_text, _today
 
 # How the clerk had the card (the history's note).
@@ -128,6 +129,7 @@ def complete_cancellation(*, user, application, note: str = "") -> PermitApplica
             event_key=f"cancellation_completed:{app.pk}",
             number=app.permit.number,
             cancelled_on=app.permit.cancelled_on.isoformat(),
+            **rating_services.invite(app),  # a case that ends is rated (issue 17)
         )
 
     return _fire(
