@@ -25,6 +25,7 @@ from permits.scoping import is_supervisor, station_id_of
 from ..constants import HELD_PERMIT_STATUSES, RegistrationState
 from ..forms.registrations import CancelRegistrationForm, RegistrationForm
 from ..models import House, ResidencePermit, ResidenceRegistration
+from ..selectors.registrations import residence_facts_of
 from ..services import registrations as services
 
 
@@ -173,9 +174,7 @@ def registration_proof(request, pk: int):
 def registrations_section(request):
     """Personal center: each registration with its next step."""
     registrations = list(services.registrations_of(request.user)[:10])
-    for registration in registrations:
-        if registration.state == RegistrationState.REGISTERED:
-            registration.facts = services.residence_facts(registration.person)
+    residence_facts_of(registrations)  # one query for all (issue 18)
     _mark_permit_holders(registrations)
     return Section(
         title=gettext_lazy("Residence registrations (居住登记)"),

@@ -5,9 +5,13 @@ import datetime
 
 import pytest
 from dateutil.relativedelta import relativedelta
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from permits import rules
 from permits.constants import Service
+from tests.factories import IdentityFactory, RegistrationFactory
 from tests.permits.factories import ApplicationFactory, PermitFactory
 from tests.permits.helpers import draft_ready
 from tests.permits.views.helpers import login, registered_person, text, url
@@ -57,12 +61,75 @@ def test_another_accounts_applications_and_permits_are_not_shown(client):
     assert other_permit.number not in html
 
 
-def test_personal_center_is_bounded_with_many_applications(client, django_assert_max_num_queries):
-    person = registered_person(months=8)
-    registration = person.registrations.get()
-    for _ in range(30):
-        ApplicationFactory(person=person, registration=registration, withdrawn=True)
-    ApplicationFactory(person=person, registration=registration, submitted=True)
+def test_the_next_step_of_each_registration_counts_residence_across_moves(client):
+    """The facts of every listed registration are read together (issue 18): a move within the
+    city continues the count, a dependent registered two months ago waits."""
+    today = timezone.localdate()
+    person = registered_person(months=2)
+    RegistrationFactory(
+        person=person,
+        cancelled=True,
+        since=today - relativedelta(months=10),
+        cancelled_on=today - relativedelta(months=2, days=10),
+    )
+    dependent = IdentityFactory(account=person.account, verified=True, dependent_minor=True)
+    since = today - relativedelta(months=2)
+    RegistrationFactory(person=dependent, registered=True, since=since)
     login(client, person)
-    with django_assert_max_num_queries(25):
-        assert client.get("/accounts/me/").status_code == 200
+    html = text(client.get("/accounts/me/", HTTP_ACCEPT_LANGUAGE="en"))
+    assert html.count("you may apply for a residence permit.") == 1
+    eligible_from = rules.residence_eligible_from(since).isoformat()
+    assert f"You may apply for a residence permit from {eligible_from}" in html
+
+
+# --- query counts (issue 18): the same for 1 or 100 of each row ----------------------------
+
+# session, user, identity, dependents, registrations, their residence periods, permit holders,
+# held permits, cancelled permits, certificate permits, certificates, applications, unread
+# count, devices
+CENTER_QUERIES = 14
+OPEN_STATES = ("submitted", "supplement_requested", "accepted", "approved", "produced")
+
+
+def _household(rows: int):
+    """A permit holder with ``rows`` finished applications and ``rows`` dependents, each
+    registered, holding a permit, with a cancelled permit and an application in progress."""
+    person = registered_person(months=30)
+    registration = person.registrations.get()
+    PermitFactory(holder=person, house=registration.house)
+    for _ in range(rows):
+        ApplicationFactory(person=person, registration=registration, withdrawn=True)
+    for n in range(rows):
+        dependent = IdentityFactory(account=person.account, verified=True, dependent_minor=True)
+        home = RegistrationFactory(person=dependent, registered=True, house=registration.house)
+        PermitFactory(holder=dependent, house=registration.house)
+        PermitFactory(holder=dependent, house=registration.house, cancelled=True)
+        ApplicationFactory(
+            person=dependent, registration=home, **{OPEN_STATES[n % len(OPEN_STATES)]: True}
+        )
+    return person
+
+
+def _center_queries(client, person) -> int:
+    login(client, person)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/accounts/me/")
+    assert response.status_code == 200
+    client.logout()
+    return len(queries)
+
+
+@pytest.mark.parametrize("rows", [1, 100])
+def test_personal_center_is_bounded(client, django_assert_max_num_queries, rows):
+    person = _household(rows)
+    login(client, person)
+    with django_assert_max_num_queries(CENTER_QUERIES):
+        response = client.get("/accounts/me/")
+    assert response.status_code == 200
+    html = text(response)
+    assert html.count('class="verify-qr"') == rows + 1  # every held permit is on the page
+
+
+def test_personal_center_costs_the_same_for_1_or_100_rows(client):
+    few, many = _household(1), _household(100)
+    assert _center_queries(client, many) == _center_queries(client, few)
