@@ -43,3 +43,11 @@ class IdentityRejectionReason(models.TextChoices):
 class PhoneCodePurpose(models.TextChoices):
     SIGN_UP = "sign_up", _("Sign up")
     RESET_PASSWORD = "reset_password", _("Reset password")
+    # The station kiosk (issue 17): no password is typed at a public machine; the account signs
+    # in with a code, and confirms a submission with another one.
+    SIGN_IN = "sign_in", _("Sign in at a kiosk")
+    CONFIRM_SUBMIT = "confirm_submit", _("Confirm a submission")
+
+
+# What the public code endpoint (web forms and the API) may ask for; the kiosk asks for the rest.
+PUBLIC_PHONE_CODE_PURPOSES = (PhoneCodePurpose.SIGN_UP, PhoneCodePurpose.RESET_PASSWORD)

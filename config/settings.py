@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "notifications",
     "permits",
     "review",
+    "kiosk",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): second factor passed
     "django.contrib.messages.middleware.MessageMiddleware",
+    # /kiosk/ (issue 17): a live device or 403, no-store, idle sign-out, kiosk language.
+    "kiosk.middleware.KioskMiddleware",
     # After auth and messages: staff idle logout, audit line for every 403.
     "review.middleware.StaffSessionMiddleware",
     # Staff without a verified second factor reach only the second-factor step (review).
@@ -302,6 +305,8 @@ CITY_REGION_CODES = env.list("CITY_REGION_CODES", default=["460100"])
 # the rating link in the final SMS works once, for this many days.
 RATING_FOLLOW_UP_WORKING_DAYS = env.int("RATING_FOLLOW_UP_WORKING_DAYS", default=5)
 RATING_LINK_MAX_AGE_DAYS = env.int("RATING_LINK_MAX_AGE_DAYS", default=30)
+# The station kiosk (issue 17): a person is signed out after this many seconds without a touch.
+KIOSK_IDLE_SECONDS = env.int("KIOSK_IDLE_SECONDS", default=60)
 
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

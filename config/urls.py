@@ -29,4 +29,5 @@ urlpatterns = [
     path("accounts/", include("applicants.urls")),
     path("my-affairs/", include("notifications.urls")),
     path("permits/", include("permits.urls")),
+    path("kiosk/", include("kiosk.urls")),
 ]

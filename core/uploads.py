@@ -405,8 +405,13 @@ def sniff_content_type(head: bytes) -> str:
     return "application/octet-stream"
 
 
-def protected_file_response(field_file, *, download_name: str = "") -> FileResponse:
-    """Stream a stored upload to a caller who has already been checked. 404 when missing."""
+def protected_file_response(
+    field_file, *, download_name: str = "", inline: bool = False
+) -> FileResponse:
+    """Stream a stored upload to a caller who has already been checked. 404 when missing.
+
+    ``inline``: show a PDF in the browser rather than download it (the station kiosk prints the
+    portal's own papers and must leave no file behind); only for files the portal made itself."""
     if not field_file:
         raise Http404
     try:
@@ -420,11 +425,16 @@ def protected_file_response(field_file, *, download_name: str = "") -> FileRespo
     extension = {v[1]: v[0] for v in IMAGE_FORMATS.values()}.get(content_type, "pdf")
     name = f"{download_name or 'document'}.{extension}"
     # Only images are shown in the browser; a PDF (or anything else) is downloaded.
-    disposition = "inline" if content_type.startswith("image/") else "attachment"
+    shown = content_type.startswith("image/") or (inline and content_type == "application/pdf")
+    disposition = "inline" if shown else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = PROTECTED_FILE_CSP
+    # A sandboxed page cannot open the browser's PDF viewer: our own PDFs shown to print get
+    # the policy without the sandbox (still no script, style or connection of their own).
+    response["Content-Security-Policy"] = (
+        "default-src 'none'" if shown and content_type == "application/pdf" else PROTECTED_FILE_CSP
+    )
     return response
 
 

@@ -76,6 +76,10 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "otp_totp.delete_totpdevice",
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
+        # Issue 17: supervisors enable and revoke station kiosks.
+        "kiosk.view_kioskdevice",
+        "kiosk.add_kioskdevice",
+        "kiosk.change_kioskdevice",
     },
 }
 

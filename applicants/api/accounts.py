@@ -12,7 +12,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from applicants.constants import PhoneCodePurpose
+from applicants.constants import PUBLIC_PHONE_CODE_PURPOSES
 from core.api.auth import KEYWORD, issue_token, revoke_token
 from core.http import client_ip
 from core.phones import normalize_phone
@@ -196,7 +196,9 @@ class MeView(APIView):
 
 class PhoneCodeRequestSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=40)
-    purpose = serializers.ChoiceField(choices=PhoneCodePurpose.choices)
+    purpose = serializers.ChoiceField(
+        choices=[(p.value, p.label) for p in PUBLIC_PHONE_CODE_PURPOSES]
+    )
 
     def validate_phone(self, value):
         return normalize_phone(value)

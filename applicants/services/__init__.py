@@ -6,7 +6,7 @@ RateLimited, WrongState, NotAllowed). ``from applicants import services`` keeps 
 public name of the submodules is re-exported here.
 """
 
-from .accounts import reset_password, sign_up
+from .accounts import reset_password, sign_in_with_code, sign_up
 from .agents import (
     ELDERLY_AGE,
     MINOR_AGE_LIMIT,
@@ -54,6 +54,7 @@ __all__ = [
     "reset_password",
     "resubmit_dependent",
     "run_automatic_verifier",
+    "sign_in_with_code",
     "sign_up",
     "submit_own_identity",
     "verify_identity",

@@ -133,7 +133,12 @@ def deliver_phone_code(*, phone: str, purpose: str, language: str, request_id: s
 
 
 def _deliver(*, phone: str, purpose: str, request_id: str) -> None:
-    has_account = User.objects.filter(phone=phone).exists()
+    accounts = User.objects.filter(phone=phone)
+    if purpose in (PhoneCodePurpose.SIGN_IN, PhoneCodePurpose.CONFIRM_SUBMIT):
+        # Kiosk codes: applicants' own active accounts only (staff sign in with their second
+        # factor, never at a kiosk).
+        accounts = accounts.filter(is_active=True, is_staff=False)
+    has_account = accounts.exists()
     if purpose == PhoneCodePurpose.SIGN_UP and has_account:
         send_direct_sms(
             phone=phone,
@@ -144,8 +149,8 @@ def _deliver(*, phone: str, purpose: str, request_id: str) -> None:
             idempotency_key=f"phone_code:exists:{request_id}",
         )
         return
-    if purpose == PhoneCodePurpose.RESET_PASSWORD and not has_account:
-        logger.info("Password reset code not sent: no account for %s", mask_phone(phone))
+    if purpose != PhoneCodePurpose.SIGN_UP and not has_account:
+        logger.info("%s code not sent: no account for %s", purpose, mask_phone(phone))
         return
 
     code = f"{secrets.randbelow(1_000_000):06d}"

@@ -11,6 +11,7 @@ from . import (
     appointments,  # noqa: F401
     audit,  # noqa: F401
     identities,  # noqa: F401
+    kiosk,  # noqa: F401
     ratings,  # noqa: F401
     registrations,  # noqa: F401
     sign_in,  # noqa: F401

@@ -71,5 +71,5 @@ def sms_code(phone: str) -> str:
     from notifications.models import SmsMessage
 
     message = SmsMessage.objects.filter(recipient_phone=phone).order_by("-pk").first()
-    match = re.search(r"\b(\d{6})\b", message.body)
+    match = re.search(r"(?<!\d)(\d{6})(?!\d)", message.body)  # Chinese text has no \\b here
     return match.group(1)

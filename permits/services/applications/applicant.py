@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition
 
+from applicants.constants import PhoneCodePurpose
+from applicants.services.phone_codes import consume_phone_code
 from core.errors import InvalidInput, NotAllowed, NotEligible, StaleState, WrongState
 from core.phones import normalize_phone
 from core.uploads import sniff_content_type
@@ -163,12 +165,26 @@ def upload_material(*, user, application, requirement_code: str, file) -> Materi
     return material
 
 
-def submit(*, user, application, password: str) -> PermitApplication:
+def submit(
+    *, user, application, password: str = "", sms_code: str = "", client_ip: str = ""
+) -> PermitApplication:
     """Submit the draft (seed 002 step ②): every answer and required material present, the
-    identity verified, still eligible, and the login password re-entered. A second submit of
-    the same draft is refused (WrongState, or StaleState if it raced): one submission."""
+    identity verified, still eligible, and the login password re-entered (at the station kiosk,
+    where no password is typed, an SMS code sent to the account's phone instead: ``sms_code``).
+    A second submit of the same draft is refused (WrongState, or StaleState if it raced): one
+    submission."""
     _require_filer(user, application)
-    _check_password(user, password)
+    if sms_code:
+        # Checked (and a wrong try counted, committed) before anything else; call outside any
+        # atomic block (consume_phone_code refuses otherwise).
+        consume_phone_code(
+            phone=user.phone,
+            purpose=PhoneCodePurpose.CONFIRM_SUBMIT,
+            code=sms_code,
+            client_ip=client_ip,
+        )
+    else:
+        _check_password(user, password)
     if application.state != ApplicationState.DRAFT:
         raise WrongState(
             _("This application has already been submitted (%(reference)s)."),

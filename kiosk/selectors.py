@@ -1,0 +1,99 @@
+"""What the kiosk shows. On a public screen names and ID numbers are masked, as in lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from applicants.services import dependents_of
+from core.masking import mask_id_number, mask_name
+from permits.constants import Service
+from permits.models import ResidencePermit
+from permits.selectors.applicant import draft_of
+from permits.selectors.applications import applications_of
+from permits.services import applications as services
+from permits.services.permits import current_permit
+
+STATUS_ROWS = 20
+
+
+@dataclass
+class RenewablePerson:
+    identity: object
+    permit: ResidencePermit
+    reasons: list = field(default_factory=list)
+    draft: object = None
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.identity.full_name)
+
+
+def renewable_people(user) -> list[RenewablePerson]:
+    """The account's own identity and its dependents that hold a permit, each with the reasons
+    a renewal is refused today (empty: it may start) and its renewal draft, if one is open."""
+    people = []
+    own = user.own_identity
+    for identity in [*([own] if own else []), *dependents_of(user)]:
+        permit = current_permit(identity)
+        if permit is None:
+            continue
+        people.append(
+            RenewablePerson(
+                identity=identity,
+                permit=permit,
+                reasons=services.check_eligibility(
+                    user=user, person=identity, service=Service.RENEWAL
+                ),
+                draft=draft_of(identity, Service.RENEWAL),
+            )
+        )
+    return people
+
+
+def material_rows(application) -> list[dict]:
+    """Each material of the draft: done or not, and what the portal holds to use instead."""
+    held = {m.requirement.code for m in application.current_materials()}
+    return [
+        {
+            "code": requirement.code,
+            "name": requirement.name,
+            "description": requirement.description,
+            "required": requirement.required,
+            "done": requirement.code in held,
+            "offer": None
+            if requirement.code in held
+            else services.reuse_offer(application, requirement.code),
+        }
+        for requirement in application.requirements()
+    ]
+
+
+def application_summary(application) -> dict:
+    person = application.person
+    return {
+        "reference": application.reference,
+        "service": application.get_service_display(),
+        "state": application.get_state_display(),
+        "name": mask_name(person.full_name),
+        "id_number": mask_id_number(person.id_number),
+        "permit_number": application.permit.number if application.permit_id else "",
+        "submitted_at": application.submitted_at,
+        "deadline": application.deadline,
+        "station": application.station,
+    }
+
+
+def status_rows(user) -> list[dict]:
+    rows = []
+    for application in applications_of(user)[:STATUS_ROWS]:
+        rows.append(
+            {
+                "pk": application.pk,
+                "reference": application.reference,
+                "service": application.get_service_display(),
+                "state": application.get_state_display(),
+                "name": mask_name(application.person.full_name),
+                "updated_at": application.updated_at,
+            }
+        )
+    return rows
