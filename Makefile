@@ -68,7 +68,9 @@ e2e: $(STAMP) $(AXE_JS) compilemessages
 	$(VENV)/bin/pytest -m e2e $(PYTEST_ARGS)
 
 # Seeds 100,000 applications and 1,000,000 permits into a dedicated PostgreSQL database (created
-# if missing; its name must contain "bench") and prints query counts and median times.
+# if missing; its name must contain "bench") and prints query counts and median times; then serves
+# the portal and a bare Django view with gunicorn and prints their requests/s under wrk (needs
+# wrk: apt-get install wrk). BENCH_ARGS="--only pages" (or sql, workers, documents) for one part.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
 bench: $(STAMP)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m tests.perf.bench $(BENCH_ARGS)

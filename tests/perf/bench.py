@@ -10,6 +10,11 @@ start again). The database name must contain "bench": the seed truncates the tab
 Server time is measured in-process (Django test client, the whole request: middleware, admin,
 template); each figure is the median of ``--runs`` runs (3 for the job) after one warm-up. The job
 and its SQL twin run inside a transaction that is rolled back, so every run does the same work.
+
+Then the pages served for real (``tests.perf.pages``): gunicorn and wrk, each applicant page and
+the officer's queue and desk against a bare one-file Django view (``tests.perf.bare_app``), and
+the issue's table of today's figures against the goals. ``--only pages`` (or ``sql``,
+``workers``, ``documents``, comma-separated) runs only those parts.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ N_PEOPLE = 1_000_000  # accounts, identities and permits
 N_APPLICATIONS = 100_000
 BENCH_STATION = 1
 JOB_RUNS = 3
+PARTS = ("sql", "pages", "workers", "documents")
 
 # Application state by ``(g / 20) % 20`` (the station is ``g % 20``, so every station gets every
 # state): the open ones first, half of them finished.
@@ -209,6 +215,14 @@ class Command(BaseCommand):
             "--people", type=int, default=N_PEOPLE, help="Accounts, identities and permits."
         )
         parser.add_argument("--applications", type=int, default=N_APPLICATIONS)
+        parser.add_argument(
+            "--only",
+            default=",".join(PARTS),
+            help=f"Comma-separated parts to run: {', '.join(PARTS)} (default: all).",
+        )
+        parser.add_argument(
+            "--seconds", type=float, default=5, help="wrk duration of each page run."
+        )
 
     # --- database ----------------------------------------------------------------------------
     def handle(self, *args, **options):
@@ -230,17 +244,70 @@ class Command(BaseCommand):
         started = time.perf_counter()
         if options["reseed"] or not self._seeded(options):
             self._seed(options)
+        parts = {p.strip() for p in options["only"].split(",") if p.strip()}
+        if unknown := parts - set(PARTS):
+            raise CommandError(f"Unknown --only part(s): {', '.join(sorted(unknown))}.")
+        if "pages" in parts:
+            from tests.perf.pages import BenchError, require_wrk
+
+            try:
+                require_wrk()
+            except BenchError as error:
+                raise CommandError(str(error)) from error
         staff = self._staff()
         self.stdout.write(f"Data ready in {time.perf_counter() - started:.1f} s.\n")
-        self._measure(staff, runs=max(1, options["runs"]))
-        # Password check CPU and the SMS worker against a bare Twilio loop (issue 18).
-        from tests.perf.workers import report
+        in_process = {}
+        if "sql" in parts:
+            in_process = self._measure(staff, runs=max(1, options["runs"]))
+        pages = None
+        if "pages" in parts:
+            pages = self._pages(staff, options)
+        if "workers" in parts:
+            # Password check CPU and the SMS worker against a bare Twilio loop (issue 18).
+            from tests.perf.workers import report
 
-        report(self.stdout.write)
-        # The papers a station signs (issue 16): render time per kind.
-        from tests.perf.documents import report as documents_report
+            report(self.stdout.write)
+        if "documents" in parts:
+            # The papers a station signs (issue 16): render time per kind.
+            from tests.perf.documents import report as documents_report
 
-        documents_report(self.stdout.write)
+            documents_report(self.stdout.write)
+        if pages:
+            from tests.perf.pages import summary_table
+
+            summary_table(pages, self.stdout.write, desk=in_process)
+
+    def _pages(self, staff, options):
+        """The pages served by gunicorn against the bare view (issue 18, point 3)."""
+        from tests.perf import pages
+
+        self.stdout.write("")
+        self.stdout.write("Pages served by gunicorn against a bare Django view (wrk):")
+        try:
+            measured = pages.prepare(
+                staff["officer"],
+                applications=options["applications"],
+                desk_application_id=self._desk_application_id(),
+            )
+            pages.count_queries(measured)
+            pages.measure(measured, self.stdout.write, seconds=options["seconds"])
+        except pages.BenchError as error:
+            raise CommandError(f"Page benchmark: {error}") from error
+        pages.rounds_table(
+            measured, self.stdout.write, seconds=options["seconds"], rounds=pages.ROUNDS
+        )
+        return measured
+
+    def _desk_application_id(self) -> int:
+        """The application the desk page shows (also timed in-process): the station's first
+        accepted one."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id FROM permits_permitapplication WHERE station_id = %s "
+                "AND state = 'accepted' ORDER BY id LIMIT 1",
+                [BENCH_STATION],
+            )
+            return cursor.fetchone()[0]
 
     def _create_database(self, db) -> None:
         import psycopg2
@@ -351,45 +418,21 @@ class Command(BaseCommand):
         from django.test import Client
         from django.test.utils import override_settings
 
-        storages = {
-            **settings.STORAGES,
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        }
-        with override_settings(
-            ALLOWED_HOSTS=["*"],
-            SECURE_SSL_REDIRECT=False,
-            DEBUG=False,
-            LANGUAGE_CODE="en",
-            STORAGES=storages,
-        ):
-            # As the test runner does: keep one connection and its query log across requests
-            # (request_started would reset the log and close the connection).
-            from django.core import signals
-            from django.db import close_old_connections, reset_queries
+        from tests.perf.pages import in_process
 
-            handlers = [
-                (signals.request_started, reset_queries),
-                (signals.request_started, close_old_connections),
-                (signals.request_finished, close_old_connections),
-            ]
-            for signal, handler in handlers:
-                signal.disconnect(handler)
-            try:
-                client = Client(HTTP_ACCEPT_LANGUAGE="en")
-                client.force_login(user)
-                # Staff pass the second factor first (issue 14), as after the real login step.
-                from django_otp.plugins.otp_totp.models import TOTPDevice
+        with in_process(), override_settings(LANGUAGE_CODE="en"):
+            client = Client(HTTP_ACCEPT_LANGUAGE="en")
+            client.force_login(user)
+            # Staff pass the second factor first (issue 14), as after the real login step.
+            from django_otp.plugins.otp_totp.models import TOTPDevice
 
-                device, _ = TOTPDevice.objects.get_or_create(
-                    user=user, name="bench authenticator", defaults={"confirmed": True}
-                )
-                session = client.session
-                session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-                session.save()
-                yield client
-            finally:
-                for signal, handler in handlers:
-                    signal.connect(handler)
+            device, _ = TOTPDevice.objects.get_or_create(
+                user=user, name="bench authenticator", defaults={"confirmed": True}
+            )
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+            yield client
 
     def _time(self, work, runs, *, warm_up=True):
         if warm_up:
@@ -430,13 +473,8 @@ class Command(BaseCommand):
 
         officer = staff["officer"]
         today = timezone.localdate()
+        application_id = self._desk_application_id()
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT id FROM permits_permitapplication WHERE station_id = %s "
-                "AND state = 'accepted' ORDER BY id LIMIT 1",
-                [BENCH_STATION],
-            )
-            application_id = cursor.fetchone()[0]
             cursor.execute(
                 "SELECT count(*) FROM permits_residencepermit "
                 "WHERE status = 'active' AND valid_until < %s",
@@ -497,6 +535,8 @@ class Command(BaseCommand):
         self.stdout.write("-" * len(header))
         for name, queries, server, sql_ms in results:
             self.stdout.write(f"{name:<40} {queries:>8} {server:>10.1f} {sql_ms:>11.1f}")  # noqa: E501
+        (_, *queue), (_, *desk), (job, _, *suspension) = results
+        return {"queue": tuple(queue), "desk": tuple(desk), "job": (job, *suspension)}
 
 
 QUEUE_SQL = """
@@ -561,7 +601,11 @@ def main(argv: list[str] | None = None) -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
-    call_command(Command(), *(sys.argv[1:] if argv is None else argv))
+    try:
+        call_command(Command(), *(sys.argv[1:] if argv is None else argv))
+    except CommandError as error:
+        sys.stderr.write(f"make bench: {error}\n")
+        sys.exit(1)
 
 
 if __name__ == "__main__":
