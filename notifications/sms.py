@@ -5,13 +5,17 @@
 1. claim the row: one ``UPDATE … SET status='sending', attempts=attempts+1 WHERE id=… AND
    status='queued' RETURNING …`` (committed at once); go on only if it matched;
 2. call the backend (no lock or transaction held while the network is slow);
-3. record the outcome on the row, only if it is still ``sending``.
+3. record the outcome on the row, only if it is still ``sending``: one ``UPDATE`` whose commit
+   does not wait for the disk on PostgreSQL (see ``_ASYNC_COMMIT``: losing it to a database
+   crash leaves the row ``sending``, which the sweep reconciles without a second SMS).
 
 A redelivered or duplicate task finds the row ``sending`` or beyond and its UPDATE matches
 nothing, so no path sends two SMS for one row; concurrent claims serialise on the row lock the
 UPDATE takes, and the second one re-checks ``status='queued'`` after the first commits (READ
 COMMITTED), so it matches nothing. (Issue 18: the claim was a transaction of lock, save and
-commit, four round trips; now it is one.)
+commit, four round trips; now it is one. Its commit waits for the disk (PostgreSQL's
+``synchronous_commit``, on by default), and must: a claim lost to a crash after the provider
+call would let the row be sent again.)
 
 No answer is not "not sent" (issue 14): when the create call went out and its answer did not
 come back (``UncertainSmsError``: read timeout), the row goes to ``unknown``, and ``reconcile()``
@@ -116,10 +120,41 @@ def _claim(sms_id: int) -> SmsMessage | None:
     return message
 
 
+@functools.cache
+def _record_sql(vendor: str, names: tuple[str, ...]) -> str:
+    quote = connection.ops.quote_name
+    meta = SmsMessage._meta
+    sets = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in names)
+    # Names from the model's metadata only; every value is a parameter.
+    return (
+        f"UPDATE {quote(meta.db_table)} SET {sets} "  # noqa: S608
+        f"WHERE {quote(meta.pk.column)} = %s AND {quote(meta.get_field('status').column)} = %s"
+    )
+
+
+# PostgreSQL: the outcome is committed without waiting for its WAL flush (``SET LOCAL`` in the
+# same round trip: a query string of several statements runs as one implicit transaction, and the
+# setting ends with it). Safe because losing the outcome never sends a second SMS: a database crash
+# in the next few hundred milliseconds can only leave the row ``sending`` (the claim itself is
+# flushed before the provider is called), and the sweep reconciles it by asking the provider first.
+# The next claim's flush writes this outcome to disk too (the WAL is one sequence).
+_ASYNC_COMMIT = "SET LOCAL synchronous_commit TO OFF; "
+
+
 def _record(message: SmsMessage, **fields) -> None:
-    """Step 3: write the outcome, only over `sending` (a webhook may have moved it on)."""
+    """Step 3: write the outcome, only over `sending` (a webhook may have moved it on).
+
+    One statement with its SQL built once per set of fields (no queryset to compile per message),
+    committed without waiting for the disk on PostgreSQL when not inside a caller's transaction."""
     fields["updated_at"] = timezone.now()
-    SmsMessage.objects.filter(pk=message.pk, status=SmsStatus.SENDING).update(**fields)
+    names = tuple(sorted(fields))
+    meta = SmsMessage._meta
+    params = [meta.get_field(name).get_db_prep_save(fields[name], connection) for name in names]
+    sql = _record_sql(connection.vendor, names)
+    if connection.vendor == "postgresql" and connection.get_autocommit():
+        sql = _ASYNC_COMMIT + sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, message.pk, SmsStatus.SENDING.value])
 
 
 def deliver(sms_id: int) -> Outcome:

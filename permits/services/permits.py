@@ -328,16 +328,19 @@ def notify_deemed_accepted(*, application_ids: list[int]) -> int:
 
 
 def suspend_overdue_permits(*, today: datetime.date | None = None) -> int:
-    """Seeds 002, 003: every active permit past ``valid_until`` is suspended, in ONE set-based
-    UPDATE (a per-row FSM transition would be one query per permit; the state machine's
-    ``ResidencePermit.suspend`` is the same act for one permit).
+    """Seeds 002, 003: every active permit past ``valid_until`` is suspended, set-based (a
+    per-row FSM transition would be one query per permit; the state machine's
+    ``ResidencePermit.suspend`` is the same act for one permit), and every suspension is logged
+    as a ``PermitTransition`` row. Returns the number suspended. Idempotent: a second run finds
+    nothing.
 
-    The transition log rows are written by ONE ``INSERT ... SELECT`` (not a ``bulk_create``:
-    that needs the ids in Python and splits into batches, so its query count would grow with the
-    number of permits). The rows updated by this run are told apart by the exact ``updated_at``
-    this run writes (with ``suspended_on``, so an index finds them without a scan of the
-    permit table); the UPDATE holds their row locks until commit, so nothing else can touch
-    them in between. Returns the number suspended. Idempotent: a second run finds nothing.
+    On PostgreSQL it is ONE statement: the ORM's UPDATE with ``RETURNING id`` inside a CTE, and
+    the log rows ``INSERT … SELECT`` from it (issue 18: the table is passed once, as by one bare
+    SQL UPDATE; the log needs no second look-up of the rows just written). Elsewhere (SQLite,
+    which has no data-modifying CTE) the UPDATE and then one ``INSERT ... SELECT`` that tells this
+    run's rows apart by the exact ``updated_at`` it writes, in one transaction (the UPDATE holds
+    their row locks until commit). Neither is a ``bulk_create``: the query count never grows
+    with the number of permits.
 
     A permit whose renewal was filed and is still being decided is left active: its holder did
     apply in time (rules.endorse judges lateness on the filing date); if the renewal is
@@ -345,47 +348,71 @@ def suspend_overdue_permits(*, today: datetime.date | None = None) -> int:
     """
     today = today or timezone.localdate()
     now = timezone.now()
+    renewal_filed = _renewal_in_progress().filter(permit=OuterRef("pk"))
+    overdue = ResidencePermit.objects.filter(
+        status=PermitStatus.ACTIVE, valid_until__lt=today
+    ).exclude(Exists(renewal_filed))
+    changes = {"status": PermitStatus.SUSPENDED, "suspended_on": today, "updated_at": now}
+    if connection.vendor == "postgresql":
+        return _suspend_and_log(overdue, changes, now=now)
     with transaction.atomic():
-        renewal_filed = _renewal_in_progress().filter(permit=OuterRef("pk"))
-        count = (
-            ResidencePermit.objects.filter(status=PermitStatus.ACTIVE, valid_until__lt=today)
-            .exclude(Exists(renewal_filed))
-            .update(status=PermitStatus.SUSPENDED, suspended_on=today, updated_at=now)
-        )
+        count = overdue.update(**changes)
         if count:
             _log_bulk_suspension(now=now, today=today)
     return count
+
+
+_SUSPENSION_LOG_COLUMNS = ("permit_id", "actor_id", "transition", "from_state", "to_state", "note")
+_SUSPENSION_NOTE = "Endorsement overdue: suspended by the daily job."
+
+
+def _suspension_log_values(now) -> list:
+    return [
+        "suspend",
+        PermitStatus.ACTIVE,
+        PermitStatus.SUSPENDED,
+        _SUSPENSION_NOTE,
+        connection.ops.adapt_datetimefield_value(now),
+    ]
+
+
+def _suspend_and_log(overdue, changes, *, now) -> int:
+    """``WITH suspended AS (UPDATE … RETURNING id) INSERT INTO <log> SELECT … FROM suspended``:
+    the UPDATE is the one ``QuerySet.update()`` would send (compiled the same way, so the filter
+    has one definition), its rows logged by the same statement."""
+    from django.db.models.sql import UpdateQuery
+
+    query = overdue.query.chain(UpdateQuery)
+    query.add_update_values(changes)
+    update_sql, update_params = query.get_compiler(connection=connection).as_sql()
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(c) for c in (*_SUSPENSION_LOG_COLUMNS, "created_at"))
+    # Names from model meta and the ORM's compiled UPDATE; every value is a parameter.
+    sql = (
+        f"WITH suspended AS ({update_sql} RETURNING {qn(ResidencePermit._meta.pk.column)}) "  # noqa: S608
+        f"INSERT INTO {qn(PermitTransition._meta.db_table)} ({columns}) "
+        f"SELECT {qn(ResidencePermit._meta.pk.column)}, NULL, %s, %s, %s, %s, %s FROM suspended"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*update_params, *_suspension_log_values(now)])
+        return cursor.rowcount
 
 
 def _log_bulk_suspension(*, now, today) -> None:
     qn = connection.ops.quote_name
     log = PermitTransition._meta.db_table
     permit_table = ResidencePermit._meta.db_table
+    columns = ", ".join(qn(c) for c in (*_SUSPENSION_LOG_COLUMNS, "created_at"))
     sql = (
-        f"INSERT INTO {qn(log)} "  # noqa: S608 - table names from model meta, values as params
-        f"({qn('permit_id')}, {qn('actor_id')}, {qn('transition')}, {qn('from_state')}, "
-        f"{qn('to_state')}, {qn('note')}, {qn('created_at')}) "
+        f"INSERT INTO {qn(log)} ({columns}) "  # noqa: S608 - names from model meta, values as params
         f"SELECT {qn('id')}, NULL, %s, %s, %s, %s, %s FROM {qn(permit_table)} "
         f"WHERE {qn('status')} = %s AND {qn('suspended_on')} = %s AND {qn('updated_at')} = %s"
     )
     params = [
-        "suspend",
-        PermitStatus.ACTIVE,
+        *_suspension_log_values(now),
         PermitStatus.SUSPENDED,
-        "Endorsement overdue: suspended by the daily job.",
-        now,
-        PermitStatus.SUSPENDED,
-        today,
-        now,
-    ]
-    # Dates and datetimes go through the backend's adapters like any ORM parameter.
-    params = [
-        connection.ops.adapt_datetimefield_value(p)
-        if isinstance(p, datetime.datetime)
-        else connection.ops.adapt_datefield_value(p)
-        if isinstance(p, datetime.date)
-        else p
-        for p in params
+        connection.ops.adapt_datefield_value(today),
+        connection.ops.adapt_datetimefield_value(now),
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -1,6 +1,7 @@
 """A tiny local stand-in for Twilio's create-message call (POST …/Messages.json), for the SMS
 reuse test and the bench: HTTP/1.1 keep-alive, TCP_NODELAY, each answer sent in ONE write (so
-the client never waits on Nagle/delayed ACK), and a count of the TCP connections it accepted."""
+the client never waits on Nagle/delayed ACK), and a count of the TCP connections it accepted.
+A GET (the reconciliation's list of messages) answers an empty list."""
 
 from __future__ import annotations
 
@@ -47,12 +48,20 @@ class TwilioStandIn:
                     with stand_in.lock:
                         stand_in.requests += 1
                         count = stand_in.requests
-                    body = json.dumps(
-                        {"account_sid": ACCOUNT_SID, "sid": f"SM{count:032d}", "status": "queued"}
-                    ).encode()
+                    if head.startswith(b"GET "):
+                        status = b"200 OK"
+                        payload = {"messages": [], "next_page_uri": None}
+                    else:
+                        status = b"201 Created"
+                        payload = {
+                            "account_sid": ACCOUNT_SID,
+                            "sid": f"SM{count:032d}",
+                            "status": "queued",
+                        }
+                    body = json.dumps(payload).encode()
                     sock.sendall(
-                        b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
-                        b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+                        b"HTTP/1.1 %s\r\nContent-Type: application/json\r\n"
+                        b"Content-Length: %d\r\n\r\n%s" % (status, len(body), body)
                     )
 
         class Server(socketserver.ThreadingTCPServer):
