@@ -4,7 +4,7 @@ from django.urls import path
 
 from core.api import converters  # noqa: F401  (registers the <id:...> path converter)
 
-from . import applications, documents, permits, registrations
+from . import applications, appointments, documents, permits, ratings, registrations
 
 urlpatterns = [
     path("registrations/", registrations.RegistrationListView.as_view(), name="registrations"),
@@ -53,6 +53,16 @@ urlpatterns = [
         "applications/<id:pk>/delivery/",
         applications.DeliveryView.as_view(),
         name="application-delivery",
+    ),
+    path(
+        "applications/<id:pk>/rating/",
+        ratings.RatingView.as_view(),
+        name="application-rating",
+    ),
+    path(
+        "applications/<id:pk>/appointment/",
+        appointments.AppointmentView.as_view(),
+        name="application-appointment",
     ),
     path("permits/", permits.PermitListView.as_view(), name="permits"),
     path("permits/<id:pk>/", permits.PermitDetailView.as_view(), name="permit"),
