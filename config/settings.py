@@ -307,6 +307,10 @@ RATING_FOLLOW_UP_WORKING_DAYS = env.int("RATING_FOLLOW_UP_WORKING_DAYS", default
 RATING_LINK_MAX_AGE_DAYS = env.int("RATING_LINK_MAX_AGE_DAYS", default=30)
 # The station kiosk (issue 17): a person is signed out after this many seconds without a touch.
 KIOSK_IDLE_SECONDS = env.int("KIOSK_IDLE_SECONDS", default=60)
+# A kiosk serves a whole hall from one address: its SMS codes are limited per device instead
+# (the per-number limits hold as everywhere).
+KIOSK_PHONE_CODES_PER_HOUR = env.int("KIOSK_PHONE_CODES_PER_HOUR", default=200)
+KIOSK_CODE_CHECKS_PER_HOUR = env.int("KIOSK_CODE_CHECKS_PER_HOUR", default=300)
 
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from applicants.constants import PhoneCodePurpose
 from applicants.services import request_phone_code, sign_in_with_code
+from applicants.services.phone_codes import kiosk_source
 from core.errors import InvalidInput, ServiceError
-from core.http import client_ip
 from core.uploads import protected_file_response
 from permits.constants import ApplicationState, Service
 from permits.selectors.applications import applications_of
@@ -55,6 +55,11 @@ def signed_in(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def _source(request) -> str:
+    """Codes at a kiosk are counted per device, not per address (the whole hall shares one)."""
+    return kiosk_source(request.kiosk_device.pk)
 
 
 def _own_application(request, pk):
@@ -154,7 +159,7 @@ def sign_in(request):
         phone = form.cleaned_data["phone"]
         try:
             request_phone_code(
-                phone=phone, purpose=PhoneCodePurpose.SIGN_IN, client_ip=client_ip(request)
+                phone=phone, purpose=PhoneCodePurpose.SIGN_IN, client_ip=_source(request)
             )
         except ServiceError as exc:
             _form_errors(form, exc, "phone")
@@ -175,7 +180,7 @@ def sign_in_code(request):
     if request.method == "POST" and form.is_valid():
         try:
             user = sign_in_with_code(
-                phone=phone, code=form.cleaned_data["code"], client_ip=client_ip(request)
+                phone=phone, code=form.cleaned_data["code"], client_ip=_source(request)
             )
         except ServiceError as exc:
             _form_errors(form, exc, "code")
@@ -298,7 +303,7 @@ def renew_confirm(request, pk):
             request_phone_code(
                 phone=request.user.phone,
                 purpose=PhoneCodePurpose.CONFIRM_SUBMIT,
-                client_ip=client_ip(request),
+                client_ip=_source(request),
             )
         except ServiceError as exc:
             form.add_error(None, str(exc))
@@ -311,7 +316,7 @@ def renew_confirm(request, pk):
                 user=request.user,
                 application=application,
                 sms_code=form.cleaned_data["code"],
-                client_ip=client_ip(request),
+                client_ip=_source(request),
             )
         except ServiceError as exc:
             application.refresh_from_db()

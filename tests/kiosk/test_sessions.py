@@ -157,3 +157,21 @@ def test_the_keep_alive_answers_for_a_signed_in_person_only(screen):
     assert screen.get("/kiosk/touch/").status_code == 401
     sign_in(screen, UserFactory())
     assert screen.get("/kiosk/touch/").status_code == 204
+
+
+def test_a_busy_hall_is_not_refused_by_the_per_address_limit_but_a_kiosk_has_its_own(
+    screen, settings
+):
+    """Everyone at the kiosk shares the station's address: codes are counted per device."""
+    settings.PHONE_CODE_MAX_PER_IP_PER_HOUR = 2
+    settings.KIOSK_PHONE_CODES_PER_HOUR = 5
+    people = [UserFactory() for _ in range(6)]
+    for user in people[:5]:
+        screen.post("/kiosk/sign-out/")  # the next person
+        response = screen.post("/kiosk/sign-in/", {"phone": user.phone})
+        assert response.status_code == 302, response.content.decode()[:500]
+    assert SmsMessage.objects.filter(recipient_phone__in=[p.phone for p in people]).count() == 5
+    screen.post("/kiosk/sign-out/")
+    response = screen.post("/kiosk/sign-in/", {"phone": people[5].phone})
+    assert response.status_code == 200  # this kiosk's own hourly limit
+    assert not SmsMessage.objects.filter(recipient_phone=people[5].phone).exists()
