@@ -1,8 +1,10 @@
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
 
 
 def unread_notifications(request):
-    """The unread badge on every page: one COUNT query per request, only for signed-in users.
+    """The unread badge on every page: at most one COUNT query per request, only for signed-in
+    users, and only when a template shows the badge.
 
     The result is kept on the request: every ``render_to_string(..., request=request)`` runs the
     context processors again (the personal center renders each section that way), and the count
@@ -20,7 +22,10 @@ def unread_notifications(request):
         inbox_url = ""
     context = {
         "inbox_url": inbox_url,
-        "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
+        # Counted when a template shows it: the admin's pages never do (issue 18).
+        "unread_notifications": SimpleLazyObject(
+            lambda: user.notifications.filter(read_at__isnull=True).count()
+        ),
     }
     request._unread_notifications = (user.pk, context)
     return context

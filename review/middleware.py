@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from core.second_factor import is_verified, needs_second_factor
 
 from . import audit
+from .access import load_staff_access
 
 LAST_ACTIVITY_KEY = "_staff_last_activity"
 # The stored timestamp is renewed at most this often, so a page with many parallel requests
@@ -83,7 +84,9 @@ SECOND_FACTOR_OPEN_PATHS = (
 class StaffSecondFactorMiddleware:
     """A staff session without a verified second factor (django-otp) reaches only the
     second-factor step: every other page, the admin first, redirects there (enrolment with a QR
-    code on the first login, the code of the authenticator app afterwards).
+    code on the first login, the code of the authenticator app afterwards). For a verified
+    session it reads the user's permissions, groups and station at once
+    (``review.access.load_staff_access``).
 
     Placed after django-otp's OTPMiddleware and StaffSessionMiddleware."""
 
@@ -92,12 +95,11 @@ class StaffSecondFactorMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and needs_second_factor(user)
-            and not is_verified(user)
-            and not request.path.startswith(SECOND_FACTOR_OPEN_PATHS)
-        ):
-            target = reverse("second_factor")
-            return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+        if user is not None and needs_second_factor(user):
+            if is_verified(user):
+                # Permissions, groups and station in one query, not one each (issue 18).
+                load_staff_access(user)
+            elif not request.path.startswith(SECOND_FACTOR_OPEN_PATHS):
+                target = reverse("second_factor")
+                return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

@@ -15,7 +15,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +36,8 @@ from permits.services.reminders import (
     uncollected_since,
     waiting_for_collection,
 )
+
+from .access import group_names
 
 # --- the work queues ---------------------------------------------------------------------------
 
@@ -172,7 +174,7 @@ APPLICATION_ONLY_FILTERS = ("service", "state", "due")
 def _default_states(user) -> tuple:
     if is_supervisor(user):
         return WAITING_STATES
-    names = {g.name for g in user.groups.all()}
+    names = group_names(user)
     if StaffGroup.OFFICER in names:
         return OFFICER_STATES
     if StaffGroup.CLERK in names:
@@ -281,6 +283,13 @@ class QueueRow:
     obj: object
     key: tuple
     urgency: str = ""
+    # What the page shows, filled in for the rows of the page only (``review.views``): the
+    # row's admin page, its second column's label (service, basis, relationship or score),
+    # its state's label and its submission time ("Y-m-d H:i", local).
+    url: str = ""
+    detail: str = ""
+    state: str = ""
+    submitted: str = ""
 
     @property
     def kind_label(self):
@@ -313,12 +322,25 @@ def _moment(moment):
     return moment or datetime.datetime.max.replace(tzinfo=datetime.UTC)
 
 
+class _Total(Subquery):
+    """The number of rows of a query set, as a scalar subquery: not correlated with the outer
+    query, so the database counts once per statement (PostgreSQL: an InitPlan), not per row."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _total)"
+    output_field = IntegerField()
+
+
 class LandingQueue:
     """Everything waiting for one user, merged from one query per kind (no per-row query):
     applications by deadline (as ``application_queue``), identities and registrations by their
-    submission day. A sequence for ``Paginator``: ``count()`` and slicing."""
+    submission day. A sequence for ``Paginator``: ``count()`` and slicing.
 
-    def __init__(self, user, params, *, today=None):
+    Each kind's query brings its first rows and its total together (``_Total``), so the count
+    and the page cost one query per kind. ``stop_hint`` is where the slice the caller will ask
+    for ends (the requested page's last row): the count fetches that many rows of each kind;
+    a later slice within them runs no query."""
+
+    def __init__(self, user, params, *, today=None, stop_hint: int = 0):
         self.today = today or timezone.localdate()
         kind = params.get("kind", "")
         only_applications = any(params.get(name) for name in APPLICATION_ONLY_FILTERS)
@@ -334,12 +356,22 @@ class LandingQueue:
             self.sources.append((KIND_APPLICATION, application_queue(user, params, today=today)))
         if KIND_FOLLOW_UP in wanted:
             self.sources.append((KIND_FOLLOW_UP, follow_ups_to_answer(user, params)))
-        self._count = None
+        self.stop_hint = max(1, stop_hint)
+        self._stop = 0  # how many rows of each kind ``_heads`` holds (at most)
+        self._heads: list[tuple[str, list, int]] = []  # (kind, first rows, total)
+
+    def _fetch(self, stop: int) -> None:
+        if stop <= self._stop:
+            return
+        heads = []
+        for kind, qs in self.sources:
+            rows = list(qs.annotate(queue_total=_Total(qs.order_by().values("pk")))[:stop])
+            heads.append((kind, rows, rows[0].queue_total if rows else 0))
+        self._heads, self._stop = heads, stop
 
     def count(self) -> int:
-        if self._count is None:
-            self._count = sum(qs.count() for _kind, qs in self.sources)
-        return self._count
+        self._fetch(self.stop_hint)
+        return sum(total for _kind, _rows, total in self._heads)
 
     def __len__(self) -> int:
         return self.count()
@@ -365,7 +397,8 @@ class LandingQueue:
             stop = self.count()
         if stop <= start:
             return []
-        streams = [list(self._rows(kind, qs[:stop])) for kind, qs in self.sources]
+        self._fetch(stop)
+        streams = [list(self._rows(kind, rows[:stop])) for kind, rows, _total in self._heads]
         merged = heapq.merge(*streams, key=lambda row: row.key)
         return [row for position, row in enumerate(merged) if start <= position < stop]
 

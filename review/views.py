@@ -8,6 +8,8 @@ checks the role, the station and the state again, notifies and writes the histor
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -236,6 +238,7 @@ def mark_produced_bulk(model_admin, request, queryset):
 # --- the queue on the admin's landing page -----------------------------------------------------
 
 QUEUE_PAGE_SIZE = 50
+MAX_QUEUE_PAGE = 10_000
 
 
 def queue_search_terms(request):
@@ -271,13 +274,74 @@ def queue_search_view(model_admin, request):
     return HttpResponseRedirect(f"{url}?{urlencode(params)}" if params else url)
 
 
+# Each kind's admin page, and the fields of its "Service" and "State" columns.
+QUEUE_COLUMNS = {
+    selectors.KIND_APPLICATION: ("admin:permits_permitapplication_change", "service", "state"),
+    selectors.KIND_REGISTRATION: ("admin:permits_residenceregistration_change", "basis", "state"),
+    selectors.KIND_IDENTITY: ("admin:applicants_identity_change", "relationship", "state"),
+    selectors.KIND_FOLLOW_UP: ("admin:permits_ratingfollowup_change", "score", None),
+}
+_PK = "__pk__"  # stands for the row's pk in a reversed admin URL (a path converter takes it)
+
+
+class _QueueCells:
+    """The queue's cells for one request, each kind's set-up done once: a choice field's
+    labels are translated once (``get_FOO_display`` looks every choice up again per row) and
+    an admin URL is reversed once per kind (the row's pk put in its place)."""
+
+    def __init__(self):
+        self._labels: dict = {}
+        self._urls: dict[str, str] = {}
+
+    def label(self, obj, field: str):
+        labels = self._labels.get((type(obj), field))
+        if labels is None:
+            choices = obj._meta.get_field(field).flatchoices
+            labels = self._labels[(type(obj), field)] = {v: str(lbl) for v, lbl in choices}
+        value = getattr(obj, field)
+        return labels.get(value, value)
+
+    def url(self, name: str, pk) -> str:
+        pattern = self._urls.get(name)
+        if pattern is None:
+            pattern = self._urls[name] = reverse(name, args=[_PK])
+        return pattern.replace(_PK, str(pk))
+
+    def fill(self, row: selectors.QueueRow) -> selectors.QueueRow:
+        url_name, detail_field, state_field = QUEUE_COLUMNS[row.kind]
+        obj = row.obj
+        detail_of = obj.rating if row.kind == selectors.KIND_FOLLOW_UP else obj
+        moment = row.submitted_at
+        return dataclasses.replace(
+            row,
+            url=self.url(url_name, obj.pk),
+            detail=self.label(detail_of, detail_field),
+            state=self.label(obj, state_field) if state_field else "",
+            submitted=timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "",
+        )
+
+
+def _page_number(value) -> int:
+    """The page asked for, as ``Paginator.get_page`` reads it (anything else: the first), up
+    to ``MAX_QUEUE_PAGE``: only a hint of how many rows to read with the count."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), MAX_QUEUE_PAGE)
+
+
 def queue_context(request) -> dict:
     """Everything waiting for this user, one list (``selectors.LandingQueue``)."""
     user = request.user
     today = timezone.localdate()
     params, token = queue_search_terms(request)
-    paginator = Paginator(selectors.LandingQueue(user, params, today=today), QUEUE_PAGE_SIZE)
+    # The count reads the requested page's rows with it (one query per kind).
+    stop = _page_number(params.get("page")) * QUEUE_PAGE_SIZE
+    queue = selectors.LandingQueue(user, params, today=today, stop_hint=stop)
+    paginator = Paginator(queue, QUEUE_PAGE_SIZE)
     page = paginator.get_page(params.get("page"))
+    cells = _QueueCells()
     supervisor = is_supervisor(user)
     query = params.copy()
     query.pop("page", None)
@@ -289,7 +353,7 @@ def queue_context(request) -> dict:
     shown["q"] = "" if hides_term else params["q"]
     return {
         "masked_q": mask_term(params["q"]) if hides_term else "",
-        "rows": page.object_list,
+        "rows": [cells.fill(row) for row in page.object_list],
         "page": page,
         "paginator": paginator,
         "params": shown,

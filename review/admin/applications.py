@@ -260,10 +260,16 @@ class PermitApplicationAdmin(
         application = self.get_object(request, admin.utils.unquote(object_id))
         if application is None:
             raise Http404
+        # The scope check (StationScopedAdminMixin) and Django's change view ask for the row
+        # again: they get this one (one read per page, issue 18).
+        request._desk_application = application
         extra_context = {**(extra_context or {}), **self.desk_context(request, application)}
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_object(self, request, object_id, from_field=None):
+        shown = getattr(request, "_desk_application", None)
+        if shown is not None and from_field is None and str(shown.pk) == str(object_id):
+            return shown
         queryset = self.get_queryset(request).select_related(
             "person",
             "filed_by",

@@ -84,6 +84,8 @@ class ApplicationDesk(Desk):
         return list(obj.documents.select_related("issued_by").order_by("issued_at", "pk"))
 
     def log_items(self, obj, log) -> list[dict]:
+        if not log.items:
+            return []
         names = getattr(obj, "_requirement_names", None)
         if names is None:
             names = {r.code: r.name for r in obj.requirements()}

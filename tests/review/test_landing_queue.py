@@ -124,3 +124,24 @@ def test_search_by_id_digits_finds_identities_and_registrations_through_the_toke
     html = client.get(response["Location"]).content.decode()
     assert registration_url(d["registration"]) in html
     assert application_url(d["accepted"]) not in html
+
+
+def test_each_row_shows_its_labels_and_local_submission_time(client):
+    """The cells come from one set-up per page (labels translated once, one URL pattern per
+    kind), and say what the rows' own ``get_*_display`` say."""
+    d = setup_station()
+    html = landing(client, StaffFactory(officer=True, station=d["station"]))
+    for app in (d["submitted"], d["accepted"]):
+        submitted = timezone.localtime(app.submitted_at).strftime("%Y-%m-%d %H:%M")
+        row = html[html.index(f'data-reference="{app.reference}"') :].split("</tr>")[0]
+        assert f"<td>{app.get_service_display()}</td>" in row
+        assert f"<td>{app.get_state_display()}</td>" in row
+        assert f"<td>{submitted}</td>" in row
+    registration = d["registration"]
+    row = html[html.index(f'data-kind="registration" data-pk="{registration.pk}"') :]
+    row = row.split("</tr>")[0]
+    assert f'<a href="{registration_url(registration)}">{registration.house.code}</a>' in row
+    assert f"<td>{registration.get_basis_display()}</td>" in row
+    assert f"<td>{registration.get_state_display()}</td>" in row
+    created = timezone.localtime(registration.created_at).strftime("%Y-%m-%d %H:%M")
+    assert f"<td>{created}</td>" in row

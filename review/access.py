@@ -1,0 +1,96 @@
+"""What a staff request asks about its user, read in one query (issue 18).
+
+Every admin page asks for the user's permissions (the app list, the act buttons), the
+supervisor group (``permits.scoping.is_supervisor``), the user's groups (the landing queue's
+role) and the station (``permits.scoping.station_id_of``): four or five round trips when each
+is read on first use. ``load_staff_access`` reads them all at once (one ``UNION ALL``) and fills
+the same per-object caches Django's ``ModelBackend`` and ``permits.scoping`` fill themselves,
+so what each check answers does not change, only the number of queries. Like those caches it
+lives on the request's user object: a change of groups or station counts from the next request.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Cast
+
+from permits.constants import StaffGroup
+from permits.models import StaffAssignment
+
+GROUP_NAMES_CACHE = "_staff_group_names"
+
+_USER_PERM, _GROUP_PERM, _GROUP, _STATION = "u", "g", "r", "s"
+
+
+def _rows(user):
+    text = CharField()
+
+    def perms(kind, lookup):
+        return (
+            Permission.objects.filter(**{lookup: user})
+            .annotate(kind=Value(kind, text), a=F("content_type__app_label"), b=F("codename"))
+            .values_list("kind", "a", "b")
+            .order_by()
+        )
+
+    groups = (
+        Group.objects.filter(user=user)
+        .annotate(kind=Value(_GROUP, text), a=F("name"), b=Value("", text))
+        .values_list("kind", "a", "b")
+        .order_by()
+    )
+    station = (
+        StaffAssignment.objects.filter(user=user)
+        .annotate(kind=Value(_STATION, text), a=Cast("station_id", text), b=Cast("pk", text))
+        .values_list("kind", "a", "b")
+        .order_by()
+    )
+    return perms(_USER_PERM, "user").union(
+        perms(_GROUP_PERM, "group__user"), groups, station, all=True
+    )
+
+
+def load_staff_access(user) -> None:
+    """Permissions, groups and station of an active, non-superuser member of staff, in one
+    query; nothing for anyone else (a superuser's permissions are all of them, Django's way).
+    A second call on the same user object does nothing."""
+    if not (
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and not user.is_superuser
+    ):
+        return
+    if hasattr(user, "_perm_cache") or hasattr(user, GROUP_NAMES_CACHE):
+        return
+    user_perms, group_perms, groups, assignment = set(), set(), set(), None
+    for kind, a, b in _rows(user):
+        if kind == _USER_PERM:
+            user_perms.add(f"{a}.{b}")
+        elif kind == _GROUP_PERM:
+            group_perms.add(f"{a}.{b}")
+        elif kind == _GROUP:
+            groups.add(a)
+        else:
+            assignment = StaffAssignment(pk=int(b), user_id=user.pk, station_id=int(a))
+    # django.contrib.auth.backends.ModelBackend's caches (get_user_permissions,
+    # get_group_permissions, get_all_permissions).
+    user._user_perm_cache = user_perms
+    user._group_perm_cache = group_perms
+    user._perm_cache = user_perms | group_perms
+    setattr(user, GROUP_NAMES_CACHE, frozenset(groups))
+    # permits.scoping's caches: is_supervisor() and station_id_of().
+    user._is_supervisor_cache = StaffGroup.SUPERVISOR in groups
+    get_user_model().staff_assignment.related.set_cached_value(user, assignment)
+
+
+def group_names(user) -> frozenset[str]:
+    """The names of the user's groups (read once per user object)."""
+    names = getattr(user, GROUP_NAMES_CACHE, None)
+    if names is None:
+        names = frozenset(user.groups.values_list("name", flat=True))
+        setattr(user, GROUP_NAMES_CACHE, names)
+    return names
