@@ -17,8 +17,8 @@ An app adds a section by registering a provider, a function ``provider(request)`
 
 The applicants app shows identity (order 10) and dependents (order 20); residence
 registrations use 30; permits and applications should use 40 and 50.
-Each section template receives its ``context`` merged into the page context and should end
-every item with its next step.
+Each section template is drawn in the page's context with its ``context`` on top
+(``{% section_html section %}``) and should end every item with its next step.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ class Section:
     context: dict = field(default_factory=dict)
     order: int = 100
     key: str = ""
-    html: str = ""  # filled in by the personal center view
 
 
 _providers: list[tuple[int, Callable]] = []

@@ -4,11 +4,15 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+
+from core.display import pk_url
+from core.paging import counted_page
 
 from . import services
 from .models import Notification
@@ -21,14 +25,32 @@ INBOX_PAGE_SIZE = 20
 
 @login_required
 def inbox(request):
-    """Newest first, unread marked, paginated; only the signed-in user's own notifications."""
+    """Newest first, unread marked, paginated; only the signed-in user's own notifications.
+
+    The page, the count of all and of the unread ones come in one query (issue 18): the view's
+    ``unread_notifications`` stands in for the context processor's, which then never counts.
+    Each row's link and times are worked out here, not per row in the template."""
     entries = Notification.objects.filter(recipient=request.user).only(
         "pk", "kind", "title", "created_at", "read_at", "recipient_id"
     )
-    page = Paginator(entries, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    page, counts = counted_page(
+        entries,
+        request.GET.get("page"),
+        INBOX_PAGE_SIZE,
+        unread=Count("pk", filter=Q(read_at__isnull=True)),
+    )
+    url = pk_url("notifications:detail")
     for entry in page.object_list:
         entry.title = services.display_title(entry)  # in the page's language
-    return render(request, "notifications/inbox.html", {"page": page})
+        entry.url = url(entry.pk)
+        created = timezone.localtime(entry.created_at)
+        entry.created_iso = created.isoformat()  # date:"c"
+        entry.created_display = created.strftime("%Y-%m-%d %H:%M")  # date:"Y-m-d H:i"
+    return render(
+        request,
+        "notifications/inbox.html",
+        {"page": page, "unread_notifications": counts["unread"]},
+    )
 
 
 @login_required

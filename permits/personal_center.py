@@ -3,9 +3,15 @@
 Imported automatically by ``core.personal_center.sections_for``. Residence registrations
 use order 30; permits 40 and applications 50 (issue 6: the permit and the applications, each
 with its next step).
+
+The account's permits are read once per request and shared by the sections that show them
+(held, cancelled, those a residence certificate can be asked for, whether a registered person
+holds one): issue 18, one query where there were four.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Exists, OuterRef
@@ -20,13 +26,17 @@ from .constants import (
     FINAL_APPLICATION_STATES,
     HELD_PERMIT_STATUSES,
     CardSerialStatus,
+    DocumentKind,
     PermitStatus,
 )
-from .models import CardSerial, ResidencePermit
-from .selectors.applications import applications_of
+from .models import CardSerial, Document, ResidencePermit
+from .selectors.applications import application_rows, applications_of, displayed_rows
+from .selectors.registrations import residence_facts_of
+from .services.registrations import registrations_of
 
 CENTER_APPLICATIONS = 5
 CENTER_CANCELLED_PERMITS = 5
+CENTER_REGISTRATIONS = 10
 
 
 def years_of_residence(continuous_since, today) -> tuple[int, int]:
@@ -37,23 +47,69 @@ def years_of_residence(continuous_since, today) -> tuple[int, int]:
     return delta.years, delta.months
 
 
-@register(order=40)
-def permits_section(request):
-    user = request.user
-    today = timezone.localdate()
-    permits = list(
-        ResidencePermit.objects.filter(holder__account=user, status__in=HELD_PERMIT_STATUSES)
-        .annotate(
-            # a card reported lost stays invalid after a withdrawn or refused replacement
-            card_invalid=Exists(
-                CardSerial.objects.filter(
-                    serial=OuterRef("card_serial"), status=CardSerialStatus.INVALIDATED
+class _AccountPermits:
+    """The account's held and cancelled permits (every person it acts for), read once."""
+
+    def __init__(self, user):
+        permits = list(
+            ResidencePermit.objects.filter(
+                holder__account=user, status__in=[*HELD_PERMIT_STATUSES, PermitStatus.CANCELLED]
+            )
+            .annotate(
+                # a card reported lost stays invalid after a withdrawn or refused replacement
+                card_invalid=Exists(
+                    CardSerial.objects.filter(
+                        serial=OuterRef("card_serial"), status=CardSerialStatus.INVALIDATED
+                    )
                 )
             )
+            .select_related("holder")
+            .order_by("holder__created_at", "-issued_on", "pk")
         )
-        .select_related("holder", "station")
-        .order_by("holder__created_at", "-issued_on")
+        # held: by person, newest first; cancelled: last cancelled first (no date first, as
+        # PostgreSQL sorts NULL in a descending order)
+        self.held = [p for p in permits if p.status in HELD_PERMIT_STATUSES]
+        self.cancelled = sorted(
+            (p for p in permits if p.status == PermitStatus.CANCELLED),
+            key=lambda p: (p.cancelled_on is None, p.cancelled_on or date.min, p.pk),
+            reverse=True,
+        )
+        self.holder_ids = {p.holder_id for p in self.held}
+
+
+def _account_permits(request) -> _AccountPermits:
+    cached = getattr(request, "_center_permits", None)
+    if cached is None or cached[0] != request.user.pk:
+        cached = (request.user.pk, _AccountPermits(request.user))
+        request._center_permits = cached
+    return cached[1]
+
+
+@register(order=30)
+def registrations_section(request):
+    """Each registration with its next step: since when the person has lived in the city, or
+    that they already hold a permit."""
+    registrations = list(registrations_of(request.user)[:CENTER_REGISTRATIONS])
+    holders = _account_permits(request).holder_ids
+    for registration in registrations:
+        registration.holds_permit = registration.person_id in holders
+        registration.facts = None
+    # The next step of a permit holder needs no residence facts: only the others' are read, in
+    # one query for all (issue 18).
+    residence_facts_of([r for r in registrations if not r.holds_permit])
+    return Section(
+        title=_("Residence registrations (居住登记)"),
+        template="permits/registrations/personal_center.html",
+        context={"registrations": registrations},
+        key="registrations",
     )
+
+
+@register(order=40)
+def permits_section(request):
+    today = timezone.localdate()
+    account_permits = _account_permits(request)
+    permits = account_permits.held
     for permit in permits:
         permit.residence_years, permit.residence_months = years_of_residence(
             permit.continuous_since, today
@@ -65,11 +121,7 @@ def permits_section(request):
             permit.verification_qr = verification_qr_svg(permit)
             permit.verification_url = verification_url(permit)
     # Cancelled on moving away (注销): shown with the date, never with a check code.
-    cancelled = list(
-        ResidencePermit.objects.filter(holder__account=user, status=PermitStatus.CANCELLED)
-        .select_related("holder")
-        .order_by("-cancelled_on", "-pk")[:CENTER_CANCELLED_PERMITS]
-    )
+    cancelled = account_permits.cancelled[:CENTER_CANCELLED_PERMITS]
     return Section(
         title=_("Residence permits (居住证)"),
         template="permits/includes/personal_center_permits.html",
@@ -80,10 +132,8 @@ def permits_section(request):
 
 @register(order=50)
 def applications_section(request):
-    user = request.user
-    applications = list(
-        applications_of(user).exclude(state__in=FINAL_APPLICATION_STATES)[:CENTER_APPLICATIONS]
-    )
+    open_applications = applications_of(request.user).exclude(state__in=FINAL_APPLICATION_STATES)
+    applications = displayed_rows(application_rows(open_applications)[:CENTER_APPLICATIONS])
     return Section(
         title=_("My applications"),
         template="permits/includes/personal_center_applications.html",
@@ -96,19 +146,14 @@ def applications_section(request):
 def residence_certificates_section(request):
     """Issue 16: a residence certificate (居住证明) on demand for each permit in use, and the
     certificates asked for that are still valid (each with its PDF)."""
-    from .constants import DocumentKind
-    from .models import Document
-
     user = request.user
     today = timezone.localdate()
     usable = [
         permit
-        for permit in ResidencePermit.objects.filter(
-            holder__account=user, status=PermitStatus.ACTIVE, valid_until__gte=today
-        )
-        .select_related("holder")
-        .order_by("holder__created_at", "-issued_on")
-        if not rules.is_endorsement_overdue(permit.valid_until, today)
+        for permit in _account_permits(request).held
+        if permit.status == PermitStatus.ACTIVE
+        and permit.valid_until >= today
+        and not rules.is_endorsement_overdue(permit.valid_until, today)
     ]
     certificates = list(
         Document.objects.filter(

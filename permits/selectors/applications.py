@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.display import ChoiceLabels, pk_url, ymd
 from permits.constants import CardReturn, ChangedField, ReplacementReason
 from permits.models import PermitApplication
 
@@ -18,6 +19,42 @@ def applications_of(user) -> QuerySet[PermitApplication]:
         .select_related("person", "station", "permit")
         .order_by("-created_at", "-pk")
     )
+
+
+# What a row of My applications (and of the personal center's) shows, next step included.
+ROW_FIELDS = (
+    "pk",
+    "service",
+    "state",
+    "reference",
+    "created_at",
+    "deadline",
+    "delivery_method",
+    "old_card_received_at",
+    "tracking_number",
+)
+
+
+def application_rows(applications: QuerySet[PermitApplication]) -> QuerySet:
+    """``applications`` (``applications_of(user)``, narrowed as the page needs) as rows for a
+    list: dicts with ``person_name``, one join, no model instances (issue 18: a page of 20 built
+    80 instances with their state machines). Give the rows shown to ``displayed_rows``."""
+    return applications.values(*ROW_FIELDS, person_name=F("person__full_name"))
+
+
+def displayed_rows(rows) -> list[dict]:
+    """The rows with what the template shows worked out once: ``url`` (the application's
+    page), ``service_label``, ``state_label`` and ``created_on`` (Y-m-d)."""
+    service_label = ChoiceLabels(PermitApplication, "service")
+    state_label = ChoiceLabels(PermitApplication, "state")
+    url = pk_url("permits:application_detail")
+    rows = list(rows)
+    for row in rows:
+        row["url"] = url(row["pk"])
+        row["service_label"] = service_label(row["service"])
+        row["state_label"] = state_label(row["state"])
+        row["created_on"] = ymd(row["created_at"])
+    return rows
 
 
 # The applicant's answers by their labels, never by their codes (issue 15, point 5): the same

@@ -5,12 +5,26 @@ from __future__ import annotations
 from permits.constants import SupplementReason
 
 
-def timeline(application) -> list[dict]:
+def transitions_of(application) -> list:
+    """The application's transitions, oldest first (what ``timeline`` shows)."""
+    return list(application.transitions.order_by("created_at", "pk"))
+
+
+def timeline(application, *, requirements=None, transitions=None) -> list[dict]:
     """The applicant's timeline in plain words (no staff names): when, what happened, and for a
-    request for more material every item with its name and reason."""
-    names = {r.code: r.name for r in application.requirements()}
+    request for more material every item with its name and reason.
+
+    ``requirements`` (``application.requirements()``) and ``transitions``
+    (``transitions_of(application)``): when the caller has them already; the requirements are
+    read only if an entry names items (issue 18: a second query for every page)."""
+    logs = transitions_of(application) if transitions is None else transitions
+    names = {}
+    if any(log.items for log in logs):
+        if requirements is None:
+            requirements = application.requirements()
+        names = {r.code: r.name for r in requirements}
     entries = []
-    for log in application.transitions.order_by("created_at", "pk"):
+    for log in logs:
         items = [
             {
                 "code": item.get("code", ""),

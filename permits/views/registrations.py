@@ -13,19 +13,16 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core import pending_uploads
 from core.errors import ServiceError, add_service_errors
-from core.personal_center import Section, register
 from core.uploads import protected_file_response
 from permits.scoping import is_supervisor, station_id_of
 
 from ..constants import HELD_PERMIT_STATUSES, RegistrationState
 from ..forms.registrations import CancelRegistrationForm, RegistrationForm
 from ..models import House, ResidencePermit, ResidenceRegistration
-from ..selectors.registrations import residence_facts_of
 from ..services import registrations as services
 
 
@@ -168,17 +165,3 @@ def registration_proof(request, pk: int):
     if not can_view_registration_files(request.user, registration):
         raise Http404
     return protected_file_response(registration.proof, download_name="proof")
-
-
-@register(order=30)
-def registrations_section(request):
-    """Personal center: each registration with its next step."""
-    registrations = list(services.registrations_of(request.user)[:10])
-    residence_facts_of(registrations)  # one query for all (issue 18)
-    _mark_permit_holders(registrations)
-    return Section(
-        title=gettext_lazy("Residence registrations (居住登记)"),
-        template="permits/registrations/personal_center.html",
-        context={"registrations": registrations},
-        key="registrations",
-    )

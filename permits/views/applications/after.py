@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.display import ChoiceLabels
 from core.errors import ServiceError, WrongPassword
+from core.paging import counted_page
 
 from ...constants import (
     ApplicationState,
@@ -20,8 +21,10 @@ from ...forms.applications import (
     SupplementForm,
     WithdrawForm,
 )
+from ...models import PermitApplication
+from ...selectors.applications import application_rows, displayed_rows
 from ...selectors.ratings import case_rating
-from ...selectors.timeline import timeline
+from ...selectors.timeline import timeline, transitions_of
 from ...services import applications as services
 from ...services.appointments import current_appointment
 from ._common import (
@@ -37,8 +40,10 @@ from ._common import (
 
 @login_required
 def application_list(request):
-    applications = owned_applications(request.user)
-    page = Paginator(applications, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    # as rows: labels and links worked out once per page, not per row (issue 18)
+    rows = application_rows(owned_applications(request.user))
+    page, _totals = counted_page(rows, request.GET.get("page"), LIST_PAGE_SIZE)  # one query
+    page.object_list = displayed_rows(page.object_list)
     return render(request, "permits/applications/list.html", {"page": page})
 
 
@@ -65,8 +70,10 @@ def _supplement_items(application, requirements_by_code, reuploaded) -> list[dic
 
 
 def _detail_context(request, application, **forms) -> dict:
-    requirements = list(application.requirements())
-    by_code = {r.code: r for r in requirements}
+    supplement_requested = application.state == ApplicationState.SUPPLEMENT_REQUESTED
+    # read only when the page needs them: the requested items or the timeline's (issue 18)
+    requirements = list(application.requirements()) if supplement_requested else None
+    transitions = transitions_of(application)
     materials = list(
         application.materials.select_related("requirement").order_by(
             "requirement__order", "requirement__code", "-version"
@@ -74,7 +81,10 @@ def _detail_context(request, application, **forms) -> dict:
     )
     context = {
         "application": application,
-        "timeline": timeline(application),
+        # get_service_display() and get_state_display(), each label translated once
+        "service_label": ChoiceLabels(PermitApplication, "service")(application.service),
+        "state_label": ChoiceLabels(PermitApplication, "state")(application.state),
+        "timeline": timeline(application, requirements=requirements, transitions=transitions),
         "materials": materials,
         "supplement_items": [],
         "old_card_instruction": application.needs_old_card,
@@ -84,8 +94,13 @@ def _detail_context(request, application, **forms) -> dict:
         if application.state == ApplicationState.AWAITING_PICKUP
         else None,
     }
-    if application.state == ApplicationState.SUPPLEMENT_REQUESTED:
-        reuploaded = application.reuploaded_codes_since(application.supplement_requested_at)
+    if supplement_requested:
+        by_code = {r.code: r for r in requirements}
+        # application.reuploaded_codes_since(), from the materials read above
+        since = application.supplement_requested_at
+        reuploaded = (
+            {m.requirement.code for m in materials if m.uploaded_at > since} if since else set()
+        )
         items = _supplement_items(application, by_code, reuploaded)
         context["supplement_items"] = items
         flagged = [by_code[i["code"]] for i in items if i["uploadable"]]
@@ -97,12 +112,8 @@ def _detail_context(request, application, **forms) -> dict:
         )
         context["all_reuploaded"] = all(i["reuploaded"] for i in items if i["uploadable"])
         # the officer's message of the notice, beside its items (not only in My Affairs)
-        context["officer_note"] = (
-            application.transitions.filter(to_state=ApplicationState.SUPPLEMENT_REQUESTED)
-            .order_by("-pk")
-            .values_list("note", flat=True)
-            .first()
-        )
+        requests = [t for t in transitions if t.to_state == ApplicationState.SUPPLEMENT_REQUESTED]
+        context["officer_note"] = max(requests, key=lambda t: t.pk).note if requests else None
     return context
 
 

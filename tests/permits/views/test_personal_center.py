@@ -84,10 +84,11 @@ def test_the_next_step_of_each_registration_counts_residence_across_moves(client
 
 # --- query counts (issue 18): the same for 1 or 100 of each row ----------------------------
 
-# session, user, identity, dependents, registrations, their residence periods, permit holders,
-# held permits, cancelled permits, certificate permits, certificates, applications, unread
-# count, devices
-CENTER_QUERIES = 14
+# session, user, identities (own and dependents), registrations, permits (held and cancelled:
+# the certificate section and the permit holders among the registered read them too),
+# certificates, applications, unread count, devices; one more (the residence periods of all
+# listed people) when someone registered holds no permit: not in this household
+CENTER_QUERIES = 9
 OPEN_STATES = ("submitted", "supplement_requested", "accepted", "approved", "produced")
 
 
@@ -133,3 +134,54 @@ def test_personal_center_is_bounded(client, django_assert_max_num_queries, rows)
 def test_personal_center_costs_the_same_for_1_or_100_rows(client):
     few, many = _household(1), _household(100)
     assert _center_queries(client, many) == _center_queries(client, few)
+
+
+def _household_without_permits(rows: int):
+    """Someone registered with ``rows`` registered dependents, nobody holding a permit: every
+    next step needs the residence facts."""
+    person = registered_person(months=8)
+    house = person.registrations.get().house
+    for _ in range(rows):
+        dependent = IdentityFactory(account=person.account, verified=True, dependent_minor=True)
+        RegistrationFactory(person=dependent, registered=True, house=house)
+    return person
+
+
+@pytest.mark.parametrize("rows", [1, 100])
+def test_personal_center_without_permits_is_bounded(client, django_assert_max_num_queries, rows):
+    person = _household_without_permits(rows)
+    login(client, person)
+    with django_assert_max_num_queries(CENTER_QUERIES + 1):  # the residence periods
+        response = client.get("/accounts/me/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "you may apply for a residence permit" in text(response)
+
+
+def test_personal_center_without_permits_costs_the_same_for_1_or_100_rows(client):
+    few, many = _household_without_permits(1), _household_without_permits(100)
+    assert _center_queries(client, many) == _center_queries(client, few)
+
+
+def test_held_permits_by_person_and_the_last_cancelled_first(client):
+    """Held and cancelled permits come from one read (issue 18): held ones by person, the
+    cancelled ones newest first, at most five."""
+    person = registered_person(months=30)
+    house = person.registrations.get().house
+    today = timezone.localdate()
+    held = PermitFactory(holder=person, house=house)
+    cancelled = [
+        PermitFactory(
+            holder=person,
+            house=house,
+            cancelled=True,
+            cancelled_on=today - datetime.timedelta(days=10 * n),
+        )
+        for n in range(1, 8)
+    ]
+    login(client, person)
+    html = text(client.get("/accounts/me/", HTTP_ACCEPT_LANGUAGE="en"))
+    assert held.number in html
+    shown = [p.number for p in cancelled if p.number in html]
+    assert shown == [p.number for p in cancelled[:5]]
+    positions = [html.index(number) for number in shown]
+    assert positions == sorted(positions)  # the last cancelled first

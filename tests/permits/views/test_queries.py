@@ -13,12 +13,13 @@ from tests.permits.views.helpers import login, registered_person, url
 
 pytestmark = pytest.mark.django_db
 
-# session, user, count, page of applications (person, station, permit joined), unread count
-LIST_QUERIES = 5
-# session, user, application, requirements (twice: the page and the timeline), materials,
-# timeline, documents, rating, re-uploaded codes and the officer's note (a supplement is
-# requested), unread count
-DETAIL_QUERIES = 12
+# session, user, page of applications (rows, the person joined, the count beside them), unread
+# count
+LIST_QUERIES = 4
+# session, user, application, requirements (the requested items name them), materials (the
+# re-uploaded codes too), timeline (the officer's note too), documents, unread count; the
+# rating only once the case has ended (then no items are requested)
+DETAIL_QUERIES = 8
 FINISHED = ("withdrawn", "rejected", "collected")
 
 
@@ -124,3 +125,26 @@ def test_draft_pages_are_bounded(client, django_assert_max_num_queries, name):
     login(client, person)
     with django_assert_max_num_queries(20):
         assert client.get(url(name, application.pk)).status_code == 200
+
+
+@pytest.mark.parametrize("rows", [1, 100])
+def test_an_ended_case_shows_its_rating_within_the_bound(
+    client, django_assert_max_num_queries, rows
+):
+    """An ended case reads its rating (a case in progress has none to read)."""
+    from permits.models import Rating
+
+    application = ApplicationFactory(collected=True)
+    ApplicationTransition.objects.bulk_create(
+        ApplicationTransition(
+            application=application, transition="note", from_state="", to_state="collected"
+        )
+        for _ in range(rows)
+    )
+    Rating.objects.create(application=application)
+    login(client, application.person)
+    with django_assert_max_num_queries(DETAIL_QUERIES):
+        response = client.get(url("application_detail", application.pk))
+    assert response.status_code == 200
+    assert 'id="rating"' in response.content.decode()
+    assert url("application_rate", application.pk) in response.content.decode()
