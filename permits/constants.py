@@ -58,6 +58,20 @@ OPEN_APPLICATION_STATES = (
     ApplicationState.AWAITING_CARD_RETURN,
     ApplicationState.CARD_RETURNED,
 )
+# On a station's work queue (review.selectors.QUEUE_STATES): the officer's and the clerk's. The
+# queue index (PermitApplication.Meta) covers exactly these rows, in the queue's order.
+STATION_QUEUE_STATES = (
+    ApplicationState.SUBMITTED,
+    ApplicationState.SUPPLEMENT_REQUESTED,
+    ApplicationState.ACCEPTED,
+    ApplicationState.APPROVED,
+    ApplicationState.PRODUCED,
+    ApplicationState.AWAITING_PICKUP,
+    ApplicationState.AWAITING_OLD_CARD,
+    ApplicationState.MAILED,
+    ApplicationState.AWAITING_CARD_RETURN,
+    ApplicationState.CARD_RETURNED,
+)
 # Submitted and not yet decided: "a renewal is in progress" (no endorsement reminder then).
 IN_PROGRESS_STATES = (
     ApplicationState.SUBMITTED,

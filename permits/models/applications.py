@@ -12,6 +12,7 @@ from core.fsm import TransitionLoggedMixin, VersionedMixin
 
 from ..constants import (
     OPEN_APPLICATION_STATES,
+    STATION_QUEUE_STATES,
     WITHDRAWABLE_STATES,
     ApplicationRejectionReason,
     ApplicationState,
@@ -197,6 +198,14 @@ class PermitApplication(
             models.Index(fields=["filed_by", "-created_at"]),
             models.Index(fields=["person", "service", "state"]),
             models.Index(fields=["permit", "state"]),
+            # The station's queue, in its order (deadline, nulls last, then submitted): read 50
+            # rows in order instead of sorting every open application (issue 18: 8.7 -> 0.5 ms
+            # on 100,000 applications).
+            models.Index(
+                fields=["station", "deadline", "submitted_at", "id"],
+                condition=Q(state__in=STATION_QUEUE_STATES),
+                name="application_station_queue",
+            ),
         ]
         constraints = [
             # One open application (draft to approval) per person: two submits, two tabs or two

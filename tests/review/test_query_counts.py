@@ -258,3 +258,18 @@ def test_landing_page_links_each_role_to_its_desk(client):
     html = client.get(reverse("admin:index")).content.decode()
     assert reverse("admin:review_report") in html
     assert submitted.reference in html and approved.reference in html
+
+
+def test_the_queue_index_covers_every_state_a_station_queue_shows():
+    """The partial index the queue reads in order (PermitApplication.Meta) must hold every row
+    any queue shows, or PostgreSQL cannot use it for that queue."""
+    from permits.constants import STATION_QUEUE_STATES
+    from permits.models import PermitApplication
+    from review.selectors import QUEUE_STATES
+
+    index = next(
+        i for i in PermitApplication._meta.indexes if i.name == "application_station_queue"
+    )
+    shown = {state for states in QUEUE_STATES.values() for state in states}
+    assert shown <= set(STATION_QUEUE_STATES)
+    assert index.condition.children == [("state__in", STATION_QUEUE_STATES)]
