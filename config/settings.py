@@ -35,7 +35,7 @@ CITY_CODE = env.str("CITY_CODE", default="HK")
 ISSUING_AUTHORITY = env.str("ISSUING_AUTHORITY", default="海口市公安局")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "review.apps.PortalAdminConfig",  # django.contrib.admin with the portal's site (review/site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
