@@ -21,7 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from applicants.constants import PhoneCodePurpose
 from applicants.services import request_phone_code, sign_in_with_code
 from applicants.services.phone_codes import kiosk_source
-from core.errors import InvalidInput, ServiceError
+from core.errors import InvalidInput, ServiceError, add_service_errors
+from core.phones import mask_phone
 from core.uploads import protected_file_response
 from permits.constants import ApplicationState, Service
 from permits.selectors.applications import applications_of
@@ -64,14 +65,6 @@ def _source(request) -> str:
 
 def _own_application(request, pk):
     return get_object_or_404(applications_of(request.user), pk=pk)
-
-
-def _form_errors(form, exc: ServiceError, field: str | None = None) -> None:
-    if isinstance(exc, InvalidInput) and exc.fields:
-        for name, message in exc.fields.items():
-            form.add_error(name if name in form.fields else None, str(message))
-    else:
-        form.add_error(field, str(exc))
 
 
 # --- the screen --------------------------------------------------------------------------------
@@ -142,8 +135,8 @@ def sign_out(request):
     end_kiosk_session(request)
     response = redirect(reverse("kiosk:home") + "?bye=1")
     response["Clear-Site-Data"] = '"cache", "storage"'
+    # (the emptied session's cookie is deleted by SessionMiddleware)
     response.delete_cookie(settings.CSRF_COOKIE_NAME, samesite=settings.CSRF_COOKIE_SAMESITE)
-    response.delete_cookie(settings.SESSION_COOKIE_NAME, samesite=settings.SESSION_COOKIE_SAMESITE)
     return response
 
 
@@ -162,7 +155,7 @@ def sign_in(request):
                 phone=phone, purpose=PhoneCodePurpose.SIGN_IN, client_ip=_source(request)
             )
         except ServiceError as exc:
-            _form_errors(form, exc, "phone")
+            add_service_errors(form, exc)
         else:
             request.session[SESSION_PHONE] = phone
             return redirect("kiosk:sign_in_code")
@@ -183,24 +176,16 @@ def sign_in_code(request):
                 phone=phone, code=form.cleaned_data["code"], client_ip=_source(request)
             )
         except ServiceError as exc:
-            _form_errors(form, exc, "code")
+            add_service_errors(form, exc)
         else:
-            language = request.session.get(SESSION_LANGUAGE)
+            # login() keeps the session's data (the language picked) under a new key
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session.pop(SESSION_PHONE, None)
             request.session[SESSION_DEVICE] = request.kiosk_device.pk
-            if language:
-                request.session[SESSION_LANGUAGE] = language
             return redirect("kiosk:menu")
     return render(
-        request, "kiosk/sign_in_code.html", {"form": form, "masked_phone": _masked(phone)}
+        request, "kiosk/sign_in_code.html", {"form": form, "masked_phone": mask_phone(phone)}
     )
-
-
-def _masked(phone: str) -> str:
-    from core.phones import mask_phone
-
-    return mask_phone(phone)
 
 
 # --- the services ------------------------------------------------------------------------------
@@ -322,7 +307,7 @@ def renew_confirm(request, pk):
             application.refresh_from_db()
             if application.state != ApplicationState.DRAFT:  # a double tap: it was sent once
                 return redirect("kiosk:receipt", application.pk)
-            _form_errors(form, exc, "code")
+            add_service_errors(form, exc)
         else:
             request.session.pop(SESSION_CONFIRM, None)
             return redirect("kiosk:receipt", application.pk)
@@ -335,7 +320,7 @@ def renew_confirm(request, pk):
             "rows": selectors.material_rows(application),
             "form": form,
             "code_sent": code_sent,
-            "masked_phone": _masked(request.user.phone),
+            "masked_phone": mask_phone(request.user.phone),
         },
     )
 

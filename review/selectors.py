@@ -15,13 +15,14 @@ import math
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applicants.constants import IdentityState
 from applicants.models import Identity
 from core.masking import mask_name
+from core.paging import Total
 from permits.constants import ApplicationState, RegistrationState, Service, StaffGroup
 from permits.models import (
     PermitApplication,
@@ -322,23 +323,15 @@ def _moment(moment):
     return moment or datetime.datetime.max.replace(tzinfo=datetime.UTC)
 
 
-class _Total(Subquery):
-    """The number of rows of a query set, as a scalar subquery: not correlated with the outer
-    query, so the database counts once per statement (PostgreSQL: an InitPlan), not per row."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) _total)"
-    output_field = IntegerField()
-
-
 class LandingQueue:
     """Everything waiting for one user, merged from one query per kind (no per-row query):
     applications by deadline (as ``application_queue``), identities and registrations by their
     submission day. A sequence for ``Paginator``: ``count()`` and slicing.
 
-    Each kind's query brings its first rows and its total together (``_Total``), so the count
-    and the page cost one query per kind. ``stop_hint`` is where the slice the caller will ask
-    for ends (the requested page's last row): the count fetches that many rows of each kind;
-    a later slice within them runs no query."""
+    Each kind's query brings its first rows and its total together (``core.paging.Total``), so
+    the count and the page cost one query per kind. ``stop_hint`` is where the slice the caller
+    will ask for ends (the requested page's last row): the count fetches that many rows of each
+    kind; a later slice within them runs no query."""
 
     def __init__(self, user, params, *, today=None, stop_hint: int = 0):
         self.today = today or timezone.localdate()
@@ -365,7 +358,7 @@ class LandingQueue:
             return
         heads = []
         for kind, qs in self.sources:
-            rows = list(qs.annotate(queue_total=_Total(qs.order_by().values("pk")))[:stop])
+            rows = list(qs.annotate(queue_total=Total(qs.order_by().values("pk")))[:stop])
             heads.append((kind, rows, rows[0].queue_total if rows else 0))
         self._heads, self._stop = heads, stop
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 
+from core.display import ChoiceLabels, pk_url
 from core.errors import ServiceError
 from core.uploads import protected_file_response
 from permits.admin.id_search import (
@@ -281,31 +282,26 @@ QUEUE_COLUMNS = {
     selectors.KIND_IDENTITY: ("admin:applicants_identity_change", "relationship", "state"),
     selectors.KIND_FOLLOW_UP: ("admin:permits_ratingfollowup_change", "score", None),
 }
-_PK = "__pk__"  # stands for the row's pk in a reversed admin URL (a path converter takes it)
 
 
 class _QueueCells:
-    """The queue's cells for one request, each kind's set-up done once: a choice field's
-    labels are translated once (``get_FOO_display`` looks every choice up again per row) and
-    an admin URL is reversed once per kind (the row's pk put in its place)."""
+    """The queue's cells for one request, each kind's set-up done once (``core.display``): a
+    choice field's labels translated once, an admin URL reversed once per kind."""
 
     def __init__(self):
         self._labels: dict = {}
-        self._urls: dict[str, str] = {}
+        self._urls: dict = {}
 
     def label(self, obj, field: str):
-        labels = self._labels.get((type(obj), field))
-        if labels is None:
-            choices = obj._meta.get_field(field).flatchoices
-            labels = self._labels[(type(obj), field)] = {v: str(lbl) for v, lbl in choices}
-        value = getattr(obj, field)
-        return labels.get(value, value)
+        key = (type(obj), field)
+        if key not in self._labels:
+            self._labels[key] = ChoiceLabels(type(obj), field)
+        return self._labels[key](getattr(obj, field))
 
     def url(self, name: str, pk) -> str:
-        pattern = self._urls.get(name)
-        if pattern is None:
-            pattern = self._urls[name] = reverse(name, args=[_PK])
-        return pattern.replace(_PK, str(pk))
+        if name not in self._urls:
+            self._urls[name] = pk_url(name)
+        return self._urls[name](pk)
 
     def fill(self, row: selectors.QueueRow) -> selectors.QueueRow:
         url_name, detail_field, state_field = QUEUE_COLUMNS[row.kind]

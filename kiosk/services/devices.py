@@ -8,7 +8,6 @@ import datetime
 import hashlib
 import secrets
 
-from django.db.models import Q
 from django.utils import timezone
 
 from core.errors import NotAllowed, WrongState
@@ -71,7 +70,7 @@ def set_up_screen(token: str) -> KioskDevice | None:
     token. The first set-up is noted (``enrolled_at``)."""
     device = active_device(token)
     if device is not None and device.enrolled_at is None:
-        KioskDevice.objects.filter(Q(pk=device.pk) & Q(enrolled_at__isnull=True)).update(
+        KioskDevice.objects.filter(pk=device.pk, enrolled_at__isnull=True).update(
             enrolled_at=timezone.now()
         )
     return device

@@ -5,6 +5,7 @@ Nothing here can change a state: every act goes through permits.services."""
 
 from django.contrib import admin
 
+from core.admin_mixins import ReadOnlyAdminMixin
 from permits.admin.mixins import StationScopedAdminMixin
 from permits.models import (
     ApplicationTransition,
@@ -22,19 +23,6 @@ class MaterialRequirementAdmin(admin.ModelAdmin):
     list_editable = ["required", "order", "active"]
     search_fields = ["code", "name_zh", "name_en"]
     ordering = ["service", "order", "code"]
-
-
-class ReadOnlyAdminMixin:
-    """View only: no add, change or delete, whatever the permissions."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ApplicationTransitionInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -10,7 +10,12 @@ from django.utils import timezone
 from permits import rules
 from permits.constants import RegistrationState
 from permits.models import ResidenceRegistration
-from permits.services.registrations import ResidenceFacts
+from permits.services.registrations import (
+    PERIOD_FIELDS,
+    PERIOD_STATES,
+    ResidenceFacts,
+    residence_period,
+)
 
 
 def residence_facts_of(registrations, *, today: datetime.date | None = None) -> None:
@@ -24,22 +29,12 @@ def residence_facts_of(registrations, *, today: datetime.date | None = None) -> 
     if not registered:
         return
     periods = defaultdict(list)
-    for person_id, since, moved_out, state in ResidenceRegistration.objects.filter(
-        person_id__in={r.person_id for r in registered},
-        state__in=[RegistrationState.REGISTERED, RegistrationState.CANCELLED],
-    ).values_list("person_id", "since", "cancelled_on", "state"):
-        periods[person_id].append(
-            (since, None if state == RegistrationState.REGISTERED else (moved_out or since))
-        )
+    for person_id, *period in ResidenceRegistration.objects.filter(
+        person_id__in={r.person_id for r in registered}, state__in=PERIOD_STATES
+    ).values_list("person_id", *PERIOD_FIELDS):
+        periods[person_id].append(residence_period(*period))
     today = today or timezone.localdate()
     for registration in registered:
         # one registration in force per person (registration_one_open_per_person): this one
         since = rules.residence_chain_start(periods[registration.person_id]) or registration.since
-        registration.facts = ResidenceFacts(
-            registration=registration,
-            since=since,
-            basis=registration.basis,
-            months=rules.months_resided(since, today),
-            long_enough=rules.has_resided_long_enough(since, today),
-            eligible_from=rules.residence_eligible_from(since),
-        )
+        registration.facts = ResidenceFacts.of(registration, since, today)

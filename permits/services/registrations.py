@@ -289,6 +289,27 @@ class ResidenceFacts:
     long_enough: bool  # at least half a year in the city: may apply for a new permit
     eligible_from: datetime.date
 
+    @classmethod
+    def of(cls, registration, since: datetime.date, today: datetime.date) -> ResidenceFacts:
+        """The facts of ``registration`` for a person living in the city since ``since``."""
+        return cls(
+            registration=registration,
+            since=since,
+            basis=registration.basis,
+            months=rules.months_resided(since, today),
+            long_enough=rules.has_resided_long_enough(since, today),
+            eligible_from=rules.residence_eligible_from(since),
+        )
+
+
+# What rules.residence_chain_start reads of a registration: (since, moved out or None).
+PERIOD_FIELDS = ("since", "cancelled_on", "state")
+PERIOD_STATES = (RegistrationState.REGISTERED, RegistrationState.CANCELLED)
+
+
+def residence_period(since, moved_out, state) -> tuple[datetime.date, datetime.date | None]:
+    return since, None if state == RegistrationState.REGISTERED else (moved_out or since)
+
 
 def current_registration(person) -> ResidenceRegistration | None:
     return (
@@ -304,12 +325,9 @@ def residence_chain_since(person) -> datetime.date | None:
     across moves between its houses (rules.residence_chain_start over every registration in
     force or cancelled; one query). None: no registration in force."""
     periods = ResidenceRegistration.objects.filter(
-        person=person, state__in=[RegistrationState.REGISTERED, RegistrationState.CANCELLED]
-    ).values_list("since", "cancelled_on", "state")
-    return rules.residence_chain_start(
-        (since, None if state == RegistrationState.REGISTERED else (moved_out or since))
-        for since, moved_out, state in periods
-    )
+        person=person, state__in=PERIOD_STATES
+    ).values_list(*PERIOD_FIELDS)
+    return rules.residence_chain_start(residence_period(*period) for period in periods)
 
 
 def residence_facts(person, *, today: datetime.date | None = None) -> ResidenceFacts | None:
@@ -317,12 +335,6 @@ def residence_facts(person, *, today: datetime.date | None = None) -> ResidenceF
     if registration is None:
         return None
     today = today or timezone.localdate()
-    since = residence_chain_since(person) or registration.since
-    return ResidenceFacts(
-        registration=registration,
-        since=since,
-        basis=registration.basis,
-        months=rules.months_resided(since, today),
-        long_enough=rules.has_resided_long_enough(since, today),
-        eligible_from=rules.residence_eligible_from(since),
+    return ResidenceFacts.of(
+        registration, residence_chain_since(person) or registration.since, today
     )

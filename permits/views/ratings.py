@@ -25,6 +25,24 @@ def _no_referrer(response):
     return response
 
 
+def _rated(request, rating, **who) -> tuple[RatingForm, bool]:
+    """The form, and whether the rating was recorded (``who``: the link's token or the user)."""
+    form = RatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rate(
+                rating=rating,
+                score=form.cleaned_data["score"],
+                comment=form.cleaned_data["comment"],
+                **who,
+            )
+        except ServiceError as exc:
+            add_service_errors(form, exc)
+        else:
+            return form, True
+    return form, False
+
+
 @never_cache
 def rate_by_link(request, token):
     """No login: the token names the case. Forged: 404; expired or used: 410 with the reason."""
@@ -36,19 +54,9 @@ def rate_by_link(request, token):
         response = render(request, "permits/ratings/link_spent.html", {"reason": str(exc)})
         response.status_code = 410
         return _no_referrer(response)
-    form = RatingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.rate(
-                rating=rating,
-                score=form.cleaned_data["score"],
-                comment=form.cleaned_data["comment"],
-                token=token,
-            )
-        except ServiceError as exc:
-            add_service_errors(form, exc)
-        else:
-            return _no_referrer(render(request, "permits/ratings/thanks.html", {}))
+    form, rated = _rated(request, rating, token=token)
+    if rated:
+        return _no_referrer(render(request, "permits/ratings/thanks.html", {}))
     context = {"form": form, "application": rating.application, "signed_in": False}
     return _no_referrer(render(request, "permits/ratings/rate.html", context))
 
@@ -61,19 +69,9 @@ def rate_case(request, pk):
     if rating.is_rated:
         messages.info(request, _("This case has already been rated. Thank you."))
         return redirect("permits:application_detail", application.pk)
-    form = RatingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.rate(
-                rating=rating,
-                score=form.cleaned_data["score"],
-                comment=form.cleaned_data["comment"],
-                user=request.user,
-            )
-        except ServiceError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Thank you for rating this case."))
-            return redirect("permits:application_detail", application.pk)
+    form, rated = _rated(request, rating, user=request.user)
+    if rated:
+        messages.success(request, _("Thank you for rating this case."))
+        return redirect("permits:application_detail", application.pk)
     context = {"form": form, "application": application, "signed_in": True}
     return render(request, "permits/ratings/rate.html", context)

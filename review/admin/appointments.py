@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_mixins import ReadOnlyAdminMixin
 from core.masking import mask_name
 from permits.admin.mixins import StationScopedAdminMixin
 from permits.constants import ApplicationState
@@ -84,7 +85,7 @@ class DayFilter(admin.SimpleListFilter):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(StationScopedAdminMixin, admin.ModelAdmin):
+class AppointmentAdmin(ReadOnlyAdminMixin, StationScopedAdminMixin, admin.ModelAdmin):
     """Today's pickups by slot for the station's clerk; read-only (the handover desk records
     the collection)."""
 
@@ -104,15 +105,6 @@ class AppointmentAdmin(StationScopedAdminMixin, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return station_staff(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("reference"))
     def reference(self, obj):

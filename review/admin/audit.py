@@ -9,6 +9,7 @@ from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_mixins import ReadOnlyAdminMixin
 from permits.scoping import is_supervisor
 from permits.selectors import retention
 
@@ -18,7 +19,7 @@ RETENTION_SHOWN = 50  # rows listed per kind (the count is complete)
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Looked at, never added, changed or deleted in the admin, not even by a superuser: the
     only deletion is the daily retention job (``AUDIT_RETENTION_DAYS``)."""
 
@@ -44,15 +45,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
     actions = None
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         return is_supervisor(request.user) and request.user.has_perm("review.view_auditevent")
