@@ -48,6 +48,10 @@ class SmsStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+# Rows the sweeps still look for (``notifications.sms.stale_queued``, ``_reconcilable``); the
+# only ones in the status index.
+UNSETTLED_STATUSES = (SmsStatus.QUEUED.value, SmsStatus.SENDING.value, SmsStatus.UNKNOWN.value)
+
 SMS_STATUS_RANK = {
     SmsStatus.QUEUED: 0,
     SmsStatus.SENDING: 1,
