@@ -150,3 +150,74 @@ def test_no_python_html_has_inline_styles():
             if re.search(r"""['"][^'"]*\sstyle=""", text) or "<script>" in text:
                 offenders.append(str(path.relative_to(ROOT)))
     assert not offenders, offenders
+
+
+# --- the policy built once (issue 18, core.csp) -------------------------------------------------
+def test_the_header_is_the_one_django_csp_builds(client):
+    """The site-wide policy, built once and reused, is the string django-csp itself builds, on
+    every request, and a report-only policy comes along when one is set."""
+    from csp.utils import build_policy
+
+    first, second = client.get("/"), client.get("/")
+    assert first["Content-Security-Policy"] == build_policy()
+    assert second["Content-Security-Policy"] == build_policy()
+    assert "Content-Security-Policy-Report-Only" not in first
+
+
+def test_a_changed_setting_changes_the_header(client, settings):
+    from csp.utils import build_policy
+
+    client.get("/")
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"img-src": ["'self'"]}}
+    response = client.get("/")
+    assert response["Content-Security-Policy"] == "default-src 'none'"
+    report_only = response["Content-Security-Policy-Report-Only"]
+    assert "img-src 'self'" in report_only
+    assert report_only == build_policy(report_only=True)
+
+
+def test_a_page_with_its_own_policy_keeps_it(client):
+    """Redoc widens style-src with django-csp's decorator: that response is built by django-csp,
+    not given the site's string, and the next page has the strict one again."""
+    assert_strict(client.get("/"))
+    response = client.get(reverse("api-redoc"))
+    assert response.status_code == 200
+    directives = policy(response)
+    assert directives["style-src"] == ["'self'", "'unsafe-inline'"]
+    assert "blob:" in directives["worker-src"]
+    assert_strict(client.get("/"))
+
+
+def test_excluded_prefixes_and_exempt_views_get_no_header(client, settings):
+    settings.CONTENT_SECURITY_POLICY = {
+        **settings.CONTENT_SECURITY_POLICY,
+        "EXCLUDE_URL_PREFIXES": ["/healthz"],
+    }
+    assert "Content-Security-Policy" not in client.get("/healthz")
+    assert "Content-Security-Policy" in client.get("/")
+
+
+def test_the_site_policy_is_built_once(client, monkeypatch):
+    """Built on the first request, then reused: no policy is built for the next ones (django-csp
+    alone builds two per response)."""
+    import csp.middleware
+
+    import core.csp
+
+    built = []
+
+    def counting(real):
+        def build(*args, **kwargs):
+            built.append(kwargs.get("report_only", False))
+            return real(*args, **kwargs)
+
+        return build
+
+    for module in (csp.middleware, core.csp):
+        monkeypatch.setattr(module, "build_policy", counting(module.build_policy))
+    client.get("/")
+    built.clear()
+    for _ in range(3):
+        assert_strict(client.get("/"))
+    assert built == []
