@@ -1,10 +1,12 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 
+from .selectors import unread_count
+
 
 def unread_notifications(request):
-    """The unread badge on every page: at most one COUNT query per request, only for signed-in
-    users, and only when a template shows the badge.
+    """The unread badge on every page: only for signed-in users, only when a template shows the
+    badge, and from the cache when it holds the count (``selectors.unread_count``).
 
     The result is kept on the request: every ``render_to_string(..., request=request)`` runs the
     context processors again (the personal center renders each section that way), and the count
@@ -23,9 +25,7 @@ def unread_notifications(request):
     context = {
         "inbox_url": inbox_url,
         # Counted when a template shows it: the admin's pages never do (issue 18).
-        "unread_notifications": SimpleLazyObject(
-            lambda: user.notifications.filter(read_at__isnull=True).count()
-        ),
+        "unread_notifications": SimpleLazyObject(lambda: unread_count(user)),
     }
     request._unread_notifications = (user.pk, context)
     return context

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 
 from .constants import NotificationKind
 from .models import Notification, SmsMessage
+from .selectors import forget_unread_count
 
 logger = logging.getLogger(__name__)
 
@@ -209,9 +210,12 @@ def mark_read(*, user, notification: Notification) -> None:
     now = timezone.now()
     Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
     notification.read_at = now
+    forget_unread_count(user.pk)  # an UPDATE sends no post_save
 
 
 def mark_all_read(*, user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+    marked = Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    forget_unread_count(user.pk)
+    return marked

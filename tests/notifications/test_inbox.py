@@ -190,6 +190,6 @@ def test_unread_badge_shows_on_every_page(client):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'aria-label="2 unread">2</span>' in html
     assert 'href="/my-affairs/"' in html
-    Notification.objects.update(read_at=timezone.now())
+    client.post("/my-affairs/read-all/")
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "unread" not in html
