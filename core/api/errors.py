@@ -165,6 +165,10 @@ def _cache_unreachable(exc) -> bool:
         from redis.exceptions import TimeoutError as RedisTimeoutError
     except ImportError:  # pragma: no cover - redis is a dependency
         return False
+    from django_redis.exceptions import ConnectionInterrupted
+
+    if isinstance(exc, ConnectionInterrupted):  # django-redis wraps redis-py's error
+        exc = exc.__cause__
     if isinstance(exc, RedisConnectionError | RedisTimeoutError):
         import logging
 

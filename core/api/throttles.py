@@ -30,10 +30,12 @@ from core.http import client_ip
 
 logger = logging.getLogger(__name__)
 
-try:  # what a cache that cannot be reached raises (redis-py's errors are not OSErrors)
+try:  # what a cache that cannot be reached raises (redis-py's errors are not OSErrors;
+    # django-redis wraps them in ConnectionInterrupted)
+    from django_redis.exceptions import ConnectionInterrupted
     from redis.exceptions import RedisError
 
-    CACHE_DOWN: tuple[type[BaseException], ...] = (RedisError, OSError)
+    CACHE_DOWN: tuple[type[BaseException], ...] = (RedisError, ConnectionInterrupted, OSError)
 except ImportError:  # pragma: no cover - redis is a dependency
     CACHE_DOWN = (OSError,)
 

@@ -66,3 +66,25 @@ def test_a_logout_ends_the_cached_session(client):
     response = client.get(me)
     assert response.status_code == 302
     assert reverse("login") in response["Location"]
+
+
+@needs_redis
+@pytest.mark.django_db
+def test_a_page_builds_no_redis_client(client, monkeypatch):
+    """One Redis client per process (django-redis): a page's cache reads (the session, the
+    unread count) build none. Django's own Redis backend built one for every operation."""
+    import redis
+
+    client.force_login(UserFactory())
+    assert client.get(reverse("applicants:me")).status_code == 200
+    built = []
+    real_init = redis.Redis.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(1)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "__init__", counting)
+    for _ in range(3):
+        assert client.get(reverse("applicants:me")).status_code == 200
+    assert built == []

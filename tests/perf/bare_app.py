@@ -73,7 +73,7 @@ if not settings.configured:
         sessions = {
             "CACHES": {
                 "default": {
-                    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                    "BACKEND": "django_redis.cache.RedisCache",
                     "LOCATION": redis_url,
                     "KEY_PREFIX": "bare",
                 }

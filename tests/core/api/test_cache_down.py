@@ -21,9 +21,9 @@ pytestmark = pytest.mark.django_db
 
 CLOSED_PORT_CACHE = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "django_redis.cache.RedisCache",  # as config.settings
         "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
-        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
     }
 }
 TOKEN_URL = "/api/v1/auth/token/"
