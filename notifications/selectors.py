@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 
 from .models import Notification
@@ -11,7 +11,9 @@ from .models import Notification
 # the cache per account (issue 18: the COUNT and its queryset cost more than the rest of the
 # page's frame) and forgotten on every write of a notification (notifications.signals, and
 # mark_all_read's UPDATE), at once and again when the writing transaction commits, so a count
-# read in between (before the commit) is not kept. UNREAD_TTL bounds anything missed.
+# read in between (before the commit) is not kept. UNREAD_TTL bounds anything missed, such as a
+# notification written while Redis was unreachable: the "pages" cache then reads as a miss (the
+# count comes from the database) and its writes are dropped (config.settings).
 UNREAD_TTL = 300
 
 
@@ -20,6 +22,7 @@ def _unread_key(user_id) -> str:
 
 
 def unread_count(user) -> int:
+    cache = caches["pages"]
     key = _unread_key(user.pk)
     count = cache.get(key)
     if count is None:
@@ -29,6 +32,7 @@ def unread_count(user) -> int:
 
 
 def forget_unread_count(user_id) -> None:
+    cache = caches["pages"]
     key = _unread_key(user_id)
     cache.delete(key)
     if transaction.get_connection().in_atomic_block:

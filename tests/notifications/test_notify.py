@@ -78,8 +78,14 @@ def test_sms_is_enqueued_only_when_the_transaction_commits(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         notify(user, "application_accepted", {})
         assert sms_backend.calls == 0
-    assert len(callbacks) == 1
+    # the SMS's publication (another callback forgets the cached unread count)
+    assert [c.__qualname__ for c in callbacks if "enqueue_sms" in c.__qualname__] == [
+        "enqueue_sms.<locals>._publish"
+    ]
     assert sms_backend.calls == 0
+    for callback in callbacks:
+        callback()
+    assert sms_backend.calls == 1
 
 
 def test_rolled_back_caller_leaves_no_notification_and_sends_nothing(

@@ -103,10 +103,10 @@ def test_a_count_read_before_the_commit_is_not_kept(client, signed_in):
         # another request, meanwhile: its count does not see the uncommitted row on a real
         # database; the test's one connection does, so the count is put back by hand
         unread_count(signed_in)
-        from django.core.cache import cache
+        from django.core.cache import caches
 
         from notifications.selectors import _unread_key
 
-        cache.set(_unread_key(signed_in.pk), 0)
+        caches["pages"].set(_unread_key(signed_in.pk), 0)
     assert badge(client) == 1
     assert Notification.objects.filter(recipient=signed_in).count() == 1

@@ -8,11 +8,8 @@ cookie), the signed-in account from ``applicants_user`` through an unmanaged mod
 columns, so a session made for the portal (same ``SECRET_KEY``) signs in here too. So a request
 costs what any signed-in Django page costs at least: the session row, the user row, one query.
 
-Sessions are kept as the portal keeps them: with ``REDIS_URL`` set, read from Redis and written
-through to the database (``cached_db``), else from the database alone.
-
 Environment: ``DATABASE_URL``, ``SECRET_KEY`` (the portal's, for the session hash),
-``DB_CONN_MAX_AGE`` (default 60, as the portal's), ``REDIS_URL`` (optional).
+``DB_CONN_MAX_AGE`` (default 60, as the portal's).
 """
 
 from __future__ import annotations
@@ -67,21 +64,7 @@ def _define_models() -> None:
 if not settings.configured:
     database = environ.Env.db_url_config(os.environ["DATABASE_URL"])
     database["CONN_MAX_AGE"] = int(os.environ.get("DB_CONN_MAX_AGE", "60"))
-    redis_url = os.environ.get("REDIS_URL", "")
-    sessions = {}
-    if redis_url:  # the portal's session engine with Redis (config.settings): the same here
-        sessions = {
-            "CACHES": {
-                "default": {
-                    "BACKEND": "django_redis.cache.RedisCache",
-                    "LOCATION": redis_url,
-                    "KEY_PREFIX": "bare",
-                }
-            },
-            "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
-        }
     settings.configure(
-        **sessions,
         DEBUG=False,
         SECRET_KEY=os.environ["SECRET_KEY"],
         ALLOWED_HOSTS=["127.0.0.1", "localhost"],

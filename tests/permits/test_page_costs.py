@@ -5,7 +5,7 @@ import datetime
 import re
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -35,7 +35,7 @@ def holder(client):
 
 
 def test_the_verification_qr_is_drawn_once_for_two_renders(client, holder, monkeypatch):
-    cache.clear()
+    caches["pages"].clear()
     calls = []
     real_make = core.qr.segno.make
 
@@ -57,7 +57,7 @@ def test_the_verification_qr_is_drawn_once_for_two_renders(client, holder, monke
 def test_a_replaced_card_gets_a_new_qr(holder):
     from permits.verification import verification_qr_svg
 
-    cache.clear()
+    caches["pages"].clear()
     before = verification_qr_svg(holder)
     holder.card_serial = holder.card_serial + "9"
     assert verification_qr_svg(holder) != before

@@ -24,7 +24,12 @@ CLOSED_PORT_CACHE = {
         "BACKEND": "django_redis.cache.RedisCache",  # as config.settings
         "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
         "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
-    }
+    },
+    "pages": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1, "IGNORE_EXCEPTIONS": True},
+    },
 }
 TOKEN_URL = "/api/v1/auth/token/"
 ME_URL = "/api/v1/me/"
