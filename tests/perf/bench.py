@@ -266,7 +266,9 @@ class Command(BaseCommand):
             # Password check CPU and the SMS worker against a bare Twilio loop (issue 18).
             from tests.perf.workers import report
 
-            report(self.stdout.write)
+            sms = report(self.stdout.write)
+        else:
+            sms = None
         if "documents" in parts:
             # The papers a station signs (issue 16): render time per kind.
             from tests.perf.documents import report as documents_report
@@ -275,7 +277,7 @@ class Command(BaseCommand):
         if pages:
             from tests.perf.pages import summary_table
 
-            summary_table(pages, self.stdout.write, desk=in_process)
+            summary_table(pages, self.stdout.write, desk=in_process, sms=sms)
 
     def _pages(self, staff, options):
         """The pages served by gunicorn against the bare view (issue 18, point 3)."""

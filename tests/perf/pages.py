@@ -565,10 +565,13 @@ def rounds_table(pages: list[Page], write, *, seconds: float, rounds: int) -> No
     write("(req/s: median of the rounds; ratio: median of each round's page/bare)")
 
 
-def summary_table(pages: list[Page], write, *, desk: dict | None = None) -> None:
+def summary_table(
+    pages: list[Page], write, *, desk: dict | None = None, sms: dict | None = None
+) -> None:
     """The issue's table: work | today | goal. ``desk``: the in-process table's figures,
     ``queue`` and ``desk`` as (queries, Django ms, one SQL ms), ``job`` as (label, job ms, one
-    SQL ms); without them (``--only pages``) the rows show the pages alone."""
+    SQL ms); ``sms``: messages/s by loop (``tests.perf.workers.sms_rates``); without them
+    (``--only pages``) the rows show the pages alone."""
     desk = desk or {}
     rows = []
     for page in pages:
@@ -585,6 +588,18 @@ def summary_table(pages: list[Page], write, *, desk: dict | None = None) -> None
     if "job" in desk:
         label, server_ms, sql_ms = desk["job"]
         rows.append((label, f"{server_ms / sql_ms:.2f}× one SQL UPDATE", "keep ≤ 1.2×"))
+    if sms:
+        from .workers import BARE, FLOOR, WORKER
+
+        bare = sms[BARE]
+        rows.append(
+            (
+                "SMS worker, messages/s",
+                f"{sms[WORKER] / bare:.2f} of a bare twilio-client loop ({sms[WORKER]:.0f} vs "
+                f"{bare:.0f}/s); the floor, bare + one durable UPDATE: {sms[FLOOR] / bare:.2f}",
+                "≥ 0.5",
+            )
+        )
     write("")
     write("Issue 18, today against the goal (this machine; figures vary with its load):")
     widths = [max(len(r[i]) for r in [("work", "today", "goal"), *rows]) for i in range(3)]
@@ -593,4 +608,4 @@ def summary_table(pages: list[Page], write, *, desk: dict | None = None) -> None
     write("| " + " | ".join("-" * w for w in widths) + " |")
     for row in rows:
         write(line.format(*row))
-    write("(SMS worker and password check: their tables above.)")
+    write("(The password check: its table above.)")

@@ -152,8 +152,9 @@ def _sms_rates(messages: int, rounds: int) -> dict[str, float]:
     return {label: statistics.median(rates) for label, rates in samples.items()}
 
 
-def report(write, *, checks: int = 20, messages: int = 300) -> None:
-    """Print both tables with ``write`` (e.g. ``self.stdout.write``)."""
+def report(write, *, checks: int = 20, messages: int = 300) -> dict[str, float]:
+    """Print both tables with ``write`` (e.g. ``self.stdout.write``); return the SMS rates
+    (messages/s by loop) for the issue's table."""
     write("")
     write(f"Password check, CPU per check (time.process_time over {checks} checks):")
     header = f"{'hasher':<28} {'parameters':<18} {'CPU ms':>8} {f'checks/s on {CORES} cores':>20}"
@@ -173,6 +174,7 @@ def report(write, *, checks: int = 20, messages: int = 300) -> None:
     write("-" * len(header))
     for label, rate in rates.items():
         write(f"{label:<34} {rate:>11.0f} {rate / bare:>8.2f}")
+    return rates
 
 
 def main() -> None:
