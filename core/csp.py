@@ -11,6 +11,7 @@ other response goes through django-csp unchanged.
 from __future__ import annotations
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject
 from csp.middleware import CSPMiddleware as LibraryCSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
@@ -63,11 +64,5 @@ class CSPMiddleware(LibraryCSPMiddleware):
             if not request.path_info.startswith(tuple(prefixes)):
                 response[header] = value
         # As django-csp: a nonce asked for after the header is written is an error.
-        request.csp_nonce = self._late_nonce
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
         return response
-
-    @property
-    def _late_nonce(self):
-        from csp.middleware import CheckableLazyObject
-
-        return CheckableLazyObject(self._csp_nonce_post_response)

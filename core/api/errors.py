@@ -161,12 +161,11 @@ class CacheUnavailable(exceptions.APIException):
 
 def _cache_unreachable(exc) -> bool:
     try:
+        from django_redis.exceptions import ConnectionInterrupted
         from redis.exceptions import ConnectionError as RedisConnectionError
         from redis.exceptions import TimeoutError as RedisTimeoutError
-    except ImportError:  # pragma: no cover - redis is a dependency
+    except ImportError:  # pragma: no cover - redis and django-redis are dependencies
         return False
-    from django_redis.exceptions import ConnectionInterrupted
-
     if isinstance(exc, ConnectionInterrupted):  # django-redis wraps redis-py's error
         exc = exc.__cause__
     if isinstance(exc, RedisConnectionError | RedisTimeoutError):

@@ -10,11 +10,10 @@ from django.conf import settings
 from django.urls import reverse
 
 from notifications.services import notify
+from tests.cache_support import unreachable_caches
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-CLOSED = "redis://127.0.0.1:1/0"  # nothing listens there
 
 
 def test_sessions_stay_in_the_database():
@@ -24,22 +23,7 @@ def test_sessions_stay_in_the_database():
 
 @pytest.fixture
 def redis_down(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": CLOSED,
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
-        },
-        "pages": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": CLOSED,
-            "OPTIONS": {
-                "SOCKET_CONNECT_TIMEOUT": 0.2,
-                "SOCKET_TIMEOUT": 0.2,
-                "IGNORE_EXCEPTIONS": True,
-            },
-        },
-    }
+    settings.CACHES = unreachable_caches(timeout=0.2)
 
 
 def test_pages_are_drawn_while_redis_is_down(client, redis_down):

@@ -1,6 +1,8 @@
 import pytest
 from django.db import connection
 
+from tests.cache_support import unreachable_caches
+
 pytestmark = pytest.mark.django_db
 
 
@@ -19,13 +21,7 @@ def test_healthz_ok_in_embedded_default(client, settings):
 
 
 def test_healthz_names_the_cache_when_it_is_down(client, settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",  # as config.settings
-            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
-        }
-    }
+    settings.CACHES = unreachable_caches(timeout=0.5)
     response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()

@@ -14,23 +14,13 @@ from drf_spectacular.generators import SchemaGenerator
 
 from core.models import ApiToken
 from tests.api_support import client_for
+from tests.cache_support import unreachable_caches
 from tests.factories import PASSWORD, StaffFactory, UserFactory
 from tests.permits.factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db
 
-CLOSED_PORT_CACHE = {
-    "default": {
-        "BACKEND": "django_redis.cache.RedisCache",  # as config.settings
-        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
-        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
-    },
-    "pages": {
-        "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": "redis://127.0.0.1:1/0",
-        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1, "IGNORE_EXCEPTIONS": True},
-    },
-}
+CLOSED_PORT_CACHE = unreachable_caches(timeout=1)
 TOKEN_URL = "/api/v1/auth/token/"
 ME_URL = "/api/v1/me/"
 
