@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from applicants.services import dependents_of
 from core.masking import mask_id_number, mask_name
-from permits.constants import Service
+from permits import service_types
 from permits.models import ResidencePermit
 from permits.selectors.applicant import draft_of
 from permits.selectors.applications import applications_of
@@ -28,6 +28,12 @@ class RenewablePerson:
         return mask_name(self.identity.full_name)
 
 
+def kiosk_service() -> str:
+    """The service the kiosk files: the one declared ``offered_at_kiosk`` (the renewal, whose
+    flow needs no answers: the person, the materials, an SMS code)."""
+    return service_types.codes(offered_at_kiosk=True)[0]
+
+
 def renewable_people(user) -> list[RenewablePerson]:
     """The account's own identity and its dependents that hold a permit, each with the reasons
     a renewal is refused today (empty: it may start) and its renewal draft, if one is open."""
@@ -42,9 +48,9 @@ def renewable_people(user) -> list[RenewablePerson]:
                 identity=identity,
                 permit=permit,
                 reasons=services.check_eligibility(
-                    user=user, person=identity, service=Service.RENEWAL
+                    user=user, person=identity, service=kiosk_service()
                 ),
-                draft=draft_of(identity, Service.RENEWAL),
+                draft=draft_of(identity, kiosk_service()),
             )
         )
     return people

@@ -24,7 +24,7 @@ from applicants.services.phone_codes import kiosk_source
 from core.errors import InvalidInput, ServiceError, add_service_errors
 from core.phones import mask_phone
 from core.uploads import protected_file_response
-from permits.constants import ApplicationState, Service
+from permits.constants import ApplicationState
 from permits.selectors.applications import applications_of
 from permits.selectors.documents import documents_of
 from permits.services import applications as services
@@ -211,7 +211,7 @@ def renew(request):
             application = services.start_application(
                 user=request.user,
                 person=person.identity,
-                service=Service.RENEWAL,
+                service=selectors.kiosk_service(),
                 basis=person.permit.basis,
             )
         except ServiceError as exc:
@@ -223,7 +223,7 @@ def renew(request):
 
 def _draft(request, pk):
     application = _own_application(request, pk)
-    if application.service != Service.RENEWAL:
+    if application.service != selectors.kiosk_service():
         raise Http404
     return application
 

@@ -17,16 +17,6 @@ class RegistrationState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled (moved away)")
 
 
-class Service(models.TextChoices):
-    """The five permit services (seed 002; cancellation on moving away: seed 001 procedure 3)."""
-
-    NEW = "new", _("New permit")
-    RENEWAL = "renewal", _("Renewal (endorsement)")
-    CHANGE = "change", _("Change of registered details")
-    REPLACEMENT = "replacement", _("Replacement (lost or damaged card)")
-    CANCELLATION = "cancellation", _("Cancellation (moving away)")
-
-
 class ApplicationState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from applicants.constants import IdentityRejectionReason
-from permits.constants import ApplicationRejectionReason, CardReturn, Service, SupplementReason
+from permits.constants import ApplicationRejectionReason, CardReturn, SupplementReason
 
 
 class ActForm(forms.Form):
@@ -163,8 +163,8 @@ class ProducedForm(ActForm):
 
     def __init__(self, *args, application=None, **kwargs):
         super().__init__(*args, application=application, **kwargs)
-        if application is not None and application.service in (Service.RENEWAL, Service.CHANGE):
-            # The same card is rewritten: its serial is known.
+        if application is not None and not application.service_type.issues_new_card:
+            # The same card is rewritten (or the service has none): its serial is known.
             self.fields["card_serial"].required = False
             self.fields["card_serial"].help_text = _(
                 "Renewal and change rewrite the holder's card; leave empty or scan it to check."

@@ -23,7 +23,8 @@ from applicants.constants import IdentityState
 from applicants.models import Identity
 from core.masking import mask_name
 from core.paging import Total
-from permits.constants import ApplicationState, RegistrationState, Service, StaffGroup
+from permits import service_types
+from permits.constants import ApplicationState, RegistrationState, StaffGroup
 from permits.models import (
     PermitApplication,
     Rating,
@@ -194,7 +195,7 @@ def application_queue(user, params, *, today=None) -> QuerySet[PermitApplication
         states = (state,)
     qs = PermitApplication.objects.filter(state__in=states)
     service = params.get("service", "")
-    if service in Service.values:
+    if service_types.is_registered(service):
         qs = qs.filter(service=service)
     due = due_condition(params.get("due", ""), today)
     if due is not None:
@@ -511,7 +512,7 @@ def _satisfaction(in_period: Q, today: datetime.date) -> dict[int, dict]:
         station["_satisfied"] += row["satisfied"]
         station["by_service"].append(
             {
-                "service": Service(row["application__service"]).label,
+                "service": service_types.label(row["application__service"]),
                 "ratings": row["ratings"],
                 "average_score": round(row["total"] / row["ratings"], 1),
                 "satisfied_rate": _rate(row["satisfied"], row["ratings"]),

@@ -25,6 +25,7 @@ from django.utils.translation import gettext, ngettext
 from core.display import ChoiceLabels, pk_url
 from core.errors import ServiceError
 from core.uploads import protected_file_response
+from permits import service_types
 from permits.admin.id_search import (
     TOKEN_VAR,
     carries_id_number,
@@ -32,7 +33,7 @@ from permits.admin.id_search import (
     recall_term,
     remember_term,
 )
-from permits.constants import ApplicationState, Service
+from permits.constants import ApplicationState
 from permits.models import Material, Station
 from permits.scoping import is_supervisor
 from permits.services import applications as services
@@ -188,7 +189,7 @@ def mark_produced_bulk(model_admin, request, queryset):
         done = 0
         for application in rows:
             serial = request.POST.get(f"serial_{application.pk}", "").strip()
-            if not serial and application.service in (Service.NEW, Service.REPLACEMENT):
+            if not serial and application.service_type.issues_new_card:
                 errors[application.pk] = gettext("Enter or scan the card serial.")
                 continue
             try:
@@ -227,7 +228,7 @@ def mark_produced_bulk(model_admin, request, queryset):
                 "application": row,
                 "error": errors.get(row.pk, ""),
                 "value": request.POST.get(f"serial_{row.pk}", ""),
-                "same_card": row.service in (Service.RENEWAL, Service.CHANGE),
+                "same_card": row.service_type.rewrites_card,
             }
             for row in rows
         ],
@@ -355,7 +356,7 @@ def queue_context(request) -> dict:
         "params": shown,
         "query_string": query.urlencode(),
         "kinds": list(selectors.KINDS.items()),
-        "services": Service.choices,
+        "services": service_types.choices(),
         "states": [(s.value, s.label) for s in selectors.WAITING_STATES],
         "stations": Station.objects.order_by("name") if supervisor else None,
         "is_supervisor": supervisor,

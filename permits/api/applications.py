@@ -9,6 +9,8 @@ filed; anyone else (another applicant, staff) gets 404 here. Staff work is in ``
 
 from __future__ import annotations
 
+import datetime
+
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -24,15 +26,12 @@ from applicants.models import Identity
 from core.api.throttles import UploadScopeMixin
 from core.masking import mask_name
 from core.uploads import protected_file_response
+from permits import service_types
 from permits.constants import (
     ApplicationRejectionReason,
     ApplicationState,
     Basis,
-    CardReturn,
-    ChangedField,
     DeliveryMethod,
-    ReplacementReason,
-    Service,
 )
 from permits.models import Material, PermitApplication, Station
 from permits.selectors.applications import applications_of
@@ -101,30 +100,17 @@ class ApplicationSummarySerializer(serializers.ModelSerializer):
 
 
 class AnswersSerializer(serializers.Serializer):
-    """Change: what changed, the new value, the date; replacement: lost or damaged;
-    cancellation: the date of moving away and how the card goes back."""
+    """The answers of the service applied for: each answer any registered service asks
+    (``permits.service_types``: a new permit's place of household registration, a change's
+    what/new value/date, a replacement's reason, a cancellation's date of moving away and the
+    card's return, and any service added later), all optional here; the service checks them."""
 
-    changed_field = serializers.ChoiceField(choices=ChangedField.choices, required=False)
-    new_value = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    changed_on = serializers.DateField(required=False)
-    reason = serializers.ChoiceField(choices=ReplacementReason.choices, required=False)
-    household_region = serializers.CharField(
-        max_length=8,
-        required=False,
-        help_text=_(
-            "New permit: the six-digit region code of the place of household registration "
-            "(户籍所在地); a household registered in this city is refused."
-        ),
-    )
-    household_place = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    moved_on = serializers.DateField(
-        required=False, help_text=_("Cancellation: the date of moving away.")
-    )
-    card_return = serializers.ChoiceField(
-        choices=CardReturn.choices,
-        required=False,
-        help_text=_("Cancellation: the card is mailed to the station or handed in at the window."),
-    )
+    def get_fields(self):
+        fields = super().get_fields()
+        for service in service_types.all_services():
+            for answer in service.answers:
+                fields.setdefault(answer.name, answer.make_serializer_field())
+        return fields
 
 
 class RequirementStatusSerializer(serializers.Serializer):
@@ -238,7 +224,7 @@ class ApplicationDetailSerializer(ApplicationSummarySerializer):
 
 
 class StartSerializer(serializers.Serializer):
-    service = serializers.ChoiceField(choices=Service.choices)
+    service = serializers.ChoiceField(choices=())
     person = serializers.IntegerField(
         required=False,
         min_value=1,
@@ -247,6 +233,11 @@ class StartSerializer(serializers.Serializer):
     )
     basis = serializers.ChoiceField(choices=Basis.choices, required=False)
     answers = AnswersSerializer(required=False)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["service"].choices = service_types.choices()  # every registered service
+        return fields
 
 
 class AnswerSerializer(serializers.Serializer):
@@ -288,11 +279,11 @@ class DeliverySerializer(serializers.Serializer):
 
 
 def _answers(data) -> dict:
-    answers = dict(data or {})
-    for key in ("changed_on", "moved_on"):
-        if answers.get(key):
-            answers[key] = answers[key].isoformat()
-    return answers
+    """The answers as the service takes them (dates as ISO strings, as the web form gives)."""
+    return {
+        key: value.isoformat() if isinstance(value, datetime.date) else value
+        for key, value in (data or {}).items()
+    }
 
 
 def detail_response(application, *, status_code=status.HTTP_200_OK) -> Response:
@@ -321,8 +312,8 @@ class ApplicationListView(generics.ListAPIView):
 
     @extend_schema(request=StartSerializer, responses={201: ApplicationDetailSerializer})
     def post(self, request):
-        """Start (or resume) a draft for one of the five services. Not eligible: 409 with
-        every reason in ``fields.non_field_errors``."""
+        """Start (or resume) a draft for one of the services (``permits.service_types``). Not
+        eligible: 409 with every reason in ``fields.non_field_errors``."""
         serializer = StartSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

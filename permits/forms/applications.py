@@ -6,21 +6,13 @@ Forms only validate what was typed; every act is a service in ``permits.services
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applicants.forms import PhoneField
 from core.uploads import DocumentUploadField
 
-from .. import rules
-from ..constants import (
-    Basis,
-    CardReturn,
-    ChangedField,
-    DeliveryMethod,
-    ReplacementReason,
-    Service,
-)
+from .. import service_types
+from ..constants import Basis, DeliveryMethod
 from .registrations import person_label
 
 
@@ -54,7 +46,7 @@ class StateGuardForm(forms.Form):
 class StartForm(forms.Form):
     service = forms.ChoiceField(
         label=_("What do you want to do?"),
-        choices=Service.choices,
+        choices=service_types.choices,  # every registered service (permits.service_types)
         widget=forms.RadioSelect,
     )
     person = forms.TypedChoiceField(
@@ -93,128 +85,6 @@ class BasisForm(forms.Form):
         help_text=_("You upload the proof of this condition in a later step."),
         error_messages={"required": _("Choose the condition you meet.")},
     )
-
-
-class ChangeDetailsForm(forms.Form):
-    """A change of registered details (seed 002 二): what changed, when, and the new value."""
-
-    changed_field = forms.ChoiceField(
-        label=_("What changed?"),
-        choices=ChangedField.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": _("Choose what changed.")},
-    )
-    new_value = forms.CharField(
-        label=_("The new address, employer or school"),
-        max_length=200,
-        help_text=_("Write it in full, as on the proof you upload."),
-        error_messages={"required": _("Enter the new address, employer or school.")},
-    )
-    changed_on = forms.DateField(
-        label=_("Date of the change"),
-        help_text=_("Report a change within 30 days. For example 2026-03-15."),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={
-            "required": _("Enter the date of the change."),
-            "invalid": _("Enter a real date, for example 2026-03-15."),
-        },
-    )
-
-    def clean_changed_on(self):
-        value = self.cleaned_data["changed_on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(
-                _("The date of the change cannot be in the future."), code="change_in_future"
-            )
-        return value
-
-    def answers(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "changed_field": data["changed_field"],
-            "new_value": data["new_value"].strip(),
-            "changed_on": data["changed_on"].isoformat(),
-        }
-
-
-class HouseholdRegistrationForm(forms.Form):
-    """A new permit (seed 003, Regulations Art. 2): the place of household registration
-    (户籍所在地); the permit is for people whose household registration is elsewhere."""
-
-    household_region = forms.RegexField(
-        label=_("Place of household registration (户籍所在地): region code"),
-        regex=r"^\s*\d{6}\s*$",
-        max_length=8,
-        help_text=_(
-            "The six-digit region code of the place where your household (户口) is registered, "
-            "e.g. 110105. The first six digits of your ID number show where it was first issued."
-        ),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-        error_messages={
-            "required": _("Enter the region code of your household registration."),
-            "invalid": _("A region code is six digits, e.g. 110105."),
-        },
-    )
-    household_place = forms.CharField(
-        label=_("Name of the place (optional)"),
-        max_length=100,
-        required=False,
-        help_text=_("For example 北京市朝阳区."),
-    )
-
-    def answers(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "household_region": data["household_region"].strip(),
-            "household_place": data["household_place"].strip(),
-        }
-
-
-class ReplacementForm(forms.Form):
-    reason = forms.ChoiceField(
-        label=_("Why do you need a new card?"),
-        choices=ReplacementReason.choices,
-        widget=forms.RadioSelect,
-        help_text=_(
-            "A lost card stops being valid as soon as you submit. A damaged card is handed in."
-        ),
-        error_messages={"required": _("Choose lost or damaged.")},
-    )
-
-
-class CancellationForm(forms.Form):
-    """Cancellation on moving away (seed 001 procedure 3): when, and how the card goes back."""
-
-    moved_on = forms.DateField(
-        label=_("Date of moving away"),
-        help_text=_(
-            "The day you leave (or left) this address; at most %(days)s days from today. For "
-            "example 2026-03-15."
-        ),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={
-            "required": _("Enter the date of moving away."),
-            "invalid": _("Enter a real date, for example 2026-03-15."),
-        },
-    )
-    card_return = forms.ChoiceField(
-        label=_("How do you return the card?"),
-        choices=CardReturn.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": _("Choose to mail the card or hand it in at the window.")},
-    )
-
-    def __init__(self, *args, offers_mail=True, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["moved_on"].help_text = self.fields["moved_on"].help_text % {
-            "days": rules.CANCELLATION_DAYS_AHEAD
-        }
-        if not offers_mail:
-            self.fields["card_return"].choices = [(CardReturn.WINDOW, CardReturn.WINDOW.label)]
-
-    def answers(self) -> dict:
-        data = self.cleaned_data
-        return {"moved_on": data["moved_on"].isoformat(), "card_return": data["card_return"]}
 
 
 class _SeveralFiles(forms.ClearableFileInput):

@@ -10,6 +10,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transi
 from applicants.models import Identity
 from core.fsm import TransitionLoggedMixin, VersionedMixin
 
+from .. import service_types
 from ..constants import (
     OPEN_APPLICATION_STATES,
     STATION_QUEUE_STATES,
@@ -18,7 +19,6 @@ from ..constants import (
     ApplicationState,
     Basis,
     DeliveryMethod,
-    Service,
 )
 from .access import (
     StaffPermission,
@@ -52,7 +52,7 @@ class PermitApplication(
     transition_log_model = "permits.ApplicationTransition"
     transition_log_fk = "application"
 
-    service = models.CharField(_("service"), max_length=20, choices=Service.choices)
+    service = models.CharField(_("service"), max_length=20, choices=service_types.choices)
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("filed by"),
@@ -234,9 +234,19 @@ class PermitApplication(
 
     # --- derived --------------------------------------------------------------------------
     @property
+    def service_type(self) -> service_types.ServiceType:
+        """What the service is (``permits.service_types``): its answers, hooks and papers."""
+        return service_types.get(self.service)
+
+    @property
     def needs_old_card(self) -> bool:
         """Renewal and change rewrite the old card (seed 002 ④); a replacement needs none."""
-        return self.service in (Service.RENEWAL, Service.CHANGE)
+        return self.service_type.rewrites_card
+
+    @property
+    def hands_in_card(self) -> bool:
+        """The card held is handed in when the new one is collected (a damaged card)."""
+        return self.service_type.card_handed_in(self)
 
     @property
     def is_open(self) -> bool:
@@ -255,11 +265,10 @@ class PermitApplication(
         conditions=[_person_is_verified, _required_materials_present],
     )
     def submit(self, *, by, note=""):
-        """A cancellation goes straight to the card's return: nothing to accept or produce."""
+        """To the station; a service that takes the card back (a cancellation) goes straight to
+        the card's return: nothing to accept or produce."""
         self.submitted_at = timezone.now()
-        if self.service == Service.CANCELLATION:
-            return ApplicationState.AWAITING_CARD_RETURN
-        return ApplicationState.SUBMITTED
+        return self.service_type.submit_target(self)
 
     @transition(
         field=state,

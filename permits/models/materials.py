@@ -10,9 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.uploads import private_upload_to
 
-from ..constants import Basis, ReplacementReason, Service
-
-DAMAGED_CARD_PHOTO = "damaged_card"  # the catalogue's code (migration 0003)
+from .. import service_types
+from ..constants import Basis
 
 
 class MaterialRequirement(models.Model):
@@ -20,7 +19,7 @@ class MaterialRequirement(models.Model):
 
     Loaded by a data migration, editable in the admin. An empty basis means "any basis"."""
 
-    service = models.CharField(_("service"), max_length=20, choices=Service.choices)
+    service = models.CharField(_("service"), max_length=20, choices=service_types.choices)
     basis = models.CharField(
         _("basis"),
         max_length=20,
@@ -65,13 +64,9 @@ class ApplicationMaterialsMixin:
 
     def requirements(self):
         qs = MaterialRequirement.objects.filter(service=self.service, active=True)
-        if (
-            self.service == Service.REPLACEMENT
-            and (self.answers or {}).get("reason") == ReplacementReason.LOST
-        ):
-            # seed 002 三: a lost card leaves nothing to photograph (issue 15, point 8)
-            qs = qs.exclude(code=DAMAGED_CARD_PHOTO)
-        return qs.filter(Q(basis="") | Q(basis=self.basis)).order_by("order", "code")
+        qs = qs.filter(Q(basis="") | Q(basis=self.basis))
+        # the service may narrow it (a lost card leaves nothing to photograph: issue 15, point 8)
+        return self.service_type.requirements(self, qs).order_by("order", "code")
 
     def current_materials(self):
         return self.materials.filter(superseded=False).select_related("requirement")

@@ -17,14 +17,13 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from core.errors import NotAllowed, StaleState, WrongState
 from notifications.constants import NotificationKind
 from notifications.services import notify
-from permits import rules
+from permits import rules, service_types
 from permits.constants import (
     HELD_PERMIT_STATUSES,
     IN_PROGRESS_STATES,
     ApplicationState,
     CardSerialStatus,
     PermitStatus,
-    Service,
 )
 from permits.models import (
     ApplicationTransition,
@@ -135,7 +134,9 @@ def verify_card_serial(serial: str) -> CardCheck:
 
 def _renewal_in_progress():
     return PermitApplication.objects.filter(
-        service=Service.RENEWAL, state__in=IN_PROGRESS_STATES, permit__isnull=False
+        service__in=service_types.codes(keeps_permit_in_use_while_pending=True),
+        state__in=IN_PROGRESS_STATES,
+        permit__isnull=False,
     )
 
 
@@ -317,7 +318,7 @@ def notify_deemed_accepted(*, application_ids: list[int]) -> int:
             {
                 "name": app.person.full_name,
                 "reference": app.reference,
-                "service": Service(app.service).label,
+                "service": service_types.label(app.service),
                 "deadline": app.deadline,
             },
             related=app,

@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import InvalidInput, NotAllowed, WrongState
 from notifications.constants import NotificationKind
 from notifications.services import notify
-from permits import rules
-from permits.constants import ApplicationState, Service
+from permits import rules, service_types
+from permits.constants import ApplicationState
 from permits.models import BAD_RATING_MAX, PermitApplication, Rating, RatingFollowUp, RatingScore
 from permits.scoping import is_supervisor
 
@@ -83,7 +83,7 @@ def invite_without_notice(application: PermitApplication) -> None:
         NotificationKind.RATING_INVITED,
         {
             "reference": application.reference,
-            "service": Service(application.service).label,
+            "service": service_types.label(application.service),
             **context,
         },
         related=application,
@@ -201,7 +201,7 @@ def answer_follow_up(*, user, follow_up: RatingFollowUp, answer: str) -> RatingF
             NotificationKind.RATING_ANSWERED,
             {
                 "reference": application.reference,
-                "service": Service(application.service).label,
+                "service": service_types.label(application.service),
                 "answer": answer,
             },
             related=locked,

@@ -25,12 +25,11 @@ from applicants.services import MINOR_AGE_LIMIT
 from notifications.constants import NotificationKind
 from notifications.models import Notification
 from notifications.services import notify
-from permits import rules
+from permits import rules, service_types
 from permits.constants import (
     ApplicationState,
     PermitStatus,
     RegistrationState,
-    Service,
 )
 from permits.models import PermitApplication, ResidencePermit, ResidenceRegistration
 
@@ -130,7 +129,7 @@ def _change_filed() -> Exists:
     return Exists(
         PermitApplication.objects.filter(
             person_id=OuterRef("person_id"),
-            service=Service.CHANGE,
+            service__in=service_types.codes(follows_a_move=True),
             submitted_at__date__gte=OuterRef("since"),
         ).exclude(state__in=(ApplicationState.WITHDRAWN, ApplicationState.REJECTED))
     )
@@ -145,7 +144,8 @@ def _change_context(registration) -> dict:
 
 
 def _change_link() -> str:
-    return reverse("permits:application_start") + f"?service={Service.CHANGE}"
+    code = service_types.codes(follows_a_move=True)[0]
+    return reverse("permits:application_start") + f"?service={code}"
 
 
 def offer_change_after_move(registration: ResidenceRegistration) -> None:

@@ -22,11 +22,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.qr import qr_svg
+from permits import service_types
 from permits.constants import (
     ApplicationRejectionReason,
     DeliveryMethod,
     DocumentKind,
-    Service,
     SupplementReason,
 )
 from permits.models import Document
@@ -114,7 +114,7 @@ def _context(document: Document) -> dict:
     for key, value in list(payload.items()):
         if key.endswith(("_on", "_by", "_until", "deadline", "_since")) and isinstance(value, str):
             payload[key] = _date(value) or value
-    payload["service_label"] = _label(Service, payload.get("service"))
+    payload["service_label"] = service_types.label(payload.get("service"))
     payload["reason_label"] = _label(ApplicationRejectionReason, payload.get("reason"))
     payload["legal_basis"] = LEGAL_BASIS.get(payload.get("reason"), LEGAL_BASIS["other"])
     payload["method_label"] = _label(DeliveryMethod, payload.get("method"))

@@ -26,8 +26,8 @@ PUBLIC_PAGES = [
 def applicant_data():
     """A verified person with a residence registration, a submitted application and an inbox
     entry (permits are shown by the journeys)."""
-    from permits.constants import Service
     from tests.permits.helpers import registered_person, submitted
+    from tests.service_codes import Service
 
     person = registered_person(months=14)
     registration = person.registrations.get()

@@ -13,7 +13,6 @@ from permits.constants import (
     CardSerialStatus,
     PermitStatus,
     RegistrationState,
-    Service,
 )
 from permits.models import CardSerial, PermitApplication
 from permits.verification import verification_code
@@ -22,6 +21,7 @@ from tests.e2e.helpers import DESKTOP, PHONE, wait_until_all_sms_sent
 from tests.factories import HouseFactory, StaffFactory, StationFactory
 from tests.permits.factories import PermitFactory
 from tests.permits.helpers import registered_person
+from tests.service_codes import Service
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -2,11 +2,12 @@
 
 import pytest
 
-from permits.constants import ApplicationState, Service
+from permits.constants import ApplicationState
 from tests.e2e import journey
 from tests.e2e.helpers import DESKTOP
 from tests.factories import HouseFactory, StaffFactory, StationFactory
 from tests.permits.helpers import registered_person, submitted
+from tests.service_codes import Service
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

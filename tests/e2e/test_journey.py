@@ -14,13 +14,13 @@ from permits.constants import (
     ApplicationState,
     PermitStatus,
     RegistrationState,
-    Service,
     SupplementReason,
 )
 from permits.models import PermitApplication, ResidenceRegistration
 from tests.e2e import journey
 from tests.e2e.helpers import DESKTOP, PHONE, wait_until_all_sms_sent
 from tests.factories import HouseFactory, StaffFactory, StationFactory, make_id_number
+from tests.service_codes import Service
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

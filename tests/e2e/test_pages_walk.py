@@ -118,11 +118,11 @@ def _log_in(page, phone):
 @pytest.fixture
 def account_pages():
     from notifications.models import Notification
-    from permits.constants import Service
     from permits.verification import verification_code
     from tests.factories import IdentityFactory
     from tests.permits.factories import ApplicationFactory, PermitFactory
     from tests.permits.helpers import registered_person, submitted
+    from tests.service_codes import Service
 
     person = registered_person(months=14)
     user = person.account
@@ -320,8 +320,9 @@ def _overflow(page, where) -> list[str]:
 
 
 def test_a_double_tap_on_submit_sends_once_and_lands_on_the_confirmation(new_page, shot):
-    from permits.constants import ApplicationState, Service
+    from permits.constants import ApplicationState
     from tests.permits.helpers import draft_ready, registered_person
+    from tests.service_codes import Service
 
     person = registered_person(months=7)
     application = draft_ready(person, Service.NEW, answers={"household_region": "110101"})

@@ -5,12 +5,13 @@ acknowledgement; the refusals of the phone pages hold here too."""
 import pytest
 from django.urls import reverse
 
-from permits.constants import ApplicationState, Service
+from permits.constants import ApplicationState
 from permits.models import PermitApplication
 from tests.applicants.helpers import sms_code
 from tests.kiosk.helpers import renewable_permit, sign_in
 from tests.permits.factories import PermitFactory
 from tests.permits.helpers import png
+from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,10 @@ from permits.constants import (
     Basis,
     DeliveryMethod,
     PermitStatus,
-    Service,
 )
 from permits.models import CardSerial, PermitApplication, ResidencePermit
 from tests.factories import HouseFactory, IdentityFactory, RegistrationFactory
+from tests.service_codes import Service
 
 
 def _today():

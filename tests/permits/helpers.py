@@ -5,10 +5,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from notifications.models import Notification
-from permits.constants import Service
 from permits.services import applications as svc
 from tests.applicants.helpers import pdf_bytes
 from tests.factories import PASSWORD, RegistrationFactory, StaffFactory, tiny_png
+from tests.service_codes import Service
 
 
 def png(name="proof.png"):

@@ -18,7 +18,6 @@ from permits.constants import (
     CardSerialStatus,
     PermitStatus,
     RegistrationState,
-    Service,
 )
 from permits.models import CardSerial, Rating
 from permits.services import applications as svc
@@ -34,6 +33,7 @@ from tests.factories import (
 )
 from tests.permits.factories import PermitFactory
 from tests.permits.helpers import kinds, staff_for
+from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,6 @@ from permits.constants import (
     CardReturn,
     PermitStatus,
     RegistrationState,
-    Service,
 )
 from permits.models import PermitApplication
 from permits.services import applications as svc
@@ -23,6 +22,7 @@ from tests.factories import PASSWORD, RegistrationFactory, StaffFactory, Station
 from tests.permits.factories import PermitFactory
 from tests.permits.helpers import staff_for
 from tests.review.helpers import act, act_url, change_url
+from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
 

@@ -5,12 +5,13 @@ import pytest
 
 from core.errors import NotEligible, StaleState, WrongState
 from notifications.models import Notification
-from permits.constants import ApplicationState, Service
+from permits.constants import ApplicationState
 from permits.models import PermitApplication
 from permits.services import applications as svc
 from tests.factories import PASSWORD
 from tests.permits.factories import ApplicationFactory
 from tests.permits.helpers import draft_ready, registered_person, staff_for
+from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
 

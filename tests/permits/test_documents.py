@@ -12,7 +12,7 @@ from django.utils import timezone
 from core.errors import NotAllowed, WrongState
 from notifications.models import Notification
 from permits import rules
-from permits.constants import ApplicationState, DocumentKind, Service
+from permits.constants import ApplicationState, DocumentKind
 from permits.models import Document
 from permits.services import applications as svc
 from permits.services import documents as document_services
@@ -21,6 +21,7 @@ from tests.factories import StaffFactory, StationFactory
 from tests.permits.documents_support import pdf_text, qr_texts
 from tests.permits.factories import ApplicationFactory, PermitFactory
 from tests.permits.helpers import registered_person, staff_for
+from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
 

@@ -8,11 +8,11 @@ import pytest
 from django.utils import timezone
 
 from core.errors import NotEligible
-from permits.constants import Service
 from permits.services import applications as svc
 from tests.factories import IdentityFactory, UserFactory
 from tests.permits.factories import ApplicationFactory, PermitFactory
 from tests.permits.helpers import registered_person, staff_for
+from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")

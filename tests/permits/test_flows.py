@@ -9,13 +9,14 @@ from django.utils import timezone
 
 from core.errors import InvalidInput, NotEligible, WrongState
 from permits import rules
-from permits.constants import ApplicationState, CardSerialStatus, PermitStatus, Service
+from permits.constants import ApplicationState, CardSerialStatus, PermitStatus
 from permits.models import CardSerial, ResidencePermit
 from permits.services import applications as svc
 from permits.services.permits import suspend_overdue_permits, verify_card_serial
 from tests.factories import PASSWORD, HouseFactory, RegistrationFactory, StationFactory
 from tests.permits.factories import PermitFactory
 from tests.permits.helpers import kinds, registered_person, staff_for, submitted
+from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
 

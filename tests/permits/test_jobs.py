@@ -11,12 +11,13 @@ from django.utils import timezone
 
 from applicants.models import Identity, User
 from notifications.models import Notification
-from permits.constants import ApplicationState, PermitStatus, Service
+from permits.constants import ApplicationState, PermitStatus
 from permits.models import PermitTransition, ResidencePermit
 from permits.services.permits import send_endorsement_reminders, suspend_overdue_permits
 from permits.tasks import suspend_overdue_permits as suspend_task
 from tests.factories import HouseFactory, RegistrationFactory
 from tests.permits.factories import ApplicationFactory, PermitFactory
+from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
 

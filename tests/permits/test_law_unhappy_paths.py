@@ -11,7 +11,7 @@ from applicants.constants import IdentityState
 from core.errors import InvalidInput, NotEligible, RuleRefused
 from notifications.models import Notification
 from permits import rules
-from permits.constants import ApplicationState, PermitStatus, Service
+from permits.constants import ApplicationState, PermitStatus
 from permits.models import ApplicationTransition, PermitApplication
 from permits.services import applications as svc
 from permits.services import permits as permit_services
@@ -20,6 +20,7 @@ from tests.factories import PASSWORD, HouseFactory, IdentityFactory, Registratio
 from tests.permits.factories import ApplicationFactory, PermitFactory
 from tests.permits.helpers import draft_ready, registered_person, staff_for, submitted
 from tests.permits.views.helpers import login, text, url
+from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -74,9 +75,9 @@ def test_refused_lost_replacement_of_an_expired_permit_returns_it_suspended(monk
     app = submitted(permit.holder, Service.REPLACEMENT, answers={"reason": "lost"})
     officer = staff_for(app.station)["officer"]
     tomorrow = today + datetime.timedelta(days=1)
-    import permits.services.applications._common as common
+    from core import clock
 
-    monkeypatch.setattr(common, "_today", lambda: tomorrow)
+    monkeypatch.setattr(clock, "today", lambda: tomorrow)
     svc.reject(user=officer, application=app, reason="not_eligible")
     permit.refresh_from_db()
     assert permit.status == PermitStatus.SUSPENDED and permit.suspended_on == tomorrow
@@ -428,12 +429,12 @@ def test_deemed_acceptance_is_set_based_for_10_and_10000(django_assert_num_queri
 )
 def test_a_change_due_on_a_holiday_is_on_time_the_next_working_day(filed_on, late, monkeypatch):
     """Changed 2026-01-20: + 30 days = 02-19, in the Spring Festival holiday: due 02-24."""
-    import permits.services.applications.applicant as applicant
+    from core import clock
 
     permit = _holder_with_permit()
     answers = {"changed_field": "employer", "new_value": "新单位", "changed_on": "2026-01-20"}
     draft = draft_ready(permit.holder, Service.CHANGE, answers=answers)
-    monkeypatch.setattr(applicant, "_today", lambda: filed_on)
+    monkeypatch.setattr(clock, "today", lambda: filed_on)
     svc.submit(user=permit.holder.account, application=draft, password=PASSWORD)
     draft.refresh_from_db()
     assert draft.is_late is late

@@ -6,12 +6,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from core.errors import InvalidInput
-from permits.constants import Service
 from permits.models import MaterialRequirement
 from permits.services import applications as svc
 from tests.factories import PASSWORD, StaffFactory, StationFactory
 from tests.permits.factories import ApplicationFactory, PermitFactory
 from tests.permits.helpers import pdf, png, registered_person
+from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 
 from core.errors import NotAllowed, NotEligible, RuleRefused, WrongPassword
 from permits import rules
-from permits.constants import ApplicationState, Service
+from permits.constants import ApplicationState
 from permits.services import applications as svc
 from tests.factories import (
     PASSWORD,
@@ -16,6 +16,7 @@ from tests.factories import (
 )
 from tests.permits.factories import ApplicationFactory
 from tests.permits.helpers import draft_ready, png, registered_person, staff_for
+from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
 

@@ -6,12 +6,12 @@ from django_fsm import TransitionNotAllowed, can_proceed
 
 from core.errors import NotAllowed, ServiceError, WrongState
 from permits.constants import ApplicationState as S
-from permits.constants import Service
 from permits.models import ApplicationTransition, PermitApplication
 from permits.services import applications as svc
 from tests.factories import PASSWORD, RegistrationFactory
 from tests.permits.factories import ApplicationFactory, PermitFactory
 from tests.permits.helpers import png, registered_person, staff_for, submitted
+from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
 

@@ -4,11 +4,12 @@ re-uploaded since the last one; the applicant re-uploads only the flagged items.
 import pytest
 
 from core.errors import InvalidInput, RuleRefused, WrongState
-from permits.constants import ApplicationState, Service
+from permits.constants import ApplicationState
 from permits.models import Material
 from permits.services import applications as svc
 from tests.factories import PASSWORD
 from tests.permits.helpers import kinds, png, registered_person, staff_for, submitted
+from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
 

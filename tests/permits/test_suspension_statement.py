@@ -10,11 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from permits.constants import PermitStatus, Service
+from permits.constants import PermitStatus
 from permits.models import PermitTransition
 from permits.services.permits import suspend_overdue_permits
 from tests.factories import RegistrationFactory
 from tests.permits.factories import ApplicationFactory, PermitFactory
+from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,9 @@ import re
 
 from django.urls import reverse
 
-from permits.constants import Service
 from tests.factories import StationFactory
 from tests.permits.helpers import registered_person, staff_for, submitted
+from tests.service_codes import Service
 
 
 def change_url(app):

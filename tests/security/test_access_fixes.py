@@ -63,12 +63,13 @@ def test_staff_cannot_decide_their_own_application_registration_or_identity():
     their own application, register their own residence or verify their own identity."""
     from applicants import services as identity_services
     from core.errors import NotAllowed
-    from permits.constants import RegistrationState, Service
+    from permits.constants import RegistrationState
     from permits.services import applications as svc
     from permits.services import registrations as registration_services
     from tests.factories import HouseFactory, IdentityFactory, StaffFactory, StationFactory
     from tests.permits.factories import RegistrationFactory
     from tests.permits.helpers import registered_person, submitted
+    from tests.service_codes import Service
 
     station = StationFactory()
     officer = StaffFactory(officer=True, station=station)

@@ -10,13 +10,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfReader, PdfWriter
 
-from permits.constants import Service
 from permits.models import Material, PermitApplication
 from tests.api_support import assert_error, client_for
 from tests.applicants.helpers import pdf_bytes
 from tests.factories import PASSWORD, IdentityFactory
 from tests.permits.helpers import draft_ready, registered_person, staff_for
 from tests.permits.views.helpers import login, text, url
+from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
 

@@ -3,30 +3,26 @@ applicant's notice, the clock."""
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 
+from core import clock
 from core.errors import NotAllowed, RuleRefused, WrongPassword
 from core.fsm import holds_transition_permission, run_transition
 from core.uploads import clean_document
 from notifications.services import notify
-from permits import rules
-from permits.constants import PermitStatus, ReplacementReason, Service
+from permits import rules, service_types
 from permits.models import ApplicationTransition, PermitApplication
+
+from .. import documents
 
 
 def _validate_upload(file):
     """The one shared upload check (core/uploads.py): JPEG/PNG/WebP or PDF by content,
     size-limited, images re-encoded without metadata. Returns the cleaned ContentFile."""
     return clean_document(file)
-
-
-def _today() -> datetime.date:
-    return timezone.localdate()
 
 
 def _city_code() -> str:
@@ -44,8 +40,19 @@ def _fire(
 ) -> PermitApplication:
     """Run one transition for ``user`` through ``core.fsm.run_transition``; a statutory rule's
     refusal raised inside comes out as ``RuleRefused``. Any refusal changes nothing."""
+
+    def after_all(app):
+        if after is not None:
+            after(app)
+        # the papers the service declares for this act (``ServiceType.papers``)
+        paper = app.service_type.papers.get(method)
+        if paper:
+            documents.issue_for_application(app, paper, by=user, event_key=method)
+
     try:
-        return run_transition(application, method, user=user, before=before, after=after, **kwargs)
+        return run_transition(
+            application, method, user=user, before=before, after=after_all, **kwargs
+        )
     except rules.RuleViolation as violation:
         raise RuleRefused.from_rule(violation) from violation
 
@@ -75,7 +82,7 @@ def _context(application, **extra) -> dict:
     context = {
         "name": application.person.full_name,
         "reference": application.reference,
-        "service": Service(application.service).label,
+        "service": application.service_type.label,
     }
     context.update(extra)
     return context
@@ -101,39 +108,14 @@ def _station_text(station) -> str:
     return f"{station.name}, {station.address} ({station.window_hours})"
 
 
-def _is_lost_card_replacement(application) -> bool:
-    return (
-        application.service == Service.REPLACEMENT
-        and (application.answers or {}).get("reason") == ReplacementReason.LOST
-    )
-
-
-def _report_card_lost(application, *, user) -> None:
-    """Seed 002, replacement: a lost card stops verifying once its loss is reported with the
-    submitted replacement (a damaged card stays valid until the new one is produced)."""
-    permit = application.permit
-    if _is_lost_card_replacement(application) and permit.status != PermitStatus.LOST:
-        permit.report_lost(by=user, on=_today(), note=application.reference)
-        permit.save()
-
-
-def _restore_after_lost_report(application, *, user) -> None:
-    """Seeds 002, 003: a withdrawn or refused lost-card replacement puts the permit back to its
-    earlier status (rules.status_after_lost_report_withdrawn); the reported card stays invalid,
-    so the holder applies again for a card."""
-    permit = application.permit
-    if (
-        _is_lost_card_replacement(application)
-        and permit is not None
-        and permit.status == PermitStatus.LOST
-    ):
-        permit.restore_after_lost_report(by=user, on=_today(), note=application.reference)
-        permit.save()
-
-
 def _city_region_codes() -> tuple[str, ...]:
     return tuple(getattr(settings, "CITY_REGION_CODES", ()) or ())
 
 
 def _deemed_acceptance_days() -> int:
     return int(getattr(settings, "DEEMED_ACCEPTANCE_WORKING_DAYS", rules.DEEMED_ACCEPTANCE_DAYS))
+
+
+def _answer_context() -> service_types.AnswerContext:
+    """What the rules on a service's answers look at: today, and the city's region codes."""
+    return service_types.AnswerContext(today=clock.today(), city_region_codes=_city_region_codes())

@@ -3,8 +3,6 @@ of pickup or mail once the certificate is produced."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,35 +11,28 @@ from django_fsm import ConcurrentTransition
 
 from applicants.constants import PhoneCodePurpose
 from applicants.services.phone_codes import consume_phone_code
+from core import clock
 from core.errors import InvalidInput, NotAllowed, NotEligible, StaleState, WrongState
 from core.phones import normalize_phone
 from core.uploads import sniff_content_type
 from notifications.constants import NotificationKind
-from permits import rules
-from permits.constants import (
-    ApplicationState,
-    ChangedField,
-    Service,
-)
+from permits import rules, service_types
+from permits.constants import ApplicationState
 from permits.models import Material, MaterialRequirement, PermitApplication
 from permits.selectors.applicant import current_registration, draft_of
 
 from .. import permits as permit_services
 from .. import ratings as rating_services
-from . import cancellation
 from ._common import (
+    _answer_context,
     _check_password,
     _city_code,
     _fire,
     _last_log,
     _notify,
-    _report_card_lost,
     _require_filer,
-    _restore_after_lost_report,
-    _today,
     _validate_upload,
 )
-from .answers import _check_basis, _clean_answers
 from .eligibility import check_eligibility
 
 
@@ -49,40 +40,35 @@ def start_application(
     *, user, person, service, basis: str = "", answers: dict | None = None
 ) -> PermitApplication:
     """Open a draft for ``person`` (self or a dependent). Returns the existing draft of the same
-    service rather than a second one. The station is the one of the registered house."""
-    service = Service(service)
+    service rather than a second one. The case is filed where the service says
+    (``ServiceType.filed_under``: by default the registration in force and its station)."""
+    service_type = service_types.get(service)
     if person.account_id != getattr(user, "pk", None):
         raise NotAllowed()
-    existing = draft_of(person, service)
+    existing = draft_of(person, service_type.code)
     if existing is not None:
         return existing
-    reasons = check_eligibility(user=user, person=person, service=service)
+    reasons = check_eligibility(user=user, person=person, service=service_type.code)
     if reasons:
         raise NotEligible(params={"reasons": " ".join(reasons)}, reasons=reasons)
-    registration = current_registration(person)
-    permit = None if service == Service.NEW else permit_services.current_permit(person)
-    station_id = registration.house.station_id if registration is not None else None
-    if service == Service.CANCELLATION:  # the card goes back to the station of the permit
-        registration = cancellation.registration_for(person, permit)
-        station_id = permit.station_id
-        if registration is None:
-            raise NotEligible(params={"reasons": _("No residence registration was found.")})
-    if service in (Service.REPLACEMENT, Service.CANCELLATION) or (
-        service == Service.CHANGE and not basis
-    ):
-        basis = permit.basis
-    basis = _check_basis(service, basis)
+    permit = None if service_type.for_new_permit else permit_services.current_permit(person)
+    registration, station_id = service_type.filed_under(
+        person=person, permit=permit, registration=current_registration(person)
+    )
+    basis = service_type.check_basis(service_type.initial_basis(basis, permit))
     try:
         with transaction.atomic():
             application = PermitApplication.objects.create(
-                service=service,
+                service=service_type.code,
                 filed_by=user,
                 person=person,
                 registration=registration,
                 station_id=station_id,
                 basis=basis,
                 permit=permit,
-                answers=_clean_answers(service, answers or {}, complete=False),
+                answers=service_type.clean_answers(
+                    answers or {}, complete=False, context=_answer_context()
+                ),
             )
             application.reference = (
                 f"{_city_code()}{timezone.localdate(application.created_at).year}"
@@ -101,13 +87,16 @@ def save_answers(*, user, application, answers: dict | None = None, basis: str |
     _require_filer(user, application)
     if application.state != ApplicationState.DRAFT:
         raise WrongState(params={"state": application.get_state_display()})
+    service_type = application.service_type
     fields = []
     if answers is not None:
         merged = {**application.answers, **answers}
-        application.answers = _clean_answers(application.service, merged, complete=False)
+        application.answers = service_type.clean_answers(
+            merged, complete=False, context=_answer_context()
+        )
         fields.append("answers")
-    if basis is not None and application.service != Service.REPLACEMENT:
-        application.basis = _check_basis(application.service, basis)
+    if basis is not None and service_type.basis_editable:
+        application.basis = service_type.check_basis(basis)
         fields.append("basis")
     if fields:
         try:
@@ -200,8 +189,11 @@ def submit(
     )
     if reasons:
         raise NotEligible(params={"reasons": " ".join(reasons)}, reasons=reasons)
-    answers = _clean_answers(application.service, application.answers, complete=True)
-    _check_basis(application.service, application.basis)
+    service_type = application.service_type
+    answers = service_type.clean_answers(
+        application.answers, complete=True, context=_answer_context()
+    )
+    service_type.check_basis(application.basis)
     missing = application.missing_required_codes()
     if missing:
         names = MaterialRequirement.objects.filter(
@@ -212,41 +204,19 @@ def submit(
             code="materials_missing",
             params={"items": ", ".join(sorted({f"{zh} / {en}" for zh, en in names}))},
         )
-    today = _today()
+    today = clock.today()
     registration = current_registration(application.person)
-    if (
-        application.service == Service.CHANGE
-        and answers["changed_field"] == ChangedField.ADDRESS
-        and application.permit is not None
-        and registration.house_id == application.permit.house_id
-    ):
-        raise InvalidInput(
-            _(
-                "Register your residence at the new address first (居住登记); the change then "
-                "moves your permit there."
-            ),
-            code="new_address_not_registered",
-        )
-    if application.service == Service.CANCELLATION:
-        cancellation.check_submission(application, answers)
+    service_type.check_submission(
+        application, answers=answers, registration=registration, today=today
+    )
 
     def before(app):
         app.answers = answers
-        if app.service == Service.CANCELLATION:  # filed under its registration and permit
-            cancellation.before_submit(app, answers)
-            return
-        app.registration = registration
-        app.station_id = registration.house.station_id
-        if app.service == Service.CHANGE:
-            changed_on = datetime.date.fromisoformat(answers["changed_on"])
-            app.is_late = rules.is_change_late(changed_on, today)
+        service_type.before_submit(app, answers=answers, registration=registration, today=today)
 
     def after(app):
-        _report_card_lost(app, user=user)
-        if app.service == Service.CANCELLATION:
-            cancellation.notify_submitted(app)
-            return
-        _notify(app, NotificationKind.APPLICATION_SUBMITTED)
+        service_type.after_submit(app, user=user, today=today)
+        _notify(app, service_type.submitted_message, **service_type.submitted_message_context(app))
 
     return _fire(application, "submit", user=user, before=before, after=after)
 
@@ -271,7 +241,7 @@ def resubmit(*, user, application, password: str) -> PermitApplication:
             0,
             rules.count_days(
                 timezone.localdate(application.supplement_requested_at),
-                _today(),
+                clock.today(),
                 mode=rules.configured_day_mode(),
             ),
         )
@@ -290,7 +260,7 @@ def withdraw(*, user, application, note: str = "") -> PermitApplication:
     def after(app):
         # a lost-card replacement: the permit returns to its earlier status, the card reported
         # lost stays invalid (seeds 002, 003)
-        _restore_after_lost_report(app, user=user)
+        app.service_type.after_closed(app, user=user, today=clock.today())
         rating_services.invite_without_notice(app)
 
     return _fire(application, "withdraw", user=user, note=note, after=after)

@@ -9,8 +9,9 @@ completes it (``completed``): the permit is cancelled and its card serial invali
 check answers "not valid"), and the residence registration is cancelled too, each by its own
 logged transition, in one transaction. The applicant is told at filing and at completion.
 
-The drafting, submitting and withdrawing are the common acts of ``applicant``; this module holds
-what only a cancellation does.
+The service itself (answers, eligibility, hooks) is declared in ``permits.service_types.
+cancellation``; the drafting, submitting and withdrawing are the common acts of ``applicant``; this
+module holds the acts only a cancellation has.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.errors import InvalidInput, RuleRefused
 from notifications.constants import NotificationKind
 from permits import rules
@@ -29,7 +31,7 @@ from permits.selectors.applicant import current_registration
 
 from .. import permits as permit_services
 from .. import ratings as rating_services
-from ._common import _check_perm, _fire, _notify, _station_text, _today
+from ._common import _check_perm, _fire, _notify, _station_text
 
 # How the clerk had the card (the history's note).
 RECEIVED = {
@@ -64,7 +66,7 @@ def check_submission(application, answers: dict) -> None:
     try:
         rules.check_moved_away_date(
             datetime.date.fromisoformat(answers["moved_on"]),
-            _today(),
+            clock.today(),
             since=application.registration.since,
         )
     except rules.RuleViolation as violation:
@@ -82,15 +84,14 @@ def before_submit(application, answers: dict) -> None:
     application.delivery_chosen_at = timezone.now()
 
 
-def notify_submitted(application) -> None:
-    _notify(
-        application,
-        NotificationKind.CANCELLATION_SUBMITTED,
-        event_key=f"cancellation_submitted:{application.pk}",
-        station=_station_text(application.station),
-        by_mail=application.delivery_method == CardReturn.MAIL,
-        moved_on=(application.answers or {}).get("moved_on", ""),
-    )
+def submitted_message_context(application) -> dict:
+    """What the message on filing says: where the card goes, by mail or not, and when."""
+    return {
+        "event_key": f"cancellation_submitted:{application.pk}",
+        "station": _station_text(application.station),
+        "by_mail": application.delivery_method == CardReturn.MAIL,
+        "moved_on": (application.answers or {}).get("moved_on", ""),
+    }
 
 
 def record_card_returned(
@@ -109,7 +110,7 @@ def record_card_returned(
 def complete_cancellation(*, user, application, note: str = "") -> PermitApplication:
     """注销: the permit is cancelled (its card invalid from now on) and the residence
     registration in force is cancelled with the date of moving away."""
-    today = _today()
+    today = clock.today()
 
     def before(app):
         permit = app.permit

@@ -3,19 +3,18 @@ delivered, handed over at the window."""
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.errors import InvalidInput, WrongState
 from core.masking import mask_id_number
 from notifications.constants import NotificationKind
-from permits.constants import ApplicationState, DocumentKind, ReplacementReason, Service
+from permits.constants import ApplicationState, DocumentKind
 from permits.models import CardSerial, PermitApplication
 
 from .. import documents
-from .. import permits as permit_services
 from .. import ratings as rating_services
-from ._common import _check_perm, _fire, _notify, _station_text, _today
+from ._common import _check_perm, _fire, _notify, _station_text
 
 
 def _entered_card_serial(application, card_serial: str) -> str:
@@ -27,7 +26,7 @@ def _entered_card_serial(application, card_serial: str) -> str:
         return ""
     if len(serial) > 30 or not serial.isalnum():
         raise InvalidInput(_("A card serial is up to 30 letters and digits."), code="bad_serial")
-    if application.service in (Service.RENEWAL, Service.CHANGE):
+    if application.service_type.rewrites_card:
         if application.permit is not None and serial != application.permit.card_serial:
             raise InvalidInput(
                 _("Renewal and change rewrite the same card: its serial is %(serial)s."),
@@ -45,57 +44,18 @@ def _entered_card_serial(application, card_serial: str) -> str:
 
 
 def mark_produced(*, user, application, card_serial: str = "", note: str = "") -> PermitApplication:
-    """制证完成 (seed 002 ④). The permit side happens here, in the same transaction:
-    new -> the permit is issued (number, card serial, one year); renewal -> endorsed (on time:
-    one more year; late: restored, one year from today, residence counted from today); change ->
-    house, station and basis updated; replacement -> a new card serial, the old one invalidated.
+    """制证完成 (seed 002 ④). The permit side happens here, in the same transaction, as the service
+    declares it (``ServiceType.produce``): a new permit is issued (number, card serial, one year);
+    a renewal endorses it; a change moves it with the registration; a replacement gives a new card
+    serial and invalidates the old one.
     ``card_serial``: the serial printed on the produced card, entered or scanned by the clerk
     (new and replacement); without it the next serial of the portal's counter is used."""
-    today = _today()
+    today = clock.today()
     _check_perm(application, "mark_produced", user)
     entered = _entered_card_serial(application, card_serial)
 
     def before(app):
-        service = app.service
-        if service == Service.NEW:
-            serial = entered or permit_services.next_card_serial()
-            app.permit = permit_services.issue_permit(
-                by=user,
-                holder=app.person,
-                house=app.registration.house,
-                basis=app.basis,
-                issued_on=today,
-                card_serial=serial,
-            )
-        elif service == Service.RENEWAL:
-            permit = app.permit
-            permit.endorse(
-                by=user,
-                endorsed_on=today,
-                applied_on=timezone.localdate(app.submitted_at),
-                note=app.reference,
-            )
-            permit.save()
-            serial = permit.card_serial  # the same card, its chip rewritten
-        elif service == Service.CHANGE:
-            permit = app.permit
-            permit.change_details(
-                by=user, house=app.registration.house, basis=app.basis, note=app.reference
-            )
-            permit.save()
-            serial = permit.card_serial
-        else:
-            permit = app.permit
-            serial = entered or permit_services.next_card_serial()
-            permit.replace_card(
-                by=user,
-                new_serial=serial,
-                reason=app.answers.get("reason", ReplacementReason.LOST),
-                on=today,
-                note=app.reference,
-            )
-            permit.save()
-        app.new_card_serial = serial
+        app.new_card_serial = app.service_type.produce(app, user=user, today=today, serial=entered)
 
     def after(app):
         _notify(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.errors import InvalidInput, RuleRefused
 from core.fsm import check_transition
 from notifications.constants import NotificationKind
@@ -19,8 +20,6 @@ from ._common import (
     _fire,
     _last_log,
     _notify,
-    _restore_after_lost_report,
-    _today,
 )
 
 
@@ -125,7 +124,7 @@ def reject(*, user, application, reason: str, note: str = "") -> PermitApplicati
     from_state = application.state  # before acceptance: 不予受理; after: 不予批准
 
     def after(app):
-        _restore_after_lost_report(app, user=user)
+        app.service_type.after_closed(app, user=user, today=clock.today())
         text = str(ApplicationRejectionReason(reason).label)
         paper = documents.issue_for_application(
             app, DocumentKind.REFUSAL, by=user, event_key="reject", from_state=from_state
@@ -152,7 +151,7 @@ def extend_deadline(*, user, application, days: int, reason: str) -> PermitAppli
         raise InvalidInput(_("The extension is a number of days, at least 1."))
     try:
         rules.extended_deadline(
-            application.deadline or _today(),
+            application.deadline or clock.today(),
             application.extension_days + days,
             mode=rules.configured_day_mode(),
         )

@@ -13,7 +13,7 @@ from PIL import Image
 
 from applicants.constants import IdentityState
 from core.errors import InvalidInput
-from permits.constants import ApplicationState, Basis, Service
+from permits.constants import ApplicationState, Basis
 from permits.models import Material
 
 from .applicant import upload_material
@@ -45,7 +45,7 @@ def reuse_offer(application, code: str) -> dict | None:
     if code == ID_CARD and person.state == IdentityState.VERIFIED and person.id_card_front:
         label = _("Use the ID card photos of your verified identity")
         return {"source": "identity", "label": label}
-    if application.service == Service.RENEWAL and code in CONDITION_PROOFS:
+    if application.service_type.reuses_condition_proofs and code in CONDITION_PROOFS:
         earlier = _earlier_material(application, code)
         if earlier is not None:
             return {

@@ -7,9 +7,6 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from ...constants import (
-    Service,
-)
 from ._common import (
     SEEN_KEY,
 )
@@ -36,30 +33,12 @@ def _mark_seen(request, application, key: str) -> None:
     request.session[SEEN_KEY] = store
 
 
-def _answers_complete(application) -> bool:
-    answers = application.answers or {}
-    if application.service == Service.CHANGE:
-        return all(answers.get(k) for k in ("changed_field", "new_value", "changed_on"))
-    if application.service == Service.REPLACEMENT:
-        return bool(answers.get("reason"))
-    if application.service == Service.NEW:
-        return bool(answers.get("household_region"))
-    if application.service == Service.CANCELLATION:
-        return bool(answers.get("moved_on") and answers.get("card_return"))
-    return True
-
-
 def asks_basis(application) -> bool:
-    return application.service in (Service.NEW, Service.RENEWAL)
+    return application.service_type.asks_basis
 
 
 def asks_details(application) -> bool:
-    return application.service in (
-        Service.CHANGE,
-        Service.REPLACEMENT,
-        Service.NEW,
-        Service.CANCELLATION,
-    )
+    return bool(application.service_type.answers)
 
 
 def build_steps(request, application, requirements, current_codes) -> list[Step]:
@@ -92,18 +71,15 @@ def build_steps(request, application, requirements, current_codes) -> list[Step]
             )
         )
     if asks_details(application):
-        title = {
-            Service.CHANGE: _("What changed"),
-            Service.NEW: _("Place of household registration"),
-            Service.CANCELLATION: _("Moving away and the card"),
-        }.get(application.service, _("Lost or damaged"))
+        service_type = application.service_type
+        complete = service_type.answers_complete(application.answers)
         steps.append(
             Step(
                 "details",
-                title,
+                str(service_type.details_title),
                 url("application_step_details"),
-                _answers_complete(application),
-                complete=_answers_complete(application),
+                complete,
+                complete=complete,
             )
         )
     for requirement in requirements:

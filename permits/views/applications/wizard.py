@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -13,18 +11,12 @@ from applicants.models import Identity
 from applicants.services import dependents_of
 from core.errors import ServiceError
 
-from ...constants import (
-    ApplicationState,
-    Service,
-)
+from ... import service_types
+from ...constants import ApplicationState
 from ...forms.applications import (
     BasisForm,
-    CancellationForm,
-    ChangeDetailsForm,
     ConfirmIdentityForm,
-    HouseholdRegistrationForm,
     MaterialUploadForm,
-    ReplacementForm,
     StartForm,
 )
 from ...selectors.applicant import current_registration, open_application
@@ -59,20 +51,18 @@ def _people(user) -> list[Identity]:
 
 def _default_basis(person, service) -> str:
     """A sensible first answer for the basis step, which the applicant confirms or changes."""
-    if service == Service.NEW:
-        registration = current_registration(person)
-        return registration.basis if registration else ""
-    if service == Service.RENEWAL:
-        permit = permit_services.current_permit(person)
-        return permit.basis if permit else ""
-    return ""
+    return service_types.get(service).default_basis(
+        person=person,
+        permit=permit_services.current_permit(person),
+        registration=current_registration(person),
+    )
 
 
 @login_required
 def start(request):
     people = _people(request.user)
     initial = {}
-    if request.GET.get("service") in Service.values:
+    if service_types.is_registered(request.GET.get("service", "")):
         initial["service"] = request.GET["service"]
     form = StartForm(_posted(request), people=people, initial=initial)
     reasons: list[str] = []
@@ -103,6 +93,7 @@ def start(request):
             "reasons": reasons,
             "in_progress": in_progress,
             "has_identity": request.user.own_identity is not None,
+            "services": service_types.all_services(),
         },
     )
 
@@ -162,25 +153,16 @@ def step_basis(request, application):
 @login_required
 @draft_step
 def step_details(request, application):
-    if application.service == Service.CHANGE:
-        form_class = ChangeDetailsForm
-        fields = ("changed_field", "new_value", "changed_on")
-    elif application.service == Service.REPLACEMENT:
-        form_class = ReplacementForm
-        fields = ("reason",)
-    elif application.service == Service.NEW:
-        form_class = HouseholdRegistrationForm
-        fields = ("household_region", "household_place")
-    elif application.service == Service.CANCELLATION:
-        form_class = partial(CancellationForm, offers_mail=application.station.offers_mail)
-        fields = ("moved_on", "card_return")
-    else:
+    service_type = application.service_type
+    if not service_type.answers:
         raise Http404
+    form_class = service_type.answers_form_class(application)
+    fields = [f.name for f in service_type.answers]
     initial = {k: application.answers.get(k) for k in fields if application.answers.get(k)}
     form = form_class(_posted(request), initial=initial)
     registration = current_registration(application.person)
     if request.method == "POST" and form.is_valid():
-        answers = form.answers() if hasattr(form, "answers") else dict(form.cleaned_data)
+        answers = form.answers()
         try:
             services.save_answers(user=request.user, application=application, answers=answers)
         except ServiceError as exc:

@@ -20,10 +20,10 @@ from schemathesis.specs.openapi.checks import (
 
 from core.api.auth import issue_token
 from notifications.models import Notification
-from permits.constants import Service
 from tests.factories import IdentityFactory, UserFactory
 from tests.permits.factories import PermitFactory
 from tests.permits.helpers import draft_ready, registered_person
+from tests.service_codes import Service
 
 CHECKS = [
     schemathesis.checks.not_a_server_error,

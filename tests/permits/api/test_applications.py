@@ -4,13 +4,14 @@ for every endpoint: owner succeeds, another applicant 404, anonymous 401, other 
 import pytest
 
 from applicants import services as applicant_services
-from permits.constants import ApplicationState, Service
+from permits.constants import ApplicationState
 from permits.models import PermitApplication
 from permits.services import applications as svc
 from tests.api_support import assert_error, client_for
 from tests.applicants.helpers import sms_code, upload
 from tests.factories import PASSWORD, StaffFactory, UserFactory, make_id_number
 from tests.permits.helpers import draft_ready, registered_person, staff_for, submitted
+from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
 

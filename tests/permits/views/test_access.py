@@ -5,12 +5,12 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from permits.constants import Service
 from permits.models import Material
 from tests.factories import IdentityFactory, UserFactory
 from tests.permits.factories import ApplicationFactory
 from tests.permits.helpers import draft_ready
 from tests.permits.views.helpers import login, registered_person, url
+from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,11 @@ import pytest
 from django.core.management import call_command
 
 from applicants.models import User
-from permits.constants import ApplicationState, Service
+from permits.constants import ApplicationState
 from permits.models import StaffAssignment
 from permits.services import applications as svc
 from tests.permits.views.helpers import follow_steps, start_via_pages, submit_via_pages, text, url
+from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
 

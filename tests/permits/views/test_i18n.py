@@ -15,10 +15,10 @@ import pytest
 from django.conf import settings
 from django.utils.translation.template import templatize
 
-from permits.constants import Service
 from tests.permits.factories import ApplicationFactory
 from tests.permits.helpers import draft_ready
 from tests.permits.views.helpers import login, registered_person, url
+from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
 

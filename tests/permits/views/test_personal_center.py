@@ -10,11 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from permits import rules
-from permits.constants import Service
 from tests.factories import IdentityFactory, RegistrationFactory
 from tests.permits.factories import ApplicationFactory, PermitFactory
 from tests.permits.helpers import draft_ready
 from tests.permits.views.helpers import login, registered_person, text, url
+from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
 

@@ -117,8 +117,8 @@ def test_application_page_costs_the_same_for_1_or_100_rows(client):
 
 @pytest.mark.parametrize("name", ["application_check", "application_step_identity"])
 def test_draft_pages_are_bounded(client, django_assert_max_num_queries, name):
-    from permits.constants import Service
     from tests.permits.helpers import draft_ready
+    from tests.service_codes import Service
 
     person = registered_person(months=8)
     application = draft_ready(person, Service.NEW)

@@ -7,12 +7,13 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
-from permits.constants import ApplicationState, Service
+from permits.constants import ApplicationState
 from permits.models import ApplicationTransition, PermitApplication
 from tests.factories import PASSWORD, IdentityFactory
 from tests.permits.factories import PermitFactory
 from tests.permits.helpers import draft_ready, submitted
 from tests.permits.views.helpers import login, registered_person, text, url
+from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
 

@@ -87,10 +87,10 @@ def test_a_registration_without_a_permit_still_invites_to_apply(client):
 
 
 def test_the_officers_message_is_shown_beside_the_items(client):
-    from permits.constants import Service
     from permits.services import applications as svc
     from tests.factories import HouseFactory, StationFactory
     from tests.permits.helpers import staff_for, submitted
+    from tests.service_codes import Service
 
     station = StationFactory()
     person = registered_person(months=12, house=HouseFactory(station=station))

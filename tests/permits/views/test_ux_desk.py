@@ -6,11 +6,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from core.errors import RuleRefused
-from permits.constants import ApplicationState, Service
+from permits.constants import ApplicationState
 from permits.services import applications as svc
 from tests.factories import PASSWORD, HouseFactory, StaffFactory, StationFactory
 from tests.permits.factories import ApplicationFactory, PermitFactory
 from tests.permits.helpers import png, registered_person, staff_for, submitted
+from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
 

@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
-from permits.constants import Service
 from permits.services import applications as svc
 from tests.factories import StaffFactory
 from tests.permits.helpers import pdf, png
 from tests.permits.views.helpers import login, registered_person, text, url
+from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
 

@@ -3,9 +3,9 @@
 import pytest
 from django.utils import translation
 
-from permits.constants import Service
 from tests.permits.factories import PermitFactory
 from tests.permits.views.helpers import follow_steps, login, start_via_pages, text, url
+from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
 

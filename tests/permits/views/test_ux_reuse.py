@@ -6,12 +6,12 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import translation
 
-from permits.constants import Service
 from permits.services import applications as svc
 from tests.factories import tiny_png
 from tests.permits.factories import ApplicationFactory, PermitFactory
 from tests.permits.helpers import png
 from tests.permits.views.helpers import login, registered_person, text, url
+from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
 

@@ -12,11 +12,12 @@ from django.db import connection
 from django.db.backends.sqlite3.base import DatabaseWrapper
 
 from core.errors import StaleState
-from permits.constants import ApplicationState, Service
+from permits.constants import ApplicationState
 from permits.models import PermitApplication
 from tests.factories import PASSWORD
 from tests.permits.helpers import draft_ready
 from tests.permits.views.helpers import login, registered_person, text, url
+from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
 

@@ -11,11 +11,11 @@ from django.utils import translation
 from applicants.services.phone_codes import deliver_phone_code
 from notifications.models import Notification, SmsMessage
 from notifications.services import notify
-from permits.constants import Service
 from tests.factories import UserFactory
 from tests.permits.factories import ApplicationFactory
 from tests.permits.helpers import draft_ready
 from tests.permits.views.helpers import login, registered_person, text, url
+from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
 

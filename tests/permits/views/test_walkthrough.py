@@ -8,7 +8,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from notifications.models import Notification
-from permits.constants import ApplicationState, Service
+from permits.constants import ApplicationState
 from permits.services import applications as svc
 from tests.factories import PASSWORD, HouseFactory, IdentityFactory, UserFactory
 from tests.permits.factories import PermitFactory
@@ -23,6 +23,7 @@ from tests.permits.views.helpers import (
     text,
     url,
 )
+from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
 
