@@ -12,17 +12,22 @@ def _fill_materials_catalogue(sender, using="default", **kwargs):
     sync_materials_catalogue(using=using)
 
 
+def _import_every_module(package) -> None:
+    """A registry package's modules register what they declare when imported: a new service or
+    paper is a new module there, and nothing else lists it."""
+    for module in pkgutil.iter_modules(package.__path__):
+        import_module(f"{package.__name__}.{module.name}")
+
+
 class PermitsConfig(AppConfig):
     name = "permits"
     verbose_name = _("Residence permits")
 
     def ready(self):
-        # One module per service in permits.service_types: each registers itself when imported,
-        # so a new service is a new module there and nothing else to list.
-        from . import service_types
+        from . import papers, service_types
 
-        for module in pkgutil.iter_modules(service_types.__path__):
-            import_module(f"{service_types.__name__}.{module.name}")
+        _import_every_module(service_types)  # one module per service
+        _import_every_module(papers)  # one module per kind of paper
         post_migrate.connect(
             _fill_materials_catalogue, sender=self, dispatch_uid="permits_materials_catalogue"
         )

@@ -1,3 +1,5 @@
+import enum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -156,11 +158,13 @@ class StaffGroup(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor")
 
 
-class DocumentKind(models.TextChoices):
-    """The papers a station signs (issue 16): each decision on paper, and proof of residence."""
+class DocumentKind(enum.StrEnum):
+    """The codes of the built-in papers a station signs (issue 16): each decision on paper, and
+    proof of residence. What each kind is (name, title, template, facts) is declared in its
+    module of ``permits.papers``, the registry ``Document.kind`` takes its choices from."""
 
-    ACCEPTANCE = "acceptance", _("Notice of acceptance (受理通知书)")
-    SUPPLEMENT = "supplement", _("One-time notice of missing material (一次性告知书)")
-    REFUSAL = "refusal", _("Notice of refusal (不予受理/不予批准通知书)")
-    HANDOVER = "handover", _("Receipt of handover (证件交付回执)")
-    RESIDENCE_CERTIFICATE = "residence_certificate", _("Residence certificate (居住证明)")
+    ACCEPTANCE = "acceptance"
+    SUPPLEMENT = "supplement"
+    REFUSAL = "refusal"
+    HANDOVER = "handover"
+    RESIDENCE_CERTIFICATE = "residence_certificate"

@@ -57,7 +57,7 @@ class DocumentSerializer(serializers.ModelSerializer):
         return reverse("api:document-file", args=[document.pk])
 
     def get_verification_url(self, document) -> str:
-        return document.verification_url()
+        return document.verification_url() if document.is_verifiable else ""
 
 
 @extend_schema(

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from applicants.models import Identity
 from core.uploads import private_upload_to
 
-from ..constants import DocumentKind
+from ..papers import registry as papers
 from .applications import PermitApplication
 from .permits import ResidencePermit
 from .places import Station
@@ -43,7 +43,8 @@ def normalise_code(value: str) -> str:
 class Document(models.Model):
     """One paper issued by a station (文书): a notice of a decision, or a residence certificate."""
 
-    kind = models.CharField(_("kind"), max_length=30, choices=DocumentKind.choices)
+    # The kinds are declared in ``permits.papers`` (one module each), registered at app ready.
+    kind = models.CharField(_("kind"), max_length=30, choices=papers.choices)
     application = models.ForeignKey(
         PermitApplication,
         verbose_name=_("application"),
@@ -132,6 +133,19 @@ class Document(models.Model):
     def get_absolute_url(self) -> str:
         """The owner's (or the station's) download of the PDF."""
         return reverse("permits:document_file", args=[self.pk])
+
+    @property
+    def paper(self):
+        """What its kind declares (``permits.papers``): title, template, facts, verifiability."""
+        return papers.get(self.kind)
+
+    @property
+    def is_verifiable(self) -> bool:
+        """Whether the public verification page and API confirm this paper."""
+        try:
+            return self.paper.verifiable
+        except papers.UnknownPaper:
+            return False
 
     @property
     def is_rendered(self) -> bool:

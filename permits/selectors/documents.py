@@ -6,7 +6,8 @@
   supervisor).
 - ``check_document(code, content_hash=None)``: what the public may know about a paper: genuine
   or not valid (unknown or forged code, altered file, expired certificate), and when genuine its
-  kind, number, issue date and the holder's masked name. Nothing else.
+  kind, number, issue date and the holder's masked name. Nothing else. A paper whose kind is
+  not verifiable (``permits.papers``) answers as an unknown code.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.masking import mask_name
-from permits.constants import DocumentKind
+from permits import papers
 from permits.models import Document
 from permits.models.documents import normalise_code
 from permits.scoping import scope_to_station
@@ -67,7 +68,7 @@ class DocumentCheck:
 
     @property
     def kind_label(self) -> str:
-        return str(DocumentKind(self.kind).label) if self.kind else ""
+        return papers.label(self.kind) if self.kind else ""
 
     @property
     def reason_text(self) -> str:
@@ -81,7 +82,7 @@ def normalise_hash(value: str) -> str:
 def check_document(code: str, content_hash: str | None = None) -> DocumentCheck:
     code = normalise_code(code)
     document = Document.objects.select_related("holder").filter(code=code).first() if code else None
-    if document is None:
+    if document is None or not document.is_verifiable:  # a kind the public may not check
         return DocumentCheck(INVALID, UNKNOWN)
     if content_hash is not None:
         given = normalise_hash(content_hash)

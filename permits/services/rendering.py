@@ -1,7 +1,8 @@
-"""Rendering a document's PDF (issue 16): an HTML template per kind
-(``permits/templates/permits/documents/``) rendered in the document's language through Django's
-translation machinery, laid out by WeasyPrint (A4, black on white, the station's name and seal
-area, page numbers, the verification QR code and short code).
+"""Rendering a document's PDF (issue 16): the HTML template its kind declares
+(``permits.papers``; the built-in ones in ``permits/templates/permits/documents/``) rendered in
+the document's language through Django's translation machinery, laid out by WeasyPrint (A4,
+black on white, the station's name and seal area, page numbers, and on a verifiable kind the
+verification QR code and short code).
 
 ``render_and_store`` is idempotent: it renders only a document that has no PDF yet, and when
 two renders race (the task and a download), the first stored wins and the other's file is
@@ -16,60 +17,21 @@ import hashlib
 import re
 
 from django.core.files.base import ContentFile
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from core.qr import qr_svg
-from permits import service_types
-from permits.constants import (
-    ApplicationRejectionReason,
-    DeliveryMethod,
-    DocumentKind,
-    SupplementReason,
-)
+from permits import papers
 from permits.models import Document
 
-__all__ = ["document_title", "render_and_store", "render_pdf"]
+__all__ = ["document_title", "ensure_rendered", "render_and_store", "render_html", "render_pdf"]
 
-TITLES = {
-    DocumentKind.ACCEPTANCE: _("Notice of acceptance"),
-    DocumentKind.SUPPLEMENT: _("One-time notice of missing material"),
-    DocumentKind.HANDOVER: _("Receipt of handover"),
-    DocumentKind.RESIDENCE_CERTIFICATE: _("Residence certificate"),
-}
-REFUSAL_TITLES = {
-    "not_accepted": _("Notice of non-acceptance"),
-    "not_approved": _("Notice of refusal"),
-}
-# The law a refusal rests on, per reason (named in full on the paper).
-LEGAL_BASIS = {
-    ApplicationRejectionReason.NOT_ELIGIBLE: _(
-        "Interim Regulations on Residence Permits, Art. 2 (the conditions for a residence "
-        "permit) and Art. 9; Administrative Licensing Law, Art. 38."
-    ),
-    ApplicationRejectionReason.FALSE_INFORMATION: _(
-        "Administrative Licensing Law, Art. 31 (the applicant answers for the truth of the "
-        "material) and Art. 38; Interim Regulations on Residence Permits, Art. 9."
-    ),
-    ApplicationRejectionReason.MATERIALS_NOT_PROVIDED: _(
-        "Interim Regulations on Residence Permits, Art. 9 (the material notified at one time was "
-        "not supplied); Administrative Licensing Law, Arts. 32 and 38."
-    ),
-    ApplicationRejectionReason.OTHER: _(
-        "Interim Regulations on Residence Permits, Art. 9; Administrative Licensing Law, Art. 38."
-    ),
-}
 FONT_STACK = '"Noto Serif CJK SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei", serif'
 
 
 def document_title(document: Document) -> str:
-    if document.kind == DocumentKind.REFUSAL:
-        return str(
-            REFUSAL_TITLES.get(document.payload.get("stage"), REFUSAL_TITLES["not_approved"])
-        )
-    return str(TITLES[DocumentKind(document.kind)])
+    """The heading printed on ``document`` (declared by its kind, ``permits.papers``)."""
+    return papers.get(document.kind).title_for(document)
 
 
 def _date(value):
@@ -104,45 +66,32 @@ def _qr_data_uri(url: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def _label(choices, value) -> str:
-    return str(choices(value).label) if value in choices.values else (value or "")
-
-
-def _context(document: Document) -> dict:
+def _context(document: Document, paper) -> dict:
     payload = dict(document.payload)
-    zh = document.language.startswith("zh")
     for key, value in list(payload.items()):
         if key.endswith(("_on", "_by", "_until", "deadline", "_since")) and isinstance(value, str):
             payload[key] = _date(value) or value
-    payload["service_label"] = service_types.label(payload.get("service"))
-    payload["reason_label"] = _label(ApplicationRejectionReason, payload.get("reason"))
-    payload["legal_basis"] = LEGAL_BASIS.get(payload.get("reason"), LEGAL_BASIS["other"])
-    payload["method_label"] = _label(DeliveryMethod, payload.get("method"))
-    payload["items"] = [
-        {
-            "name": item.get("name_zh" if zh else "name_en") or item.get("code", ""),
-            "reason": _label(SupplementReason, item.get("reason")),
-            "note": item.get("note", ""),
-        }
-        for item in payload.get("items", [])
-    ]
-    verify_url = document.verification_url()
-    return {
+    context = {
         "document": document,
-        "facts": payload,
-        "title": document_title(document),
+        "facts": paper.printed_facts(payload, document),
+        "title": paper.title_for(document),
         "issued_on": timezone.localdate(document.issued_at),
-        "verify_url": verify_url,
-        "qr_data_uri": _qr_data_uri(verify_url),
+        "verifiable": paper.verifiable,
         "page_css": _page_counter_css(),
         "font_stack": FONT_STACK,
-        "lang": "zh-Hans" if zh else "en",
+        "lang": "zh-Hans" if document.language.startswith("zh") else "en",
     }
+    if paper.verifiable:
+        context["verify_url"] = document.verification_url()
+        context["qr_data_uri"] = _qr_data_uri(context["verify_url"])
+    return context
 
 
 def render_html(document: Document) -> str:
+    """The paper's HTML, from its kind's template, in the document's language."""
+    paper = papers.get(document.kind)
     with translation.override(document.language):
-        return render_to_string(f"permits/documents/{document.kind}.html", _context(document))
+        return paper.get_template().render(_context(document, paper))
 
 
 def render_pdf(document: Document) -> bytes:

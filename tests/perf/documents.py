@@ -89,7 +89,7 @@ def sample_document(kind: str, language: str = "zh-hans"):
 
 
 def report(write, runs: int = RUNS) -> dict[str, float]:
-    from permits.constants import DocumentKind
+    from permits import papers
     from permits.services.rendering import render_pdf
 
     write("")
@@ -98,7 +98,7 @@ def report(write, runs: int = RUNS) -> dict[str, float]:
     write(header)
     write("-" * len(header))
     results = {}
-    for kind in DocumentKind.values:
+    for kind in [paper.code for paper in papers.all()]:
         document = sample_document(kind)
         size = len(render_pdf(document))  # warm-up: fonts, templates
         samples = []

@@ -8,7 +8,7 @@ import pytest
 
 from core.errors import InvalidInput
 from notifications.models import Notification
-from permits import service_types
+from permits import papers, service_types
 from permits.constants import ApplicationState
 from permits.models import MaterialRequirement, PermitApplication
 from permits.service_types import AnswerField, MaterialSpec, ServiceType
@@ -16,6 +16,7 @@ from permits.services.catalogue import sync_materials_catalogue
 from tests.api_support import client_for
 from tests.applicants.helpers import upload
 from tests.factories import PASSWORD
+from tests.permits.documents_support import pdf_text
 from tests.permits.helpers import registered_person, staff_for
 from tests.permits.views.helpers import follow_steps, login, start_via_pages, submit_via_pages
 from tests.permits.views.helpers import text as page_text
@@ -68,15 +69,33 @@ class AddressConfirmation(ServiceType):
             order=10,
         ),
     )
-    papers = {"approve": "acceptance"}  # the paper its approval issues
+    papers = {"approve": "address_confirmation_letter"}  # the paper its approval issues
+
+
+class AddressConfirmationLetter(papers.ApplicationPaper):
+    """A new kind of paper, declared here alone: the station's letter confirming the address."""
+
+    code = "address_confirmation_letter"
+    label = "Letter confirming the address"
+    title = "Letter confirming the address"
+    template_source = (
+        '{% extends "permits/documents/base.html" %}{% block content %}'
+        "<p>{{ facts.name }} lives at the house let by {{ facts.lessor_name }}.</p>"
+        "{% endblock %}"
+    )
+
+    def facts(self, application, *, note="", from_state=""):
+        return {"lessor_name": application.answers["lessor_name"]}
 
 
 @pytest.fixture
 def sixth_service(db):
+    papers.register(AddressConfirmationLetter)
     service_types.register(AddressConfirmation)
     sync_materials_catalogue()
     yield service_types.get(CODE)
     service_types.unregister(CODE)
+    papers.unregister(AddressConfirmationLetter.code)
 
 
 def test_the_sixth_service_is_offered_on_the_start_page(client, sixth_service):
@@ -124,8 +143,16 @@ def test_the_sixth_service_through_the_web_form_and_the_desk(client, sixth_servi
         Notification.objects.filter(recipient=person.account).values_list("kind", flat=True)
     )
     assert {"application_submitted", "application_accepted", "application_approved"} <= kinds
-    # the paper its declaration names for the approval
-    assert application.documents.filter(event_key=f"application:{application.pk}:approve")
+    # the paper its declaration names for the approval, rendered and checked like any other
+    letter = application.documents.get(kind="address_confirmation_letter")
+    assert letter.event_key == f"application:{application.pk}:approve"
+    client.force_login(person.account)
+    pdf = client.get(permits_url("document_file", letter.pk))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    printed = pdf_text(b"".join(pdf.streaming_content))
+    assert "Letter confirming the address" in printed and "王房东" in printed
+    verified = client.get(letter.verification_path())
+    assert "Letter confirming the address" in page_text(verified)
 
 
 def test_the_sixth_service_through_the_api(sixth_service):

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('permits', '0010_station_queue_index'),
+        ('permits', '0011_document_kind_from_paper_registry'),
     ]
 
     operations = [
