@@ -1,9 +1,10 @@
 """The review desk's own screens, served inside the admin (``PermitApplicationAdmin.get_urls``
-wraps each one in ``admin_site.admin_view``): the acts behind the buttons (``review.desks``), the
-full ID number on demand, the staff view of an uploaded material, the window handover, the bulk
-"mark produced" page, the officer's single queue on the admin's landing page and the
-supervisors' report. Reads live in ``review.selectors``; every act calls its service, which
-checks the role, the station and the state again, notifies and writes the history.
+wraps each one in ``admin_site.admin_view``; the acts behind the buttons are the desk's own,
+``review.desks.admin``): the full ID number on demand, the staff view of an uploaded material,
+the window handover, the bulk "mark produced" page, the officer's single queue on the admin's
+landing page and the supervisors' report. Reads live in ``review.selectors``; every act calls
+its service, which checks the role, the station and the state again, notifies and writes the
+history.
 """
 
 from __future__ import annotations
@@ -40,19 +41,6 @@ from permits.services import applications as services
 
 from . import audit, forms, selectors
 from .desks.applications import APPLICATION_DESK
-
-# --- the acts behind the buttons ----------------------------------------------------------------
-
-
-def act_view(model_admin, request, object_id, act_name):
-    return APPLICATION_DESK.act_view(
-        model_admin,
-        request,
-        object_id,
-        act_name,
-        queryset=model_admin.get_queryset(request).select_related("person", "permit", "station"),
-    )
-
 
 # --- the full ID number on demand, logged ------------------------------------------------------
 

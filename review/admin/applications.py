@@ -4,14 +4,13 @@ Officers and clerks see their own station's rows only (``StationScopedAdminMixin
 change view, search, autocomplete, actions and every custom view start from ``get_queryset``),
 supervisors all; another station's row answers 404. Nothing here edits a row: the state is
 never a form field, and every act is a button opening a small form that calls its service
-(``review.views``). The admin's landing page shows the station's queue (``review_desk`` tag).
-A search by ID number goes through a POST and a session token, never a URL
-(``permits.admin.id_search``).
+(the desk, ``review.desks``). The admin's landing page shows the station's queue
+(``review_desk`` tag). A search by ID number goes through a POST and a session token, never a
+URL (``permits.admin.id_search``).
 """
 
 from django.contrib import admin
 from django.db.models import F, Q
-from django.http import Http404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import localize
@@ -34,6 +33,7 @@ from permits.scoping import is_supervisor
 from permits.selectors.applications import answer_rows
 
 from .. import selectors, views
+from ..desks.admin import DeskAdminMixin
 from ..desks.applications import APPLICATION_DESK
 
 
@@ -101,9 +101,13 @@ class LongUncollectedFilter(admin.SimpleListFilter):
 
 @admin.register(PermitApplication)
 class PermitApplicationAdmin(
-    ReadOnlyMixin, IdNumberSearchMixin, StationScopedAdminMixin, admin.ModelAdmin
+    ReadOnlyMixin, IdNumberSearchMixin, DeskAdminMixin, StationScopedAdminMixin, admin.ModelAdmin
 ):
     change_form_template = "review/application_change_form.html"
+    desk = APPLICATION_DESK
+    desk_inline = False  # each act opens its own form page
+    desk_act_url_name = "review_application_act"
+    desk_select_related = ("person", "filed_by", "station", "registration__house", "permit")
 
     class Media:
         css = {"all": ["css/review-admin.css"]}  # the deadline badges (no inline styles: CSP)
@@ -214,11 +218,6 @@ class PermitApplicationAdmin(
             path("report/", wrap(self.report_view), name="review_report"),
             path("queue-search/", wrap(self.queue_search_view), name="review_queue_search"),
             path(
-                "<path:object_id>/act/<slug:act_name>/",
-                wrap(self.act_view),
-                name="review_application_act",
-            ),
-            path(
                 "<path:object_id>/reveal-id/",
                 wrap(self.reveal_id_view),
                 name="review_application_reveal_id",
@@ -234,9 +233,6 @@ class PermitApplicationAdmin(
                 name="review_handover_face",
             ),
         ] + super().get_urls()
-
-    def act_view(self, request, object_id, act_name):
-        return views.act_view(self, request, object_id, act_name)
 
     def reveal_id_view(self, request, object_id):
         return views.reveal_id_view(self, request, object_id)
@@ -256,35 +252,11 @@ class PermitApplicationAdmin(
     def report_view(self, request):
         return views.report_view(self, request)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        application = self.get_object(request, admin.utils.unquote(object_id))
-        if application is None:
-            raise Http404
-        # The scope check (StationScopedAdminMixin) and Django's change view ask for the row
-        # again: they get this one (one read per page, issue 18).
-        request._desk_application = application
-        extra_context = {**(extra_context or {}), **self.desk_context(request, application)}
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def get_object(self, request, object_id, from_field=None):
-        shown = getattr(request, "_desk_application", None)
-        if shown is not None and from_field is None and str(shown.pk) == str(object_id):
-            return shown
-        queryset = self.get_queryset(request).select_related(
-            "person",
-            "filed_by",
-            "station",
-            "registration__house",
-            "permit",
-        )
-        try:
-            return queryset.get(pk=int(object_id))
-        except (PermitApplication.DoesNotExist, ValueError, TypeError):
-            return None
-
-    def desk_context(self, request, application) -> dict:
-        """Everything the officer checks on one page: applicant and identity, registration and
-        its age, the permit, every material (current and earlier versions), the timeline."""
+    # --- the desk's pages (review.desks.admin) ------------------------------------------------
+    def desk_page_context(self, request, application) -> dict:
+        """Everything the officer checks on one page besides the acts and the timeline:
+        applicant and identity, registration and its age, the permit, every material (current
+        and earlier versions), the papers issued."""
         today = timezone.localdate()
         registration = application.registration
         materials = list(
@@ -316,12 +288,16 @@ class PermitApplicationAdmin(
             "permit": application.permit,
             "answer_rows": answer_rows(application),
             "materials": materials,
-            "history": APPLICATION_DESK.history(application),
-            "documents": APPLICATION_DESK.documents(application),
-            "acts": APPLICATION_DESK.allowed_acts(application, request.user),
+            # The papers the station issued on this case (issue 16), each with its PDF.
+            "documents": list(
+                application.documents.select_related("issued_by").order_by("issued_at", "pk")
+            ),
             "can_reveal_id": views.can_reveal_id(request.user),
             "supervisor": is_supervisor(request.user),
         }
+
+    def desk_act_page_context(self, request, application) -> dict:
+        return {"application": application, "title_object": application.reference}
 
 
 @admin.register(ResidencePermit)

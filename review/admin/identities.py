@@ -1,7 +1,7 @@
 """Identity verification (实名认证), a review desk (``review.desks.identities``)."""
 
 from django.contrib import admin
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from applicants.models import Identity
 from core.masking import mask_name
 
+from ..desks.admin import DeskAdminMixin
 from ..desks.identities import IDENTITY_DESK
 
 PHOTOS = [
@@ -20,11 +21,13 @@ PHOTOS = [
 
 
 @admin.register(Identity)
-class IdentityAdmin(admin.ModelAdmin):
+class IdentityAdmin(DeskAdminMixin, admin.ModelAdmin):
     """Identity verification (实名认证) is city-wide: any officer or supervisor with the
     ``applicants.verify_identity`` permission decides any pending identity. Lists show masked
     names and ID numbers; the full number is on the detail page only. Decisions go through
-    ``applicants.services`` (buttons on the detail page)."""
+    ``applicants.services`` (the desk's buttons on the detail page)."""
+
+    desk = IDENTITY_DESK
 
     change_form_template = "review/identity_change_form.html"
     list_display = [
@@ -161,31 +164,3 @@ class IdentityAdmin(admin.ModelAdmin):
         if not figures:
             return gettext("No photos.")
         return format_html_join("", "{}", ((figure,) for figure in figures))
-
-    # --- the desk (review.desks.identities) ----------------------------------------------
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/verify/",
-                self.admin_site.admin_view(self.verify_view),
-                name="applicants_identity_verify",
-            ),
-            path(
-                "<path:object_id>/reject/",
-                self.admin_site.admin_view(self.reject_view),
-                name="applicants_identity_reject",
-            ),
-        ] + super().get_urls()
-
-    def verify_view(self, request, object_id):
-        return IDENTITY_DESK.act_view(self, request, object_id, "verify")
-
-    def reject_view(self, request, object_id):
-        return IDENTITY_DESK.act_view(self, request, object_id, "reject")
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {})}
-        identity = self.get_object(request, admin.utils.unquote(object_id))
-        if identity is not None:
-            extra_context.update(IDENTITY_DESK.context(identity, request.user))
-        return super().change_view(request, object_id, form_url, extra_context)

@@ -4,7 +4,7 @@ clerks see their station's rows only, supervisors all; another station's row ans
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -16,13 +16,17 @@ from permits.constants import RegistrationState
 from permits.models import ResidenceRegistration
 from permits.services import registrations as registration_services
 
+from ..desks.admin import DeskAdminMixin
 from ..desks.registrations import REGISTRATION_DESK
 
 
 @admin.register(ResidenceRegistration)
-class ResidenceRegistrationAdmin(StationScopedAdminMixin, admin.ModelAdmin):
+class ResidenceRegistrationAdmin(DeskAdminMixin, StationScopedAdminMixin, admin.ModelAdmin):
     """The station's queue of residence registrations. Read-only; the decision buttons and
     the "register selected" action call the services."""
+
+    desk = REGISTRATION_DESK
+    desk_select_related = ("person", "house", "station")
 
     change_form_template = "review/registration_change_form.html"
     list_display = [
@@ -145,37 +149,3 @@ class ResidenceRegistrationAdmin(StationScopedAdminMixin, admin.ModelAdmin):
         if not request.user.has_perm("permits.review_registration"):
             actions.pop("register_selected", None)
         return actions
-
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/register/",
-                self.admin_site.admin_view(self.register_view),
-                name="permits_residenceregistration_register",
-            ),
-            path(
-                "<path:object_id>/reject/",
-                self.admin_site.admin_view(self.reject_view),
-                name="permits_residenceregistration_reject",
-            ),
-        ] + super().get_urls()
-
-    def register_view(self, request, object_id):
-        return REGISTRATION_DESK.act_view(self, request, object_id, "register")
-
-    def reject_view(self, request, object_id):
-        return REGISTRATION_DESK.act_view(self, request, object_id, "reject")
-
-    def get_object(self, request, object_id, from_field=None):
-        queryset = self.get_queryset(request).select_related("person", "house", "station")
-        try:
-            return queryset.get(pk=int(object_id))
-        except (ResidenceRegistration.DoesNotExist, ValueError, TypeError):
-            return None
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {})}
-        registration = self.get_object(request, admin.utils.unquote(object_id))
-        if registration is not None:
-            extra_context.update(REGISTRATION_DESK.context(registration, request.user))
-        return super().change_view(request, object_id, form_url, extra_context)

@@ -1,5 +1,7 @@
-"""The permit application desk: each act opens its own small form (``review/act_form.html``) and
-calls its service in ``permits.services.applications``."""
+"""The permit application desk: its act table, each act calling its service in
+``permits.services.applications``. In the admin each act opens its own small form
+(``review/act_form.html``); the acts with an ``Endpoint`` are the station clerk's endpoints of
+the staff API too (``review.api.staff``), with the input serializers of ``review.api.inputs``."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +11,8 @@ from permits.models import PermitApplication
 from permits.services import applications as services
 
 from .. import forms
-from .base import Act, Desk
+from ..api import inputs
+from .base import Act, Desk, Endpoint
 
 
 def _service(name: str):
@@ -19,8 +22,8 @@ def _service(name: str):
     return run
 
 
-def _act(name, label, done, form_class, danger=False):
-    return Act(name, label, done, form_class, _service(name), danger=danger)
+def _act(name, label, done, form_class, danger=False, api=None):
+    return Act(name, label, done, form_class, _service(name), danger=danger, api=api)
 
 
 STALE_MESSAGE = _(
@@ -31,11 +34,8 @@ STALE_MESSAGE = _(
 
 class ApplicationDesk(Desk):
     model = PermitApplication
-    change_url_name = "admin:permits_permitapplication_change"
-    act_url_name = "admin:review_application_act"
     stale_message = STALE_MESSAGE
     not_now_message = _("“%(act)s” is not possible while the application is “%(state)s”.")
-    inline = False
     acts = {
         act.name: act
         for act in [
@@ -50,21 +50,38 @@ class ApplicationDesk(Desk):
             _act("extend_deadline", _("Extend the deadline"),
                  _("Deadline extended; the applicant is notified."), forms.ExtendDeadlineForm),
             _act("mark_produced", _("Mark produced (制证完成)"),
-                 _("Marked produced; the applicant is notified."), forms.ProducedForm),
+                 _("Marked produced; the applicant is notified."), forms.ProducedForm,
+                 api=Endpoint("produced", inputs.NoteSerializer,
+                              "制证完成: the permit is issued, endorsed, changed or its card "
+                              "replaced, and the\napplicant is told to choose pickup or mail.")),
             _act("record_old_card_received", _("Old card received"),
-                 _("Old card recorded as received; the applicant is notified."), forms.ActForm),
+                 _("Old card recorded as received; the applicant is notified."), forms.ActForm,
+                 api=Endpoint("old-card-received", inputs.NoteSerializer,
+                              "The old card arrived by mail (renewal and change by mail).")),
             _act("record_mailed", _("Mailed (tracking number)"),
-                 _("Dispatch recorded; the applicant is notified."), forms.MailedForm),
+                 _("Dispatch recorded; the applicant is notified."), forms.MailedForm,
+                 api=Endpoint("mailed", inputs.MailedSerializer,
+                              "The certificate was mailed, with its tracking number.")),
             _act("record_delivered", _("Delivered"),
-                 _("Delivery recorded; the applicant is notified."), forms.ActForm),
+                 _("Delivery recorded; the applicant is notified."), forms.ActForm,
+                 api=Endpoint("delivered", inputs.NoteSerializer,
+                              "The mailed certificate was delivered.")),
             _act("record_card_returned", _("Card received (cancellation)"),
                  _("The card is recorded as received; an officer can complete the "
-                   "cancellation."), forms.CardReturnedForm),
+                   "cancellation."), forms.CardReturnedForm,
+                 api=Endpoint("card-returned", inputs.CardReturnedSerializer,
+                              "Cancellation (注销): the holder's card was received, by mail or "
+                              "at the window.")),
             _act("complete_cancellation", _("Complete the cancellation (注销)"),
                  _("The permit and the registration are cancelled; the applicant is notified."),
-                 forms.ActForm, danger=True),
+                 forms.ActForm, danger=True,
+                 api=Endpoint("cancellation-completed", inputs.NoteSerializer,
+                              "Cancellation (注销): the officer completes it; the permit and the "
+                              "registration are\ncancelled and the card serial invalidated.")),
             _act("record_collected", _("Hand over at the window"),
-                 _("Handed over; the applicant is notified."), forms.CollectedForm),
+                 _("Handed over; the applicant is notified."), forms.CollectedForm,
+                 api=Endpoint("collected", inputs.CollectedSerializer,
+                              "Handed over at the window to the holder or the registered agent.")),
         ]
     }  # fmt: skip
 
@@ -75,13 +92,6 @@ class ApplicationDesk(Desk):
 
     def form_kwargs(self, obj) -> dict:
         return {"application": obj}
-
-    def page_context(self, obj) -> dict:
-        return {"application": obj, "title_object": obj.reference}
-
-    def documents(self, obj) -> list:
-        """The papers the station issued on this case (issue 16), each with its PDF."""
-        return list(obj.documents.select_related("issued_by").order_by("issued_at", "pk"))
 
     def log_items(self, obj, log) -> list[dict]:
         if not log.items:

@@ -11,11 +11,6 @@ from .base import Act, Desk
 
 class IdentityDesk(Desk):
     model = Identity
-    change_url_name = "admin:applicants_identity_change"
-    act_url_names = {
-        "verify": "admin:applicants_identity_verify",
-        "reject": "admin:applicants_identity_reject",
-    }
     stale_message = _(
         "This identity changed since you opened it (someone else acted on it). Nothing was "
         "applied: reload it and check before acting again."

@@ -11,11 +11,6 @@ from .base import Act, Desk
 
 class RegistrationDesk(Desk):
     model = ResidenceRegistration
-    change_url_name = "admin:permits_residenceregistration_change"
-    act_url_names = {
-        "register": "admin:permits_residenceregistration_register",
-        "reject": "admin:permits_residenceregistration_reject",
-    }
     stale_message = _(
         "This registration changed since you opened it (someone else acted on it). Nothing was "
         "applied: reload it and check before acting again."
