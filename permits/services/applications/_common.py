@@ -42,8 +42,9 @@ def _fire(
     after: Callable[[PermitApplication], None] | None = None,
     **kwargs,
 ) -> PermitApplication:
-    """Run one transition for ``user`` through ``core.fsm.run_transition``; a statutory rule's
-    refusal raised inside comes out as ``RuleRefused``. Any refusal changes nothing."""
+    """Run one transition for ``user`` through ``core.fsm.run_transition`` (``kwargs``: the
+    transition's own, ``log_extra``); a statutory rule's refusal raised inside comes out as
+    ``RuleRefused``. Any refusal changes nothing."""
     try:
         return run_transition(application, method, user=user, before=before, after=after, **kwargs)
     except rules.RuleViolation as violation:
@@ -113,8 +114,7 @@ def _report_card_lost(application, *, user) -> None:
     submitted replacement (a damaged card stays valid until the new one is produced)."""
     permit = application.permit
     if _is_lost_card_replacement(application) and permit.status != PermitStatus.LOST:
-        permit.report_lost(by=user, on=_today(), note=application.reference)
-        permit.save()
+        run_transition(permit, "report_lost", user=user, on=_today(), note=application.reference)
 
 
 def _restore_after_lost_report(application, *, user) -> None:
@@ -127,8 +127,9 @@ def _restore_after_lost_report(application, *, user) -> None:
         and permit is not None
         and permit.status == PermitStatus.LOST
     ):
-        permit.restore_after_lost_report(by=user, on=_today(), note=application.reference)
-        permit.save()
+        run_transition(
+            permit, "restore_after_lost_report", user=user, on=_today(), note=application.reference
+        )
 
 
 def _city_region_codes() -> tuple[str, ...]:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import InvalidInput, WrongState
+from core.fsm import run_transition
 from core.masking import mask_id_number
 from notifications.constants import NotificationKind
 from permits.constants import ApplicationState, DocumentKind, ReplacementReason, Service
@@ -69,32 +70,38 @@ def mark_produced(*, user, application, card_serial: str = "", note: str = "") -
             )
         elif service == Service.RENEWAL:
             permit = app.permit
-            permit.endorse(
-                by=user,
+            run_transition(
+                permit,
+                "endorse",
+                user=user,
                 endorsed_on=today,
                 applied_on=timezone.localdate(app.submitted_at),
                 note=app.reference,
             )
-            permit.save()
             serial = permit.card_serial  # the same card, its chip rewritten
         elif service == Service.CHANGE:
             permit = app.permit
-            permit.change_details(
-                by=user, house=app.registration.house, basis=app.basis, note=app.reference
+            run_transition(
+                permit,
+                "change_details",
+                user=user,
+                house=app.registration.house,
+                basis=app.basis,
+                note=app.reference,
             )
-            permit.save()
             serial = permit.card_serial
         else:
             permit = app.permit
             serial = entered or permit_services.next_card_serial()
-            permit.replace_card(
-                by=user,
+            run_transition(
+                permit,
+                "replace_card",
+                user=user,
                 new_serial=serial,
                 reason=app.answers.get("reason", ReplacementReason.LOST),
                 on=today,
                 note=app.reference,
             )
-            permit.save()
         app.new_card_serial = serial
 
     def after(app):
