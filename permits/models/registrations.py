@@ -14,9 +14,7 @@ from ..constants import Basis, RegistrationState
 from .places import House, Station
 
 
-class ResidenceRegistration(
-    TransitionLoggedMixin, VersionedModel
-):
+class ResidenceRegistration(TransitionLoggedMixin, VersionedModel):
     """Residence registration (居住登记) of a person at a house, reviewed by its station."""
 
     transition_log_model = "permits.RegistrationTransition"
