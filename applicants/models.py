@@ -4,9 +4,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
-from core.fsm import TransitionLogBase, TransitionLoggedMixin, VersionedMixin
+from core.fsm import TransitionLogBase, TransitionLoggedMixin, VersionedModel
 from core.masking import mask_id_number, mask_name
 from core.phones import mask_phone, normalize_phone
 from core.uploads import private_upload_to
@@ -86,7 +86,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.identities.filter(relationship=Relationship.SELF).first()
 
 
-class Identity(TransitionLoggedMixin, VersionedMixin, ConcurrentTransitionMixin, models.Model):
+class Identity(TransitionLoggedMixin, VersionedModel):
     """The real-name identity (实名认证) of one person, filed by an account for itself or,
     as agent (代办), for a minor under 16, an elderly or a disabled person (seed 001 Art. 9).
 
@@ -136,12 +136,6 @@ class Identity(TransitionLoggedMixin, VersionedMixin, ConcurrentTransitionMixin,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-    )
-    version = models.PositiveIntegerField(
-        _("version"),
-        default=0,
-        editable=False,
-        help_text=_("Counts the saves of this row; an act from an older version is refused."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -9,4 +9,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Portal core")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (logs every transition of every state machine)
+        from . import signals  # noqa: F401  (transitions only through core.fsm.run_transition)

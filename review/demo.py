@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from core.demo import DEMO_PASSWORD, register
+from core.fsm import run_transition
 from permits.constants import StaffGroup
 from permits.models import House, StaffAssignment, Station
 
@@ -105,8 +106,7 @@ class _Seeder:
             )
             identity.save()
         if identity.state in ("unverified", "rejected"):
-            identity.submit(by=applicant)
-            identity.save()
+            run_transition(identity, "submit", user=applicant)
         if identity.state == "pending":
             verify_identity(identity=identity, by=supervisor, note="demo")
         if not identity.registrations.filter(state=RegistrationState.REGISTERED).exists():

@@ -1,20 +1,20 @@
 """Identity verification (实名认证): the account holder files an identity, an officer (or the
-automatic verifier) verifies or rejects it. Every state change goes through an FSM transition
-inside ``transaction.atomic()``; refusals are ``core.errors`` ServiceErrors."""
+automatic verifier) verifies or rejects it. Every state change is a transition fired by
+``core.fsm.run_transition`` (row lock, version check, history row); refusals are
+``core.errors`` ServiceErrors."""
 
 from __future__ import annotations
 
 import logging
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django_fsm import TransitionNotAllowed
 
 from core.errors import InvalidInput, NotAllowed, WrongState
-from core.fsm import lock_and_check_version
+from core.fsm import run_transition
 from core.masking import mask_id_number
 from core.permissions import staff_may
 from notifications.services import notify
@@ -58,17 +58,17 @@ def _require_files(identity: Identity, fields) -> None:
 
 
 def _save_and_submit(identity: Identity, *, by) -> Identity:
-    try:
-        with transaction.atomic():
-            if identity.pk is not None:  # refused if it changed since it was loaded
-                lock_and_check_version(identity)
-            identity.save()
-            identity.submit(by=by)
-            identity.save()
-    except IntegrityError as exc:
-        raise InvalidInput(
+    """The data saved first (a filed identity: refused if it changed since it was loaded), then
+    submitted, in the runner's one transaction."""
+    run_transition(
+        identity,
+        "submit",
+        user=by,
+        before=lambda identity: identity.save(),
+        conflict=InvalidInput(
             fields={"id_number": _("You have already filed an identity with this ID number.")}
-        ) from exc
+        ),
+    )
     _schedule_automatic_check(identity)
     return identity
 
@@ -176,17 +176,16 @@ def verify_identity(*, identity: Identity, by, note: str = "") -> Identity:
     _check_verifier(by, identity)
     if _other_verified_exists(identity):
         raise InvalidInput(DUPLICATE_VERIFIED, code="duplicate_verified")
-    try:
-        with transaction.atomic():
-            lock_and_check_version(identity)  # refused if it changed since it was loaded
-            identity.verify(by=by, note=note)
-            identity.save()
-            _notify_decision(identity, "identity_verified")
-    except TransitionNotAllowed as exc:
-        raise WrongState(NOT_PENDING, code="state") from exc
-    except IntegrityError as exc:
-        identity.refresh_from_db()
-        raise InvalidInput(DUPLICATE_VERIFIED, code="duplicate_verified") from exc
+    run_transition(
+        identity,
+        "verify",
+        user=by,
+        note=note,
+        check_permission=False,  # _check_verifier: stricter, and the system acts without one
+        after=lambda identity: _notify_decision(identity, "identity_verified"),
+        wrong_state=WrongState(NOT_PENDING, code="state"),
+        conflict=InvalidInput(DUPLICATE_VERIFIED, code="duplicate_verified"),
+    )
     logger.info("Identity %s verified", mask_id_number(identity.id_number))
     return identity
 
@@ -198,14 +197,16 @@ def reject_identity(*, identity: Identity, by, reason: str, note: str = "") -> I
         raise InvalidInput(fields={"reason": _("Choose a reason from the list.")})
     if reason == IdentityRejectionReason.OTHER and not (note or "").strip():
         raise InvalidInput(fields={"note": _("Explain the reason when you choose 'Other'.")})
-    try:
-        with transaction.atomic():
-            lock_and_check_version(identity)  # refused if it changed since it was loaded
-            identity.reject(by=by, reason=reason, note=(note or "").strip())
-            identity.save()
-            _notify_decision(identity, "identity_rejected")
-    except TransitionNotAllowed as exc:
-        raise WrongState(NOT_PENDING, code="state") from exc
+    run_transition(
+        identity,
+        "reject",
+        user=by,
+        reason=reason,
+        note=(note or "").strip(),
+        check_permission=False,  # _check_verifier: stricter, and the system acts without one
+        after=lambda identity: _notify_decision(identity, "identity_rejected"),
+        wrong_state=WrongState(NOT_PENDING, code="state"),
+    )
     logger.info("Identity %s rejected (%s)", mask_id_number(identity.id_number), reason)
     return identity
 

@@ -5,10 +5,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import RETURN_VALUE, FSMField, transition
 
 from applicants.models import Identity
-from core.fsm import TransitionLoggedMixin, VersionedMixin
+from core.fsm import TransitionLoggedMixin, VersionedModel
 
 from .. import service_types
 from ..constants import (
@@ -40,9 +40,7 @@ from .registrations import ResidenceRegistration
 class PermitApplication(
     ApplicationMaterialsMixin,
     TransitionLoggedMixin,
-    VersionedMixin,
-    ConcurrentTransitionMixin,
-    models.Model,
+    VersionedModel,
 ):
     """One application for one of the five services (seed 002), from draft to the card in hand.
 
@@ -102,13 +100,6 @@ class PermitApplication(
         default=ApplicationState.DRAFT,
         choices=ApplicationState.choices,
         protected=True,
-    )
-
-    version = models.PositiveIntegerField(
-        _("version"),
-        default=0,
-        editable=False,
-        help_text=_("Counts the saves of this row; an act from an older version is refused."),
     )
     # stage timestamps
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -321,7 +312,6 @@ class PermitApplication(
         self.flagged_items = items
         self.supplement_requested_at = timezone.now()
         self.deadline = None  # the clock does not run while waiting for the applicant
-        self._transition_log_extra = {"items": items}
 
     @transition(
         field=state,

@@ -4,19 +4,17 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
 from applicants.models import Identity
-from core.fsm import TransitionLogBase, TransitionLoggedMixin, VersionedMixin
+from core.fsm import TransitionLogBase, TransitionLoggedMixin, VersionedModel
 from core.uploads import private_upload_to
 
 from ..constants import Basis, RegistrationState
 from .places import House, Station
 
 
-class ResidenceRegistration(
-    TransitionLoggedMixin, VersionedMixin, ConcurrentTransitionMixin, models.Model
-):
+class ResidenceRegistration(TransitionLoggedMixin, VersionedModel):
     """Residence registration (居住登记) of a person at a house, reviewed by its station."""
 
     transition_log_model = "permits.RegistrationTransition"
@@ -51,12 +49,6 @@ class ResidenceRegistration(
     registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
     cancelled_on = models.DateField(_("moved away on"), null=True, blank=True)
     rejection_note = models.TextField(_("rejection reason"), blank=True)
-    version = models.PositiveIntegerField(
-        _("version"),
-        default=0,
-        editable=False,
-        help_text=_("Counts the saves of this row; an act from an older version is refused."),
-    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import InvalidInput
+from core.fsm import run_transition
 from permits import rules
 from permits.constants import ChangedField, PermitStatus
 
@@ -124,11 +125,12 @@ class Change(ServiceType):
     def produce(self, application, *, user, today, serial: str) -> str:
         """The permit follows the registration: house, station and basis."""
         permit = application.permit
-        permit.change_details(
-            by=user,
+        run_transition(
+            permit,
+            "change_details",
+            user=user,
             house=application.registration.house,
             basis=application.basis,
             note=application.reference,
         )
-        permit.save()
         return permit.card_serial

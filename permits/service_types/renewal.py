@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.fsm import run_transition
 from permits import rules
 from permits.constants import PermitStatus
 
@@ -74,11 +75,12 @@ class Renewal(ServiceType):
         """On time: one more year; late: restored, one year from today, residence counted from
         the day the holder filed it."""
         permit = application.permit
-        permit.endorse(
-            by=user,
+        run_transition(
+            permit,
+            "endorse",
+            user=user,
             endorsed_on=today,
             applied_on=timezone.localdate(application.submitted_at),
             note=application.reference,
         )
-        permit.save()
         return permit.card_serial  # the same card, its chip rewritten

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from core.fsm import run_transition
 from permits.constants import PermitStatus, ReplacementReason
 from permits.services import permits as permit_services
 
@@ -85,26 +86,27 @@ class Replacement(ServiceType):
         """The loss is reported with the submitted replacement: the card stops verifying."""
         permit = application.permit
         if _lost(application) and permit.status != PermitStatus.LOST:
-            permit.report_lost(by=user, on=today, note=application.reference)
-            permit.save()
+            run_transition(permit, "report_lost", user=user, on=today, note=application.reference)
 
     def after_closed(self, application, *, user, today) -> None:
         """Withdrawn or refused: the permit returns to its earlier status
         (rules.status_after_lost_report_withdrawn); the reported card stays invalid."""
         permit = application.permit
         if _lost(application) and permit is not None and permit.status == PermitStatus.LOST:
-            permit.restore_after_lost_report(by=user, on=today, note=application.reference)
-            permit.save()
+            run_transition(
+                permit, "restore_after_lost_report", user=user, on=today, note=application.reference
+            )
 
     def produce(self, application, *, user, today, serial: str) -> str:
         permit = application.permit
         serial = serial or permit_services.next_card_serial()
-        permit.replace_card(
-            by=user,
+        run_transition(
+            permit,
+            "replace_card",
+            user=user,
             new_serial=serial,
             reason=(application.answers or {}).get("reason", ReplacementReason.LOST),
             on=today,
             note=application.reference,
         )
-        permit.save()
         return serial

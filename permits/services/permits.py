@@ -12,9 +12,9 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
-from core.errors import NotAllowed, StaleState, WrongState
+from core.errors import NotAllowed, WrongState
+from core.fsm import run_transition
 from notifications.constants import NotificationKind
 from notifications.services import notify
 from permits import rules, service_types
@@ -86,20 +86,21 @@ def cancel_permit(*, user, permit: ResidencePermit, moved_on: datetime.date, not
     Staff who may cancel residence registrations do it, for their own station."""
     if not StaffPermission("permits.review_registration")(permit, user):
         raise NotAllowed()
-    try:
-        with transaction.atomic():
-            permit.cancel(by=user, on=moved_on, note=note)
-            permit.save()
-            CardSerial.objects.filter(permit=permit, status=CardSerialStatus.VALID).update(
-                status=CardSerialStatus.INVALIDATED, invalidated_on=moved_on
-            )
-    except ConcurrentTransition as exc:
-        permit.refresh_from_db()
-        raise StaleState() from exc
-    except TransitionNotAllowed as exc:
-        permit.refresh_from_db()
-        raise WrongState(_("This permit is already cancelled."), code="already_cancelled") from exc
-    return permit
+
+    def invalidate_cards(permit):
+        CardSerial.objects.filter(permit=permit, status=CardSerialStatus.VALID).update(
+            status=CardSerialStatus.INVALIDATED, invalidated_on=moved_on
+        )
+
+    return run_transition(
+        permit,
+        "cancel",
+        user=user,
+        on=moved_on,
+        note=note,
+        after=invalidate_cards,
+        wrong_state=WrongState(_("This permit is already cancelled."), code="already_cancelled"),
+    )
 
 
 @dataclass(frozen=True)

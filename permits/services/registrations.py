@@ -21,10 +21,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import TransitionNotAllowed
 
 from core.errors import InvalidInput, NotAllowed, WrongState
-from core.fsm import lock_and_check_version
+from core.fsm import run_transition
 from core.masking import mask_id_number
 from core.permissions import staff_may
 from core.uploads import clean_document
@@ -196,14 +195,13 @@ def cancel_registration(*, registration, by, moved_on: datetime.date | None = No
         raise InvalidInput(
             fields={"moved_on": _("The date must be between the registration date and today.")}
         )
-    try:
-        with transaction.atomic():
-            lock_and_check_version(registration)  # refused if it changed since it was loaded
-            registration.cancel(by=by, moved_on=moved_on)
-            registration.save()
-    except TransitionNotAllowed as exc:
-        raise WrongState(_("Only a registration in force can be cancelled."), code="state") from exc
-    return registration
+    return run_transition(
+        registration,
+        "cancel",
+        user=by,
+        moved_on=moved_on,
+        wrong_state=WrongState(_("Only a registration in force can be cancelled."), code="state"),
+    )
 
 
 # --- station --------------------------------------------------------------------------------
@@ -246,16 +244,19 @@ NOT_WAITING = _("This registration is not waiting for review.")
 def register_residence(*, registration, by, note: str = ""):
     if not can_review(by, registration):
         raise NotAllowed
-    try:
-        with transaction.atomic():
-            lock_and_check_version(registration)  # refused if it changed since it was loaded
-            registration.register(by=by, note=note)
-            registration.save()
-            _notify(registration, "registration_registered")
-            reminders.offer_change_after_move(registration)
-    except TransitionNotAllowed as exc:
-        raise WrongState(NOT_WAITING, code="state") from exc
-    return registration
+
+    def after(registration):
+        _notify(registration, "registration_registered")
+        reminders.offer_change_after_move(registration)
+
+    return run_transition(
+        registration,
+        "register",
+        user=by,
+        note=note,
+        after=after,
+        wrong_state=WrongState(NOT_WAITING, code="state"),
+    )
 
 
 def reject_registration(*, registration, by, note: str):
@@ -264,15 +265,14 @@ def reject_registration(*, registration, by, note: str):
     note = (note or "").strip()
     if not note:
         raise InvalidInput(fields={"note": _("Say why, so the person can correct it.")})
-    try:
-        with transaction.atomic():
-            lock_and_check_version(registration)  # refused if it changed since it was loaded
-            registration.reject(by=by, note=note)
-            registration.save()
-            _notify(registration, "registration_rejected")
-    except TransitionNotAllowed as exc:
-        raise WrongState(NOT_WAITING, code="state") from exc
-    return registration
+    return run_transition(
+        registration,
+        "reject",
+        user=by,
+        note=note,
+        after=lambda registration: _notify(registration, "registration_rejected"),
+        wrong_state=WrongState(NOT_WAITING, code="state"),
+    )
 
 
 # --- facts for permits ----------------------------------------------------------------------

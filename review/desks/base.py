@@ -78,7 +78,7 @@ class Desk:
     not_now_message = _("“%(act)s” is not possible while it is “%(state)s”.")
 
     def version_of(self, obj) -> str:
-        """What the officer saw: the row's version (``core.fsm.VersionedMixin``: every save adds
+        """What the officer saw: the row's version (``core.fsm.VersionedModel``: every save adds
         one, so an act that leaves the state as it was, an extension say, changes it too).
         ``run_transition`` compares it again under a row lock, so two officers posting the same
         version at the same moment cannot both act."""

@@ -1,6 +1,7 @@
 import pytest
 
 from applicants.constants import IdentityState
+from core.fsm import run_transition
 from permits.constants import RegistrationState
 from permits.models import ResidenceRegistration
 from permits.scoping import is_supervisor, scope_to_station
@@ -38,10 +39,8 @@ def test_station_scoping_officer_sees_own_station_supervisor_all():
 def test_every_transition_is_logged_with_actor_and_note():
     identity = IdentityFactory()
     officer = StaffFactory(officer=True)
-    identity.submit(by=identity.account)
-    identity.save()
-    identity.verify(by=officer, note="photos match")
-    identity.save()
+    run_transition(identity, "submit", user=identity.account)
+    run_transition(identity, "verify", user=officer, note="photos match")
     rows = list(identity.transitions.values_list("from_state", "to_state", "actor", "note"))
     assert rows == [
         ("unverified", "pending", identity.account.pk, ""),

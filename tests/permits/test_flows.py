@@ -8,6 +8,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from core.errors import InvalidInput, NotEligible, WrongState
+from core.fsm import run_transition
 from permits import rules
 from permits.constants import ApplicationState, CardSerialStatus, PermitStatus
 from permits.models import CardSerial, ResidencePermit
@@ -194,8 +195,7 @@ def test_change_of_address_late_window_pickup():
     permit = PermitFactory()
     person = permit.holder
     old = RegistrationFactory(person=person, house=permit.house, registered=True)
-    old.cancel(by=None, moved_on=today - datetime.timedelta(days=40))
-    old.save()
+    run_transition(old, "cancel", user=None, moved_on=today - datetime.timedelta(days=40))
     new_station = StationFactory()
     new_house = HouseFactory(station=new_station)
     RegistrationFactory(person=person, house=new_house, registered=True, since=today)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from applicants.constants import IdentityState
 from applicants.models import IdentityTransition
+from core.fsm import run_transition
 from notifications.models import Notification
 from permits.constants import RegistrationState
 from permits.models import RegistrationTransition
@@ -73,8 +74,7 @@ def test_identity_resubmitted_meanwhile_is_not_verified_unseen():
     stale = shown_form(second, page, verify)
     first.post(reject, {**shown_form(first, page, reject), "reason": "face_mismatch"})
     identity.refresh_from_db()
-    identity.submit(by=identity.account)
-    identity.save()
+    run_transition(identity, "submit", user=identity.account)
 
     response = second.post(verify, stale, follow=True)
     assert "This identity changed since you opened it" in " ".join(messages_of(response))

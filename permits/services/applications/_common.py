@@ -38,13 +38,14 @@ def _fire(
     after: Callable[[PermitApplication], None] | None = None,
     **kwargs,
 ) -> PermitApplication:
-    """Run one transition for ``user`` through ``core.fsm.run_transition``; a statutory rule's
-    refusal raised inside comes out as ``RuleRefused``. Any refusal changes nothing."""
+    """Run one transition for ``user`` through ``core.fsm.run_transition`` (``kwargs``: the
+    transition's own, ``log_extra``); a statutory rule's refusal raised inside comes out as
+    ``RuleRefused``. Any refusal changes nothing. The papers the service declares for this act
+    (``ServiceType.papers``) are issued in the same transaction."""
 
     def after_all(app):
         if after is not None:
             after(app)
-        # the papers the service declares for this act (``ServiceType.papers``)
         paper = app.service_type.papers.get(method)
         if paper:
             documents.issue_for_application(app, paper, by=user, event_key=method)

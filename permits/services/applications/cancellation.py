@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import clock
 from core.errors import InvalidInput, RuleRefused
+from core.fsm import run_transition
 from notifications.constants import NotificationKind
 from permits import rules
 from permits.constants import CardReturn, RegistrationState
@@ -118,10 +119,13 @@ def complete_cancellation(*, user, application, note: str = "") -> PermitApplica
         registration = current_registration(app.person)
         if registration is not None and registration.state == RegistrationState.REGISTERED:
             moved_on = moved_on_of(app) or today
-            registration.cancel(
-                by=user, moved_on=max(moved_on, registration.since), note=app.reference
+            run_transition(
+                registration,
+                "cancel",
+                user=user,
+                moved_on=max(moved_on, registration.since),
+                note=app.reference,
             )
-            registration.save()
 
     def after(app):
         _notify(

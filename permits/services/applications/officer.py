@@ -102,7 +102,13 @@ def request_supplement(*, user, application, items: list[dict], note: str = ""):
         )
 
     return _fire(
-        application, "request_supplement", user=user, items=cleaned, note=note, after=after
+        application,
+        "request_supplement",
+        user=user,
+        items=cleaned,
+        note=note,
+        after=after,
+        log_extra={"items": cleaned},  # the log row lists what was asked for
     )
 
 

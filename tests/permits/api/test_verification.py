@@ -6,6 +6,7 @@ import pytest
 from django.core import signing
 from django.utils import timezone
 
+from core.fsm import run_transition
 from permits.models import CardSerial
 from permits.services.permits import next_card_serial
 from permits.verification import SALT, verification_code, verification_qr_svg
@@ -65,13 +66,16 @@ def test_overdue_but_not_yet_suspended_says_suspended(api):
 
 def test_lost_card_code_is_not_valid_after_replacement(client, api, permit):
     old_code = verification_code(permit)
-    permit.report_lost(by=None, on=timezone.localdate())
-    permit.save()
+    run_transition(permit, "report_lost", user=None, on=timezone.localdate())
     assert api_status(api, old_code)["status"] == "invalid"
-    permit.replace_card(
-        by=None, new_serial=next_card_serial(), reason="lost", on=timezone.localdate()
+    run_transition(
+        permit,
+        "replace_card",
+        user=None,
+        new_serial=next_card_serial(),
+        reason="lost",
+        on=timezone.localdate(),
     )
-    permit.save()
     assert CardSerial.objects.get(serial=old_code.split(":")[0]).status == "invalidated"
     body = api_status(api, old_code)
     assert body == {
