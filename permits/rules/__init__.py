@@ -36,7 +36,8 @@ rules; rules.anything`` reaches every public name through the re-exports below:
   deemed acceptance (seeds 001, 004; Administrative Licensing Law Art. 32, 82; Civil Code
   Art. 201, 203);
 - ``eligibility``: a new permit (seed 003, Regulations Art. 2; seed 001 Art. 9);
-- ``agents``: filing for another person (seed 001 Art. 9, seed 004);
+- ``agents``: filing for another person (seed 001 Art. 9, seed 004), and the agents' age
+  limits, defined in ``applicants.constants`` and re-exported;
 - ``endorsement``: the yearly endorsement, suspension, restoration and reminders (seeds 002, 003);
 - ``changes``: a change of registered details, a lost card reported with a replacement (seeds
   002, 003);
@@ -52,6 +53,8 @@ is defined (``permits.rules.clock.is_working_day``) for the change to reach its 
 from __future__ import annotations
 
 from .agents import (
+    ELDERLY_AGE,
+    MINOR_AGE_LIMIT,
     agent_refusals,
 )
 from .cancellation import (
@@ -136,10 +139,12 @@ __all__ = [
     "DECISION_DAYS",
     "DEEMED_ACCEPTANCE_DAYS",
     "DayMode",
+    "ELDERLY_AGE",
     "ENDORSEMENT_REMINDER_DAYS",
     "ENDORSEMENT_TERM_YEARS",
     "LAWSUIT_MONTHS",
     "MAX_EXTENSION_DAYS",
+    "MINOR_AGE_LIMIT",
     "RECONSIDERATION_DAYS",
     "REGISTRATION_GAP_DAYS",
     "REMINDER_CATCH_UP_DAYS",

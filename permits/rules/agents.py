@@ -1,12 +1,21 @@
-"""Agents (代办人, seed 001 Art. 9; seed 004): who may file for another person."""
+"""Agents (代办人, seed 001 Art. 9; seed 004): who may file for another person.
+
+The age limits (a minor is under ``MINOR_AGE_LIMIT``, an elderly person ``ELDERLY_AGE`` or
+older; seed 001 Art. 9, the Regulations) are defined once in ``applicants.constants``: the
+applicants app checks them when an agent files a dependent and cannot import permits (the
+dependencies point one way, core <- applicants <- permits). They are re-exported here, so
+``rules.MINOR_AGE_LIMIT`` is that same definition.
+"""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from applicants.constants import ELDERLY_AGE, MINOR_AGE_LIMIT
+
 from .violations import RuleViolation
 
-__all__ = ["agent_refusals"]
+__all__ = ["ELDERLY_AGE", "MINOR_AGE_LIMIT", "agent_refusals"]
 
 
 def agent_refusals(*, is_dependent: bool, agent_verified: bool) -> list:
