@@ -1,5 +1,16 @@
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+# The agents' age limits, defined once here (applicants checks them when an agent files a
+# dependent; permits.rules.agents re-exports them: permits may import applicants, not the reverse).
+#: Seed 001 Art. 9 (the Regulations): an agent applies for a minor under 16; from the 16th
+#: birthday on, the person applies in person.
+MINOR_AGE_LIMIT = 16
+#: Seed 001 Art. 9 (the Regulations): an agent applies for an elderly person with mobility
+#: difficulties; elderly means 60 or older (Law on the Protection of the Rights and Interests
+#: of the Elderly, Art. 2).
+ELDERLY_AGE = 60
 
 
 class IdentityState(models.TextChoices):
@@ -21,7 +32,7 @@ class AgentReason(models.TextChoices):
     """Why an agent acts for the person (seed 001 Art. 9). Empty for one's own identity."""
 
     NONE = "", _("Not applicable")
-    MINOR = "minor", _("Minor under 16")
+    MINOR = "minor", format_lazy(_("Minor under {age}"), age=MINOR_AGE_LIMIT)
     ELDERLY = "elderly", _("Elderly person with mobility difficulties")
     DISABLED = "disabled", _("Disabled person")
 

@@ -16,7 +16,7 @@ from core.errors import add_service_errors
 from core.phones import normalize_phone
 from core.uploads import DocumentUploadField, ImageUploadField
 
-from .constants import AgentReason, IdentityRejectionReason, Relationship
+from .constants import MINOR_AGE_LIMIT, AgentReason, IdentityRejectionReason, Relationship
 from .id_numbers import parse_id_number
 from .models import User
 
@@ -230,7 +230,6 @@ class DependentForm(IdentityForm):
     agent_reason = forms.ChoiceField(
         label=_("Why you act for this person"),
         choices=[(c, label) for c, label in AgentReason.choices if c],
-        help_text=_("A minor is under 16 on the date of birth in the ID number."),
     )
     agent_proof = DocumentUploadField(
         label=_("Proof of the relationship"),
@@ -253,6 +252,9 @@ class DependentForm(IdentityForm):
     def __init__(self, *args, existing=None, **kwargs):
         super().__init__(*args, existing=existing, **kwargs)
         self.fields["full_name"].help_text = _("The person's name, as on the ID card.")
+        self.fields["agent_reason"].help_text = _(
+            "A minor is under %(age)s on the date of birth in the ID number."
+        ) % {"age": MINOR_AGE_LIMIT}
         self.fields["id_card_front"].label = _(
             "ID card front (for a child without one: household register page)"
         )

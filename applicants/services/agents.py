@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import NON_FIELD, InvalidInput, NotAllowed
 
-from ..constants import AgentReason, IdentityState, Relationship
+from ..constants import ELDERLY_AGE, MINOR_AGE_LIMIT, AgentReason, IdentityState, Relationship
 from ..models import Identity, User
 from .identities import (
     _apply_identity_data,
@@ -17,9 +17,6 @@ from .identities import (
     parsed_id_number,
 )
 
-MINOR_AGE_LIMIT = 16  # seed 001 Art. 9: minors under 16
-ELDERLY_AGE = 60  # Law on the Protection of the Rights and Interests of the Elderly, Art. 2
-
 
 def _check_dependent_rules(*, account, facts, relationship, agent_reason) -> None:
     errors = {}
@@ -28,13 +25,13 @@ def _check_dependent_rules(*, account, facts, relationship, agent_reason) -> Non
     age = facts.age_on()
     if agent_reason == AgentReason.MINOR and age >= MINOR_AGE_LIMIT:
         errors["agent_reason"] = _(
-            "By the ID number this person is %(age)d years old: only minors under 16 "
+            "By the ID number this person is %(age)d years old: only minors under %(limit)d "
             "count as minors."
-        ) % {"age": age}
+        ) % {"age": age, "limit": MINOR_AGE_LIMIT}
     elif agent_reason == AgentReason.ELDERLY and age < ELDERLY_AGE:
         errors["agent_reason"] = _(
-            "By the ID number this person is %(age)d years old: elderly means 60 or older."
-        ) % {"age": age}
+            "By the ID number this person is %(age)d years old: elderly means %(limit)d or older."
+        ) % {"age": age, "limit": ELDERLY_AGE}
     elif agent_reason not in (AgentReason.MINOR, AgentReason.ELDERLY, AgentReason.DISABLED):
         errors["agent_reason"] = _("Choose why you act for this person.")
     own = account.own_identity

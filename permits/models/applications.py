@@ -464,7 +464,7 @@ class PermitApplication(
     # --- the clock ------------------------------------------------------------------------
     def compute_deadline(self):
         """15 days from acceptance (+ days paused) then the extension, in the configured
-        day mode (rules.py, seed 001 Art. 9)."""
+        day mode (permits.rules, seed 001 Art. 9)."""
         from .. import rules
 
         if self.accepted_at is None:

@@ -179,13 +179,17 @@ class ResidencePermit(TransitionLoggedMixin, ConcurrentTransitionMixin, models.M
         target=RETURN_VALUE(PermitStatus.ACTIVE, PermitStatus.SUSPENDED),
     )
     def replace_card(self, *, by, new_serial, reason, on, note=""):
-        """A new card: the old serial is invalidated (a lost card can no longer be used)."""
+        """A new card: the old serial is invalidated (a lost card can no longer be used). A
+        new card does not endorse: a permit not endorsed in time stays suspended
+        (rules.is_endorsement_overdue, seeds 002, 003)."""
+        from .. import rules
+
         CardSerial.objects.filter(
             permit=self, serial=self.card_serial, status=CardSerialStatus.VALID
         ).update(status=CardSerialStatus.INVALIDATED, invalidated_on=on, invalidated_reason=reason)
         self.card_serial = new_serial
         CardSerial.objects.create(permit=self, serial=new_serial, issued_on=on)
-        if self.valid_until < on:
+        if rules.is_endorsement_overdue(self.valid_until, on):
             self.suspended_on = self.suspended_on or self.valid_until
             return PermitStatus.SUSPENDED
         return PermitStatus.ACTIVE

@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from applicants.constants import AgentReason, Relationship
 from applicants.models import Identity
-from applicants.services import MINOR_AGE_LIMIT
 from notifications.constants import NotificationKind
 from notifications.models import Notification
 from notifications.services import notify
@@ -223,7 +222,7 @@ def send_turned_16_notices(*, today: datetime.date | None = None) -> int:
     dependents = (
         Identity.objects.filter(
             agent_reason=AgentReason.MINOR,
-            birth_date__in=births_turning(MINOR_AGE_LIMIT, today),
+            birth_date__in=births_turning(rules.MINOR_AGE_LIMIT, today),
         )
         .exclude(relationship=Relationship.SELF)
         .filter(_not_yet_sent("dependent_turned_16:"))
@@ -235,7 +234,7 @@ def send_turned_16_notices(*, today: datetime.date | None = None) -> int:
         notify(
             identity.account,
             NotificationKind.DEPENDENT_TURNED_16,
-            {"name": identity.full_name, "age": MINOR_AGE_LIMIT},
+            {"name": identity.full_name, "age": rules.MINOR_AGE_LIMIT},
             related=identity,
             event_key=f"dependent_turned_16:{identity.pk}",
             link=reverse("applicants:dependent", args=[identity.pk]),

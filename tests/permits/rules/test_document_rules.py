@@ -1,4 +1,4 @@
-"""Issue 16: the dates printed on the station's papers, on fixed dates (rules.py)."""
+"""Issue 16: the dates printed on the station's papers, on fixed dates (rules.papers, .notice)."""
 
 from datetime import date
 

@@ -1,0 +1,42 @@
+"""The papers a station signs (issue 16): the remedies stated on a refusal (Administrative
+Reconsideration Law Art. 20, Administrative Procedure Law Art. 46) and how long a residence
+certificate is valid."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+__all__ = [
+    "LAWSUIT_MONTHS",
+    "RECONSIDERATION_DAYS",
+    "RESIDENCE_CERTIFICATE_VALID_DAYS",
+    "remedy_deadlines",
+    "residence_certificate_valid_until",
+]
+
+#: Administrative Reconsideration Law (2023) Art. 20: reconsideration is applied for within 60
+#: days of knowing the decision; stated on every refusal (Administrative Licensing Law Art. 38).
+RECONSIDERATION_DAYS = 60
+#: Administrative Procedure Law Art. 46: a lawsuit is brought within 6 months of knowing the
+#: decision.
+LAWSUIT_MONTHS = 6
+#: Issue 16 (a decision of the portal; the seeds are silent): a residence certificate (居住证明)
+#: is valid for 30 days from its issue, then a fresh one is asked for.
+RESIDENCE_CERTIFICATE_VALID_DAYS = 30
+
+
+def remedy_deadlines(decided_on: date) -> tuple[date, date]:
+    """Administrative Reconsideration Law Art. 20 and Administrative Procedure Law Art. 46: the
+    last day to apply for reconsideration (60 days) and to sue (6 months) when the decision is
+    known on ``decided_on`` (the day counted from is not counted, Civil Code Art. 201)."""
+    return (
+        decided_on + timedelta(days=RECONSIDERATION_DAYS),
+        decided_on + relativedelta(months=LAWSUIT_MONTHS),
+    )
+
+
+def residence_certificate_valid_until(issued_on: date) -> date:
+    """Issue 16: a residence certificate is valid up to and including 30 days after issue."""
+    return issued_on + timedelta(days=RESIDENCE_CERTIFICATE_VALID_DAYS)
