@@ -8,10 +8,9 @@ from applicants.services import dependents_of
 from core.masking import mask_id_number, mask_name
 from permits.constants import Service
 from permits.models import ResidencePermit
-from permits.selectors.applicant import draft_of
+from permits.selectors.applicant import current_permit, draft_of
 from permits.selectors.applications import applications_of
 from permits.services import applications as services
-from permits.services.permits import current_permit
 
 STATUS_ROWS = 20
 

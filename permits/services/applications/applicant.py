@@ -24,9 +24,8 @@ from permits.constants import (
     Service,
 )
 from permits.models import Material, MaterialRequirement, PermitApplication
-from permits.selectors.applicant import current_registration, draft_of
+from permits.selectors.applicant import current_permit, current_registration, draft_of
 
-from .. import permits as permit_services
 from .. import ratings as rating_services
 from . import cancellation
 from ._common import (
@@ -60,7 +59,7 @@ def start_application(
     if reasons:
         raise NotEligible(params={"reasons": " ".join(reasons)}, reasons=reasons)
     registration = current_registration(person)
-    permit = None if service == Service.NEW else permit_services.current_permit(person)
+    permit = None if service == Service.NEW else current_permit(person)
     station_id = registration.house.station_id if registration is not None else None
     if service == Service.CANCELLATION:  # the card goes back to the station of the permit
         registration = cancellation.registration_for(person, permit)

@@ -7,10 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from permits import rules
 from permits.constants import ApplicationState, PermitStatus, Service
-from permits.selectors.applicant import current_registration, open_application
+from permits.selectors.applicant import current_permit, current_registration, open_application
+from permits.selectors.registrations import residence_chain_since
 
-from .. import permits as permit_services
-from .. import registrations as registration_services
 from ._common import _city_region_codes, _today
 
 
@@ -29,11 +28,9 @@ def check_eligibility(
         return [str(_("You can apply only for yourself or for a person you act for as agent."))]
     registration = current_registration(person)
     registered_since = (
-        registration_services.residence_chain_since(person) or registration.since
-        if registration is not None
-        else None
+        residence_chain_since(person) or registration.since if registration is not None else None
     )
-    permit = permit_services.current_permit(person)
+    permit = current_permit(person)
 
     if service == Service.NEW:
         refusals = rules.new_permit_refusals(

@@ -27,9 +27,8 @@ from ...forms.applications import (
     ReplacementForm,
     StartForm,
 )
-from ...selectors.applicant import current_registration, open_application
+from ...selectors.applicant import current_permit, current_registration, open_application
 from ...services import applications as services
-from ...services import permits as permit_services
 from ._common import (
     _get_application,
     _posted,
@@ -63,7 +62,7 @@ def _default_basis(person, service) -> str:
         registration = current_registration(person)
         return registration.basis if registration else ""
     if service == Service.RENEWAL:
-        permit = permit_services.current_permit(person)
+        permit = current_permit(person)
         return permit.basis if permit else ""
     return ""
 
