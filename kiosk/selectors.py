@@ -10,6 +10,7 @@ from permits.constants import Service
 from permits.models import ResidencePermit
 from permits.selectors.applicant import current_permit, draft_of
 from permits.selectors.applications import applications_of
+from permits.selectors.materials import reuse_offer
 from permits.services import applications as services
 
 STATUS_ROWS = 20
@@ -61,7 +62,7 @@ def material_rows(application) -> list[dict]:
             "done": requirement.code in held,
             "offer": None
             if requirement.code in held
-            else services.reuse_offer(application, requirement.code),
+            else reuse_offer(application, requirement.code),
         }
         for requirement in application.requirements()
     ]

@@ -28,6 +28,7 @@ from ...forms.applications import (
     StartForm,
 )
 from ...selectors.applicant import current_permit, current_registration, open_application
+from ...selectors.materials import reuse_offer
 from ...services import applications as services
 from ._common import (
     _get_application,
@@ -213,7 +214,7 @@ def step_material(request, application, code):
         raise Http404
     current = application.current_materials().filter(requirement=requirement).first()
     key = f"material-{code}"
-    offer = services.reuse_offer(application, code)
+    offer = reuse_offer(application, code)
     if request.method == "POST" and request.POST.get("reuse") == "1" and offer is not None:
         # what the portal already holds stands in for an upload (issue 15, point 14)
         try:
