@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from applicants.services import dependents_of
+from applicants.selectors import dependents_of
 from core.masking import mask_id_number, mask_name
 from permits.constants import Service
 from permits.models import ResidencePermit

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from applicants.models import Identity
-from applicants.services import dependents_of
+from applicants.selectors import dependents_of
 from core.errors import ServiceError
 
 from ...constants import (
