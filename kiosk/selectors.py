@@ -11,7 +11,6 @@ from permits.models import ResidencePermit
 from permits.selectors.applicant import current_permit, draft_of
 from permits.selectors.applications import applications_of
 from permits.selectors.materials import reuse_offer
-from permits.services import applications as services
 
 STATUS_ROWS = 20
 
@@ -29,8 +28,9 @@ class RenewablePerson:
 
 
 def renewable_people(user) -> list[RenewablePerson]:
-    """The account's own identity and its dependents that hold a permit, each with the reasons
-    a renewal is refused today (empty: it may start) and its renewal draft, if one is open."""
+    """The account's own identity and its dependents that hold a permit, each with its renewal
+    draft, if one is open. ``reasons`` (why a renewal is refused today; empty: it may start) is
+    left empty: the kiosk's view fills it from ``check_eligibility``, the service's own check."""
     people = []
     own = user.own_identity
     for identity in [*([own] if own else []), *dependents_of(user)]:
@@ -41,9 +41,6 @@ def renewable_people(user) -> list[RenewablePerson]:
             RenewablePerson(
                 identity=identity,
                 permit=permit,
-                reasons=services.check_eligibility(
-                    user=user, person=identity, service=Service.RENEWAL
-                ),
                 draft=draft_of(identity, Service.RENEWAL),
             )
         )
