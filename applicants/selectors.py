@@ -1,4 +1,4 @@
-"""Reads for the applicant's own pages."""
+"""Reads for the applicant's own pages: the account's own identity and the people it acts for."""
 
 from __future__ import annotations
 
@@ -10,9 +10,14 @@ from .models import Identity
 DEPENDENTS_SHOWN = 50
 
 
+def dependents_of(account):
+    """The people the account acts for (every identity but its own), oldest first."""
+    return account.identities.exclude(relationship=Relationship.SELF).order_by("created_at")
+
+
 def identities_of(user, *, dependents: int = DEPENDENTS_SHOWN):
     """``(own identity or None, the first ``dependents`` people the account acts for)`` in one
-    query: what ``user.own_identity`` and ``services.dependents_of(user)`` give (issue 18)."""
+    query: what ``user.own_identity`` and ``dependents_of(user)`` give (issue 18)."""
     rows = list(
         Identity.objects.filter(account=user)
         .annotate(

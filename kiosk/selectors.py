@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from applicants.services import dependents_of
+from applicants.selectors import dependents_of
 from core.masking import mask_id_number, mask_name
 from permits import service_types
 from permits.models import ResidencePermit
-from permits.selectors.applicant import draft_of
+from permits.selectors.applicant import current_permit, draft_of
 from permits.selectors.applications import applications_of
-from permits.services import applications as services
-from permits.services.permits import current_permit
+from permits.selectors.materials import reuse_offer
 
 STATUS_ROWS = 20
 
@@ -35,8 +34,9 @@ def kiosk_service() -> str:
 
 
 def renewable_people(user) -> list[RenewablePerson]:
-    """The account's own identity and its dependents that hold a permit, each with the reasons
-    a renewal is refused today (empty: it may start) and its renewal draft, if one is open."""
+    """The account's own identity and its dependents that hold a permit, each with its renewal
+    draft, if one is open. ``reasons`` (why a renewal is refused today; empty: it may start) is
+    left empty: the kiosk's view fills it from ``check_eligibility``, the service's own check."""
     people = []
     own = user.own_identity
     for identity in [*([own] if own else []), *dependents_of(user)]:
@@ -47,9 +47,6 @@ def renewable_people(user) -> list[RenewablePerson]:
             RenewablePerson(
                 identity=identity,
                 permit=permit,
-                reasons=services.check_eligibility(
-                    user=user, person=identity, service=kiosk_service()
-                ),
                 draft=draft_of(identity, kiosk_service()),
             )
         )
@@ -68,7 +65,7 @@ def material_rows(application) -> list[dict]:
             "done": requirement.code in held,
             "offer": None
             if requirement.code in held
-            else services.reuse_offer(application, requirement.code),
+            else reuse_offer(application, requirement.code),
         }
         for requirement in application.requirements()
     ]

@@ -203,6 +203,10 @@ def renew(request):
     """Whose permit to renew: the account's own and its dependents', each with what stands in
     the way today (the same eligibility check as the phone pages)."""
     people = selectors.renewable_people(request.user)
+    for person in people:
+        person.reasons = services.check_eligibility(
+            user=request.user, person=person.identity, service=selectors.kiosk_service()
+        )
     if request.method == "POST":
         person = next((p for p in people if str(p.identity.pk) == request.POST.get("person")), None)
         if person is None:

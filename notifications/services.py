@@ -5,18 +5,17 @@ commits. The event key makes a second call for the same event a no-op.
 """
 
 import logging
-import re
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.template import Context, Engine
-from django.template.backends.django import get_installed_libraries
+from django.template import Context
 from django.utils import timezone, translation
 
 from .constants import NotificationKind
 from .models import Notification, SmsMessage
 from .selectors import forget_unread_count
+from .texts import text_engine, tidy
 
 logger = logging.getLogger(__name__)
 
@@ -27,40 +26,6 @@ def default_event_key(*, user, kind: str, related=None) -> str:
     return f"{kind}:{related._meta.label_lower}:{related.pk}:user:{user.pk}"
 
 
-_text_engine = None
-
-
-def text_engine() -> Engine:
-    """A template engine for plain text: no HTML escaping (pages escape when they display)."""
-    global _text_engine
-    if _text_engine is None:
-        dirs = [d for t in settings.TEMPLATES for d in t.get("DIRS", [])]
-        _text_engine = Engine(
-            dirs=dirs, app_dirs=True, autoescape=False, libraries=get_installed_libraries()
-        )
-    return _text_engine
-
-
-# Full-width punctuation takes no space on either side ("。 请" -> "。请"): Chinese sentences
-# put together from several pieces would otherwise show the English joins (issue 15, point 7).
-_FULL_WIDTH_BLANKS = re.compile(r"[ \t]*([。，；：！？、）】])[ \t]*|([（【])[ \t]+")
-
-
-def _full_width(text: str) -> str:
-    return _FULL_WIDTH_BLANKS.sub(lambda m: m.group(1) or m.group(2), text)
-
-
-def _tidy(text: str, *, single_line: bool) -> str:
-    """Collapse the blanks left by optional variables; SMS and titles become one line."""
-    if single_line:
-        return _full_width(re.sub(r" ([.,:;])", r"\1", re.sub(r"\s+", " ", text)).strip())
-    lines = [
-        _full_width(re.sub(r" ([.,:;])", r"\1", re.sub(r"[ \t]+", " ", line)).strip())
-        for line in text.strip().splitlines()
-    ]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
-
-
 def signed(text: str) -> str:
     """Every SMS starts with the sender's signature in 【】 (carriers require it in China), the
     one set by ``SMS_SIGNATURE``."""
@@ -68,34 +33,6 @@ def signed(text: str) -> str:
     if not signature or text.startswith(f"【{signature}】"):
         return text
     return f"【{signature}】{text}"
-
-
-_titles: dict[tuple[str, str], str] = {}
-
-
-def kind_title(kind: str, language: str | None = None) -> str:
-    """The title of a notification kind in ``language`` (default: the active one); titles use
-    no context (see the kinds' title.txt). Empty for a kind without a template."""
-    language = language or translation.get_language() or settings.LANGUAGE_CODE
-    key = (kind, language)
-    if key not in _titles:
-        try:
-            template = text_engine().get_template(f"notifications/kinds/{kind}/title.txt")
-        except Exception:  # noqa: BLE001 - a kind without a template keeps its stored title
-            return ""
-        with translation.override(language):
-            text = template.render(Context({}, autoescape=False))
-        _titles[key] = _tidy(text, single_line=True)
-    return _titles[key]
-
-
-def display_title(notification) -> str:
-    """The title in the language of the page: "My Affairs" in English shows the English title
-    of a notification written in Chinese (a title of its own is shown as written)."""
-    standard = {kind_title(notification.kind, code) for code, _name in settings.LANGUAGES}
-    if notification.title in standard:
-        return kind_title(notification.kind) or notification.title
-    return notification.title
 
 
 def render_message(*, kind: str, context: dict, language: str) -> tuple[str, str, str]:
@@ -114,9 +51,9 @@ def render_message(*, kind: str, context: dict, language: str) -> tuple[str, str
         body = engine.get_template(f"{base}/body.txt").render(ctx)
         sms = engine.get_template(f"{base}/sms.txt").render(ctx)
     return (
-        _tidy(title, single_line=True),
-        _tidy(body, single_line=False),
-        _tidy(sms, single_line=True),
+        tidy(title, single_line=True),
+        tidy(body, single_line=False),
+        tidy(sms, single_line=True),
     )
 
 

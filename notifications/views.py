@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from core.display import pk_url
 from core.paging import counted_page
 
-from . import services
+from . import selectors, services
 from .models import Notification
 from .sms import apply_provider_status
 
@@ -41,7 +41,7 @@ def inbox(request):
     )
     url = pk_url("notifications:detail")
     for entry in page.object_list:
-        entry.title = services.display_title(entry)  # in the page's language
+        entry.title = selectors.display_title(entry)  # in the page's language
         entry.url = url(entry.pk)
         created = timezone.localtime(entry.created_at)
         entry.created_iso = created.isoformat()  # date:"c"
@@ -58,7 +58,7 @@ def detail(request, pk: int):
     """Opening a notification marks it read. Anyone but its recipient gets a 404."""
     notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
     services.mark_read(user=request.user, notification=notification)
-    notification.title = services.display_title(notification)
+    notification.title = selectors.display_title(notification)
     return render(request, "notifications/detail.html", {"notification": notification})
 
 

@@ -31,8 +31,7 @@ from .constants import (
 )
 from .models import CardSerial, Document, ResidencePermit
 from .selectors.applications import application_rows, applications_of, displayed_rows
-from .selectors.registrations import residence_facts_of
-from .services.registrations import registrations_of
+from .selectors.registrations import registrations_of, residence_facts_of
 
 CENTER_APPLICATIONS = 5
 CENTER_CANCELLED_PERMITS = 5

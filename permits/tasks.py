@@ -1,5 +1,6 @@
 """Daily jobs of the permits app (Celery beat entries in config/celery.py). Thin: they call
-``permits.services.permits`` and are idempotent (safe to run twice, or to be redelivered)."""
+``permits.services.permits`` (and its reads in ``permits.selectors.permits``) and are
+idempotent (safe to run twice, or to be redelivered)."""
 
 from celery import shared_task
 
@@ -10,7 +11,8 @@ def suspend_overdue_permits() -> int:
     holders of every permit suspended today, in chunks (each notice once, by event key)."""
     from django.utils import timezone
 
-    from .services.permits import NOTIFY_CHUNK, suspend_overdue_permits, suspended_permit_ids
+    from .selectors.permits import suspended_permit_ids
+    from .services.permits import NOTIFY_CHUNK, suspend_overdue_permits
 
     today = timezone.localdate()
     count = suspend_overdue_permits(today=today)
@@ -33,7 +35,8 @@ def send_endorsement_reminders() -> int:
     (each reminder once): one query finds them, chunks of notices go to their own tasks."""
     from django.utils import timezone
 
-    from .services.permits import NOTIFY_CHUNK, endorsement_reminders_due
+    from .selectors.permits import endorsement_reminders_due
+    from .services.permits import NOTIFY_CHUNK
 
     today = timezone.localdate()
     due = endorsement_reminders_due(today=today)
@@ -61,11 +64,8 @@ def deem_submissions_accepted() -> int:
     the applicants are then told in chunks (each notice once, by event key)."""
     from django.utils import timezone
 
-    from .services.permits import (
-        NOTIFY_CHUNK,
-        deem_overdue_submissions_accepted,
-        deemed_accepted_ids,
-    )
+    from .selectors.permits import deemed_accepted_ids
+    from .services.permits import NOTIFY_CHUNK, deem_overdue_submissions_accepted
 
     today = timezone.localdate()
     count = deem_overdue_submissions_accepted(today=today)

@@ -88,7 +88,7 @@ class Verification:
 
 def verify(code: str) -> Verification:
     """What the public may know about the card behind ``code``."""
-    from permits.services.permits import verify_card_serial
+    from permits.selectors.permits import verify_card_serial
 
     if not code or len(code) > MAX_CODE_LENGTH:
         return Verification(INVALID)

@@ -131,12 +131,12 @@ class _Seeder:
         from dateutil.relativedelta import relativedelta
         from django.utils import timezone
 
+        from permits.selectors.applicant import current_permit, current_registration
         from permits.services import permits as permit_services
-        from permits.services.applications import current_registration
 
         identity = applicant.own_identity
         registration = current_registration(identity) if identity else None
-        if registration is None or permit_services.current_permit(identity) is not None:
+        if registration is None or current_permit(identity) is not None:
             return
         valid_until = timezone.localdate() + datetime.timedelta(days=20)
         permit_services.issue_permit(

@@ -33,7 +33,7 @@ from permits.models import (
     Station,
 )
 from permits.scoping import is_supervisor, scope_to_station
-from permits.services.reminders import (
+from permits.selectors.reminders import (
     LONG_UNCOLLECTED_DAYS,
     uncollected_since,
     waiting_for_collection,

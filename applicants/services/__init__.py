@@ -11,7 +11,6 @@ from .agents import (
     ELDERLY_AGE,
     MINOR_AGE_LIMIT,
     add_dependent,
-    dependents_of,
     resubmit_dependent,
 )
 from .identities import (
@@ -45,7 +44,6 @@ __all__ = [
     "PHOTO_FIELDS",
     "add_dependent",
     "consume_phone_code",
-    "dependents_of",
     "identity_submitted",
     "normalized_phone",
     "parsed_id_number",

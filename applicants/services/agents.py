@@ -113,7 +113,3 @@ def resubmit_dependent(
     _apply_identity_data(identity, full_name=full_name, id_number=id_number, files=files)
     _require_files(identity, _dependent_required_files(agent_reason))
     return _save_and_submit(identity, by=account)
-
-
-def dependents_of(account: User):
-    return account.identities.exclude(relationship=Relationship.SELF).order_by("created_at")

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from permits.api.applications import get_owned
 from permits.constants import ApplicationState
 from permits.models import Appointment
+from permits.selectors import appointments as selectors
 from permits.services import appointments as services
 
 
@@ -63,7 +64,7 @@ class BookSerializer(serializers.Serializer):
 def free_days(station, today) -> list[dict]:
     """The page's offer: every open day's slots with a place left."""
     days = []
-    for offered in services.open_days(station, today=today):
+    for offered in selectors.open_days(station, today=today):
         slots = [slot for slot in offered["slots"] if slot["left"] > 0]
         if slots:
             days.append({"day": offered["day"], "slots": slots})
@@ -73,12 +74,12 @@ def free_days(station, today) -> list[dict]:
 def appointment_response(application, *, status_code=status.HTTP_200_OK) -> Response:
     today = timezone.localdate()
     can_book = application.state == ApplicationState.AWAITING_PICKUP
-    current = services.current_appointment(application) if can_book else None
+    current = selectors.current_appointment(application) if can_book else None
     days = free_days(application.station, today) if can_book else []
     data = {
         "can_book": can_book,
         "takes_appointments": bool(days)
-        or services.station_takes_appointments(application.station),
+        or selectors.station_takes_appointments(application.station),
         "appointment": current,
         "missed": current is not None and current.day < today,
         "days": days,

@@ -10,7 +10,7 @@ from core.errors import InvalidInput
 from core.uploads import DocumentUploadField
 
 from ..constants import Basis
-from ..services.registrations import find_house, normalize_house_code
+from ..selectors.registrations import find_house, normalize_house_code
 
 
 def person_label(person) -> str:

@@ -1,9 +1,15 @@
-"""Reads about one person: the current residence registration, the open application, a draft."""
+"""Reads about one person: the current residence registration, the permit held, the open
+application, a draft."""
 
 from __future__ import annotations
 
-from permits.constants import OPEN_APPLICATION_STATES, ApplicationState, RegistrationState
-from permits.models import PermitApplication, ResidenceRegistration
+from permits.constants import (
+    HELD_PERMIT_STATUSES,
+    OPEN_APPLICATION_STATES,
+    ApplicationState,
+    RegistrationState,
+)
+from permits.models import PermitApplication, ResidencePermit, ResidenceRegistration
 
 
 def current_registration(person) -> ResidenceRegistration | None:
@@ -12,6 +18,15 @@ def current_registration(person) -> ResidenceRegistration | None:
         ResidenceRegistration.objects.filter(person=person, state=RegistrationState.REGISTERED)
         .select_related("house__station")
         .order_by("-since", "-pk")
+        .first()
+    )
+
+
+def current_permit(person) -> ResidencePermit | None:
+    """The permit the person holds (active, suspended or card lost), if any."""
+    return (
+        ResidencePermit.objects.filter(holder=person, status__in=HELD_PERMIT_STATUSES)
+        .order_by("-issued_on", "-pk")
         .first()
     )
 

@@ -5,7 +5,6 @@ unanswered: Administrative Licensing Law Art. 32)."""
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -19,8 +18,6 @@ from notifications.constants import NotificationKind
 from notifications.services import notify
 from permits import rules, service_types
 from permits.constants import (
-    HELD_PERMIT_STATUSES,
-    IN_PROGRESS_STATES,
     ApplicationState,
     CardSerialStatus,
     PermitStatus,
@@ -34,6 +31,7 @@ from permits.models import (
     ResidencePermit,
     StaffPermission,
 )
+from permits.selectors.permits import endorsement_reminders_due, renewal_in_progress
 
 NOTIFY_CHUNK = 500
 
@@ -48,15 +46,6 @@ def next_card_serial() -> str:
     """e.g. HKC0000000042: every physical card gets its own serial, never reused."""
     value = Counter.next_value("card_serial")
     return f"{settings.CITY_CODE}C{value:010d}"
-
-
-def current_permit(person) -> ResidencePermit | None:
-    """The permit the person holds (active, suspended or card lost), if any."""
-    return (
-        ResidencePermit.objects.filter(holder=person, status__in=HELD_PERMIT_STATUSES)
-        .order_by("-issued_on", "-pk")
-        .first()
-    )
 
 
 def issue_permit(
@@ -103,64 +92,7 @@ def cancel_permit(*, user, permit: ResidencePermit, moved_on: datetime.date, not
     )
 
 
-@dataclass(frozen=True)
-class CardCheck:
-    serial: str
-    known: bool
-    valid: bool
-    permit: ResidencePermit | None
-    status: str  # the card's status ("valid"/"invalidated") or "" when unknown
-
-
-def verify_card_serial(serial: str) -> CardCheck:
-    """Whether a card serial is the current, usable card of a permit. A replaced card's serial
-    (lost or damaged) answers invalid; so does any card of a suspended or cancelled permit."""
-    card = (
-        CardSerial.objects.select_related("permit")
-        .filter(serial=(serial or "").strip().upper())
-        .first()
-    )
-    if card is None:
-        return CardCheck(serial=serial, known=False, valid=False, permit=None, status="")
-    valid = (
-        card.status == CardSerialStatus.VALID
-        and card.permit.card_serial == card.serial
-        and card.permit.status == PermitStatus.ACTIVE
-    )
-    return CardCheck(serial=serial, known=True, valid=valid, permit=card.permit, status=card.status)
-
-
 # --- Daily jobs --------------------------------------------------------------------------------
-
-
-def _renewal_in_progress():
-    return PermitApplication.objects.filter(
-        service__in=service_types.codes(keeps_permit_in_use_while_pending=True),
-        state__in=IN_PROGRESS_STATES,
-        permit__isnull=False,
-    )
-
-
-def endorsement_reminders_due(*, today: datetime.date) -> list[tuple[int, str]]:
-    """Seed 002, reminders (rules.endorsement_reminder_due): the active permits to remind today,
-    as ``(permit id, "window" | "week")``, in ONE query whatever their number: the ranges of
-    ``valid_until`` come from ``rules.expiries_reminded_on``; a permit whose renewal is being
-    decided is left out."""
-    ranges = rules.expiries_reminded_on(today)
-    in_progress = _renewal_in_progress().filter(permit=OuterRef("pk"))
-    rows = (
-        ResidencePermit.objects.filter(status=PermitStatus.ACTIVE)
-        .filter(Q(valid_until__range=ranges["week"]) | Q(valid_until__range=ranges["window"]))
-        .exclude(Exists(in_progress))
-        .order_by("pk")
-        .values_list("pk", "valid_until")
-    )
-    due = []
-    for pk, valid_until in rows.iterator(chunk_size=2000):
-        which = rules.endorsement_reminder_due(valid_until, today)
-        if which:
-            due.append((pk, which))
-    return due
 
 
 def send_endorsement_reminders(*, today: datetime.date | None = None) -> int:
@@ -286,21 +218,6 @@ def _log_bulk_deemed_acceptance(*, now) -> None:
         cursor.execute(sql, params)
 
 
-def deemed_accepted_ids(*, on: datetime.date) -> list[int]:
-    """The applications the daily job deemed accepted on ``on`` (to notify, in chunks)."""
-    tz = timezone.get_current_timezone()
-    since = datetime.datetime.combine(on, datetime.time(), tz)
-    return list(
-        ApplicationTransition.objects.filter(
-            transition="deem_accepted",
-            created_at__gte=since,
-            created_at__lt=since + datetime.timedelta(days=1),
-        )
-        .order_by("application_id")
-        .values_list("application_id", flat=True)
-    )
-
-
 def notify_deemed_accepted(*, application_ids: list[int]) -> int:
     """One "accepted" notice per application (the same event key as an officer's acceptance,
     so nobody is told twice)."""
@@ -350,7 +267,7 @@ def suspend_overdue_permits(*, today: datetime.date | None = None) -> int:
     """
     today = today or timezone.localdate()
     now = timezone.now()
-    renewal_filed = _renewal_in_progress().filter(permit=OuterRef("pk"))
+    renewal_filed = renewal_in_progress().filter(permit=OuterRef("pk"))
     overdue = ResidencePermit.objects.filter(
         status=PermitStatus.ACTIVE, valid_until__lt=today
     ).exclude(Exists(renewal_filed))
@@ -418,14 +335,6 @@ def _log_bulk_suspension(*, now, today) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-
-
-def suspended_permit_ids(*, on: datetime.date) -> list[int]:
-    return list(
-        ResidencePermit.objects.filter(status=PermitStatus.SUSPENDED, suspended_on=on)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
 
 
 def notify_suspended_holders(*, permit_ids: list[int]) -> int:

@@ -24,8 +24,8 @@ from permits import rules, service_types
 from permits.constants import ApplicationState
 from permits.models import BAD_RATING_MAX, PermitApplication, Rating, RatingFollowUp, RatingScore
 from permits.scoping import is_supervisor
+from permits.selectors.ratings import LINK_SALT, rating_from_token
 
-LINK_SALT = "permits.rating-link"
 COMMENT_MAX_LENGTH = 500
 ANSWER_MAX_LENGTH = 2000
 
@@ -92,29 +92,6 @@ def invite_without_notice(application: PermitApplication) -> None:
 
 
 # --- rating --------------------------------------------------------------------------------------
-
-
-def rating_from_token(token: str) -> Rating:
-    """The rating a link's token names. Forged: ``NotAllowed``; expired or already used:
-    ``WrongState`` (code ``link_expired`` / ``link_used``)."""
-    max_age = settings.RATING_LINK_MAX_AGE_DAYS * 86400
-    try:
-        pk = signing.loads(token, salt=LINK_SALT, max_age=max_age)
-    except signing.SignatureExpired:
-        raise WrongState(
-            _("This rating link has expired. Sign in and rate the case from its page."),
-            code="link_expired",
-        ) from None
-    except signing.BadSignature:
-        raise NotAllowed() from None
-    rating = (
-        Rating.objects.select_related("application", "application__station").filter(pk=pk).first()
-    )
-    if rating is None:
-        raise NotAllowed()
-    if rating.link_used_at is not None or rating.is_rated:
-        raise WrongState(_("This case has already been rated. Thank you."), code="link_used")
-    return rating
 
 
 def _clean(score, comment: str) -> tuple[int, str]:

@@ -3,16 +3,14 @@
 The person (one's own verified identity, or a verified dependent's) registers at a house by
 typing or scanning its house code (门牌码); the registration always goes to that house's
 station, which registers or rejects it. Later the person moves away and it is cancelled.
-The eligibility facts permits need (since when, on which basis) are read from here.
+The eligibility facts permits need (since when, on which basis) are read in
+``permits.selectors.registrations``.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
-import re
-from dataclasses import dataclass
-from urllib.parse import parse_qs, urlparse
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,46 +26,19 @@ from core.masking import mask_id_number
 from core.permissions import staff_may
 from core.uploads import clean_document
 from notifications.services import notify
-from permits import rules
-from permits.constants import Basis, PermitStatus, RegistrationState
-from permits.models import House, ResidencePermit, ResidenceRegistration
+from permits.constants import Basis, RegistrationState
+from permits.models import House, ResidenceRegistration
 from permits.scoping import is_supervisor, station_id_of
+from permits.selectors.registrations import find_house, holds_permit
 
 from . import reminders
 
 logger = logging.getLogger(__name__)
 
 OPEN_STATES = (RegistrationState.SUBMITTED, RegistrationState.REGISTERED)
-REGISTRATIONS_LISTED = 50
 
 
 # --- house codes ----------------------------------------------------------------------------
-
-
-def normalize_house_code(raw: str) -> str:
-    """What a person types or what a scanned QR code holds (the registration page's URL with
-    ``?house=CODE``) -> the bare code in capitals, without spaces or dashes."""
-    text = (raw or "").strip()
-    if "://" in text or text.startswith("/"):
-        query = parse_qs(urlparse(text).query)
-        text = (query.get("house") or [""])[0]
-    return re.sub(r"[\s\-]", "", text).upper()
-
-
-def find_house(raw_code: str) -> House:
-    code = normalize_house_code(raw_code)
-    house = House.objects.select_related("station").filter(code=code).first() if code else None
-    if house is None:
-        raise InvalidInput(
-            code="unknown_house",
-            fields={
-                "house_code": _(
-                    "No house has this code. Check the code on the door plate or scan its QR "
-                    "code again."
-                )
-            },
-        )
-    return house
 
 
 def house_qr_payload(house: House) -> str:
@@ -78,15 +49,6 @@ def house_qr_payload(house: House) -> str:
 
 
 # --- applicant ------------------------------------------------------------------------------
-
-
-def registrations_of(account):
-    """The registrations of every person the account acts for (bounded, newest first)."""
-    return (
-        ResidenceRegistration.objects.filter(person__account=account)
-        .select_related("person", "house", "station")
-        .order_by("-created_at", "-pk")[:REGISTRATIONS_LISTED]
-    )
 
 
 def submit_registration(
@@ -173,13 +135,6 @@ PERMIT_HELD = _(
     "This person holds a residence permit. Apply for its cancellation (注销) instead: the "
     "residence registration is cancelled with the permit once the card is returned."
 )
-
-
-def holds_permit(person) -> bool:
-    """An active or suspended permit that a plain cancellation would leave behind."""
-    return ResidencePermit.objects.filter(
-        holder=person, status__in=(PermitStatus.ACTIVE, PermitStatus.SUSPENDED)
-    ).exists()
 
 
 def cancel_registration(*, registration, by, moved_on: datetime.date | None = None):
@@ -272,69 +227,4 @@ def reject_registration(*, registration, by, note: str):
         note=note,
         after=lambda registration: _notify(registration, "registration_rejected"),
         wrong_state=WrongState(NOT_WAITING, code="state"),
-    )
-
-
-# --- facts for permits ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ResidenceFacts:
-    """Seed 003, Regulations Art. 2: how long and on which basis a person lives in the city."""
-
-    registration: ResidenceRegistration
-    since: datetime.date
-    basis: str
-    months: int
-    long_enough: bool  # at least half a year in the city: may apply for a new permit
-    eligible_from: datetime.date
-
-    @classmethod
-    def of(cls, registration, since: datetime.date, today: datetime.date) -> ResidenceFacts:
-        """The facts of ``registration`` for a person living in the city since ``since``."""
-        return cls(
-            registration=registration,
-            since=since,
-            basis=registration.basis,
-            months=rules.months_resided(since, today),
-            long_enough=rules.has_resided_long_enough(since, today),
-            eligible_from=rules.residence_eligible_from(since),
-        )
-
-
-# What rules.residence_chain_start reads of a registration: (since, moved out or None).
-PERIOD_FIELDS = ("since", "cancelled_on", "state")
-PERIOD_STATES = (RegistrationState.REGISTERED, RegistrationState.CANCELLED)
-
-
-def residence_period(since, moved_out, state) -> tuple[datetime.date, datetime.date | None]:
-    return since, None if state == RegistrationState.REGISTERED else (moved_out or since)
-
-
-def current_registration(person) -> ResidenceRegistration | None:
-    return (
-        ResidenceRegistration.objects.filter(person=person, state=RegistrationState.REGISTERED)
-        .select_related("house__station")
-        .order_by("-since", "-pk")
-        .first()
-    )
-
-
-def residence_chain_since(person) -> datetime.date | None:
-    """Seed 003 (Regulations Art. 2): since when the person has lived in the city without a break,
-    across moves between its houses (rules.residence_chain_start over every registration in
-    force or cancelled; one query). None: no registration in force."""
-    periods = ResidenceRegistration.objects.filter(
-        person=person, state__in=PERIOD_STATES
-    ).values_list(*PERIOD_FIELDS)
-    return rules.residence_chain_start(residence_period(*period) for period in periods)
-
-
-def residence_facts(person, *, today: datetime.date | None = None) -> ResidenceFacts | None:
-    registration = current_registration(person)
-    if registration is None:
-        return None
-    today = today or timezone.localdate()
-    return ResidenceFacts.of(
-        registration, residence_chain_since(person) or registration.since, today
     )

@@ -7,6 +7,9 @@ set-based daily jobs (``permits.tasks``, on the ``daily`` queue):
   at once with its due date (``rules.change_due_by``), and a reminder comes 7 days before it
   lapses;
 - a dependent minor turns 16: the agent is told that the person now applies themselves, and how.
+
+What the jobs find (cards waiting, reminders not yet sent) is read in
+``permits.selectors.reminders``.
 """
 
 from __future__ import annotations
@@ -14,15 +17,13 @@ from __future__ import annotations
 import datetime
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
 from applicants.constants import AgentReason, Relationship
 from applicants.models import Identity
 from notifications.constants import NotificationKind
-from notifications.models import Notification
 from notifications.services import notify
 from permits import rules, service_types
 from permits.constants import (
@@ -31,59 +32,22 @@ from permits.constants import (
     RegistrationState,
 )
 from permits.models import PermitApplication, ResidencePermit, ResidenceRegistration
+from permits.selectors.reminders import (
+    UNCOLLECTED_REMINDER_DAYS,
+    due_uncollected_reminders,
+    not_yet_sent,
+)
 
-# Days after production when the applicant is reminded to collect the card; from
-# LONG_UNCOLLECTED_DAYS on, the station's clerk follows it up instead.
-UNCOLLECTED_REMINDER_DAYS = (7, 30)
-LONG_UNCOLLECTED_DAYS = 90
 # Days before the change application's due date when the holder is reminded.
 CHANGE_REMINDER_DAYS_BEFORE = 7
 CHUNK = 500
 
 
-def _start_of(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
-
-
-def _not_yet_sent(prefix: str) -> Exists:
-    """No notice yet whose event key is ``prefix`` + the row's pk (the reminder's key)."""
-    key = Concat(Value(prefix), Cast(OuterRef("pk"), CharField()))
-    return ~Exists(Notification.objects.filter(event_key=key))
-
-
 # --- the card waiting at the station -------------------------------------------------------------
-
-
-def waiting_for_collection() -> Q:
-    """A produced card that waits for its holder at the station: window pickup chosen, or no
-    choice made yet (a card chosen for mail waits for the station, not the holder)."""
-    return Q(state=ApplicationState.AWAITING_PICKUP) | Q(
-        state=ApplicationState.PRODUCED, delivery_method=""
-    )
-
-
-def uncollected_since(days: int, *, today: datetime.date) -> Q:
-    """Produced at least ``days`` days ago (local days)."""
-    return Q(produced_at__lt=_start_of(today - datetime.timedelta(days=days - 1)))
 
 
 def uncollected_key(days: int, application_pk) -> str:
     return f"card_uncollected:{days}:{application_pk}"
-
-
-def due_uncollected_reminders(days: int, *, today: datetime.date) -> QuerySet:
-    """Cards waiting ``days`` days or more, not yet ``LONG_UNCOLLECTED_DAYS`` nor at the next
-    reminder, whose reminder for ``days`` has not been sent. One query."""
-    later = [d for d in (*UNCOLLECTED_REMINDER_DAYS, LONG_UNCOLLECTED_DAYS) if d > days]
-    return (
-        PermitApplication.objects.filter(
-            waiting_for_collection(), uncollected_since(days, today=today)
-        )
-        .exclude(uncollected_since(min(later), today=today))
-        .filter(_not_yet_sent(f"card_uncollected:{days}:"))
-        .select_related("person", "filed_by", "station")
-        .order_by("pk")
-    )
 
 
 def send_uncollected_card_reminders(*, today: datetime.date | None = None) -> int:
@@ -182,7 +146,7 @@ def send_change_due_reminders(*, today: datetime.date | None = None) -> int:
         )
         .filter(_permit_elsewhere())
         .exclude(_change_filed())
-        .filter(_not_yet_sent("change_due_reminder:"))
+        .filter(not_yet_sent("change_due_reminder:"))
         .select_related("person__account", "house")
         .order_by("pk")
     )
@@ -225,7 +189,7 @@ def send_turned_16_notices(*, today: datetime.date | None = None) -> int:
             birth_date__in=births_turning(rules.MINOR_AGE_LIMIT, today),
         )
         .exclude(relationship=Relationship.SELF)
-        .filter(_not_yet_sent("dependent_turned_16:"))
+        .filter(not_yet_sent("dependent_turned_16:"))
         .select_related("account")
         .order_by("pk")
     )

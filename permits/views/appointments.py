@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from core.errors import ServiceError, add_service_errors
 
 from ..constants import ApplicationState
+from ..selectors import appointments as selectors
 from ..services import appointments as services
 from .applications import owned_applications
 
@@ -55,8 +56,8 @@ def appointment(request, pk):
     if application.state != ApplicationState.AWAITING_PICKUP:
         return redirect("permits:application_detail", application.pk)
     today = timezone.localdate()
-    current = services.current_appointment(application)
-    days = services.open_days(application.station, today=today)
+    current = selectors.current_appointment(application)
+    days = selectors.open_days(application.station, today=today)
     form = SlotForm(request.POST or None, days=days)
     if request.method == "POST" and request.POST.get("action") == "cancel":
         try:
@@ -86,6 +87,6 @@ def appointment(request, pk):
         "current": current,
         "missed": current is not None and current.day < today,
         "form": form,
-        "has_windows": bool(days) or services.station_takes_appointments(application.station),
+        "has_windows": bool(days) or selectors.station_takes_appointments(application.station),
     }
     return render(request, "permits/appointments/book.html", context)

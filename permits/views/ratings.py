@@ -14,6 +14,7 @@ from core.errors import NotAllowed, ServiceError, WrongState, add_service_errors
 
 from ..forms.ratings import RatingForm
 from ..models import Rating
+from ..selectors.ratings import rating_from_token
 from ..services import ratings as services
 from .applications import owned_applications
 
@@ -47,7 +48,7 @@ def _rated(request, rating, **who) -> tuple[RatingForm, bool]:
 def rate_by_link(request, token):
     """No login: the token names the case. Forged: 404; expired or used: 410 with the reason."""
     try:
-        rating = services.rating_from_token(token)
+        rating = rating_from_token(token)
     except NotAllowed:
         raise Http404 from None
     except WrongState as exc:

@@ -23,6 +23,7 @@ from permits.scoping import is_supervisor, station_id_of
 from ..constants import HELD_PERMIT_STATUSES, RegistrationState
 from ..forms.registrations import CancelRegistrationForm, RegistrationForm
 from ..models import House, ResidencePermit, ResidenceRegistration
+from ..selectors import registrations as selectors
 from ..services import registrations as services
 
 
@@ -48,7 +49,7 @@ def _mark_permit_holders(registrations) -> None:
 
 @login_required
 def registration_list(request):
-    registrations = list(services.registrations_of(request.user))
+    registrations = list(selectors.registrations_of(request.user))
     _mark_permit_holders(registrations)
     return render(request, "permits/registrations/list.html", {"registrations": registrations})
 
@@ -95,7 +96,7 @@ def registration_new(request):
         pending_uploads.mark_kept(form, pending_uploads.kept(request, REGISTRATION_FORM))
     house = form.house if form.is_bound else None
     if not form.is_bound and form.initial.get("house_code"):
-        code = services.normalize_house_code(form.initial["house_code"])
+        code = selectors.normalize_house_code(form.initial["house_code"])
         house = House.objects.select_related("station").filter(code=code).first()
     no_person = not form.fields["person"].queryset.exists()
     return render(
@@ -110,7 +111,7 @@ def registration_detail(request, pk: int):
     registration = _own_registration(request, pk)
     facts = None
     if registration.state == RegistrationState.REGISTERED:
-        facts = services.residence_facts(registration.person)
+        facts = selectors.residence_facts(registration.person)
     registration.facts = facts
     _mark_permit_holders([registration])
     return render(
@@ -122,7 +123,7 @@ def registration_detail(request, pk: int):
             "cancel_form": CancelRegistrationForm(initial={"moved_on": timezone.localdate()}),
             # Moving away with a permit: the cancellation service instead (seed 001 proc. 3).
             "offer_cancellation": registration.state == RegistrationState.REGISTERED
-            and services.holds_permit(registration.person),
+            and selectors.holds_permit(registration.person),
             "history": registration.transitions.order_by("created_at", "pk")[:50],
         },
     )

@@ -1,6 +1,8 @@
 """Dependencies point one way (README "Layout"): core <- applicants <- permits <- kiosk <- review,
 and notifications <- core only. Imports inside functions count too, so a deferred import cannot hide
-a cycle. ``config`` (settings, URLs, Celery) sits above every app and no app imports it."""
+a cycle. ``config`` (settings, URLs, Celery) sits above every app and no app imports it. Inside
+an app, ``selectors`` (reads) never import ``services`` (writes): services call selectors, not the
+other way round."""
 
 import ast
 from pathlib import Path
@@ -77,6 +79,34 @@ def test_no_app_imports_upward_or_config(graph):
     assert wrong == []
 
 
+def is_selector(module: str) -> bool:
+    """A module of an app's ``selectors`` package, or its ``selectors`` module."""
+    parts = module.split(".")
+    return parts[0] in APPS and "selectors" in parts[1:]
+
+
+def is_service(module: str) -> bool:
+    """A module of any app's ``services`` package, or its ``services`` module."""
+    parts = module.split(".")
+    return parts[0] in APPS and "services" in parts[1:]
+
+
+def selectors_importing_services(graph: dict[str, set[str]]) -> list[str]:
+    return sorted(
+        f"{module} imports {target}"
+        for module, targets in graph.items()
+        if is_selector(module)
+        for target in targets
+        if is_service(target)
+    )
+
+
+def test_no_selector_imports_a_service(graph):
+    """Reads live in ``selectors`` and never reach for ``services``: a read a selector needs is
+    itself a selector; anything that writes is called by a service or a view instead."""
+    assert selectors_importing_services(graph) == []
+
+
 def strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
     """Tarjan's algorithm, iterative."""
     index, low, on_stack, stack, result = {}, {}, set(), [], []
@@ -133,3 +163,22 @@ def test_the_checker_sees_a_deferred_upward_import(tmp_path):
     path.write_text("def f():\n    from ..review import admin\n")
     assert "review.admin" in imports_of("applicants.sample", path, {"review", "review.admin"})
     assert strongly_connected({"a": {"b"}, "b": {"a"}, "c": set()}) == [["a", "b"]]
+
+
+def test_the_checker_sees_a_selector_importing_a_service(tmp_path):
+    """The selector check itself: a deferred import of another app's service from a selectors
+    package module, and an import of the app's own services module from its selectors module."""
+    path = tmp_path / "sample.py"
+    path.write_text("def f():\n    from applicants.services import agents\n")
+    known = {"applicants.services", "applicants.services.agents", "kiosk.services", "kiosk"}
+    graph = {
+        "permits.selectors.sample": imports_of("permits.selectors.sample", path, known),
+        "kiosk.selectors": {"kiosk.services"},
+        "kiosk.views": {"kiosk.services"},  # a view may call services
+        "permits.services.sample": {"permits.selectors.sample"},  # and services call selectors
+    }
+    assert selectors_importing_services(graph) == [
+        "kiosk.selectors imports kiosk.services",
+        "permits.selectors.sample imports applicants.services",
+        "permits.selectors.sample imports applicants.services.agents",
+    ]

@@ -127,7 +127,7 @@ def _notifications(user, application) -> None:
     from django.utils import timezone
 
     from notifications.models import Notification
-    from notifications.services import kind_title
+    from notifications.selectors import kind_title
 
     prefix = f"bench-pages-{user.pk}-"
     if Notification.objects.filter(event_key__startswith=prefix).exists():

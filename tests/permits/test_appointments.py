@@ -15,6 +15,7 @@ from django.utils import timezone
 from notifications.models import Notification
 from permits import rules, tasks
 from permits.models import Appointment, AppointmentSlot, PickupWindow, StationClosure
+from permits.selectors import appointments as selectors
 from permits.services import appointments as services
 from tests.factories import StaffFactory
 from tests.permits.factories import ApplicationFactory
@@ -51,13 +52,13 @@ def test_slots_from_the_next_working_day_without_holidays_or_closures():
     station = app.station
     open_every_day(station)
     today = datetime.date(2026, 9, 29)  # before the National Day holidays
-    first = services.first_bookable_day(today)
+    first = selectors.first_bookable_day(today)
     assert first == rules.add_days(today, 1, mode=rules.DayMode.WORKING)
     closed = first + datetime.timedelta(days=1)
     while not rules.is_working_day(closed):
         closed += datetime.timedelta(days=1)
     StationClosure.objects.create(station=station, day=closed, reason="training")
-    days = services.open_days(station, today=today)
+    days = selectors.open_days(station, today=today)
     offered = [d["day"] for d in days]
     assert offered[0] == first
     assert closed not in offered
@@ -75,7 +76,7 @@ def test_book_move_cancel_through_the_page():
     detail = client.get(reverse("permits:application_detail", args=[app.pk])).content.decode()
     assert url in detail and "Book a pickup time" in detail
 
-    day = services.open_days(app.station)[0]["day"]
+    day = selectors.open_days(app.station)[0]["day"]
     page = client.get(url)
     assert page.status_code == 200 and slot_value(day, T9) in page.content.decode()
     assert client.post(url, {"slot": slot_value(day, T9)}).status_code == 302
@@ -120,7 +121,7 @@ def test_only_the_filer_books_and_only_while_waiting_for_pickup():
     url = reverse("permits:application_appointment", args=[app.pk])
     stranger = en_client(ApplicationFactory().filed_by)
     assert stranger.get(url).status_code == 404
-    day = services.open_days(app.station)[0]["day"]
+    day = selectors.open_days(app.station)[0]["day"]
     assert stranger.post(url, {"slot": slot_value(day, T9)}).status_code == 404
     assert not Appointment.objects.exists()
     done = ApplicationFactory(collected=True, registration__house__station=app.station)
@@ -135,7 +136,7 @@ def test_a_full_slot_is_refused_and_not_offered():
     first = waiting_case()
     station = first.station
     open_every_day(station, capacity=1)
-    day = services.open_days(station)[0]["day"]
+    day = selectors.open_days(station)[0]["day"]
     services.book(user=first.filed_by, application=first, day=day, starts_at=T9)
     second = waiting_case(registration__house__station=station)
     with pytest.raises(services.WrongState):
@@ -159,7 +160,7 @@ def test_a_missed_slot_can_be_rebooked():
     url = reverse("permits:application_appointment", args=[app.pk])
     client = en_client(app.filed_by)
     assert "Missed appointment" in client.get(url).content.decode()
-    day = services.open_days(app.station)[0]["day"]
+    day = selectors.open_days(app.station)[0]["day"]
     client.post(url, {"slot": slot_value(day, T930)})
     missed.refresh_from_db()
     assert not missed.active and missed.ended_at is not None
@@ -226,7 +227,7 @@ def test_capacity_holds_under_20_parallel_bookings():
     apps = [first] + [
         waiting_case(registration__house__station=station) for _ in range(PARALLEL - 1)
     ]
-    day = services.open_days(station)[0]["day"]
+    day = selectors.open_days(station)[0]["day"]
     url_of = {app.pk: reverse("permits:application_appointment", args=[app.pk]) for app in apps}
     clients = {}
     for app in apps:
@@ -262,10 +263,10 @@ def test_slots_are_read_in_three_queries_whatever_the_bookings(django_assert_max
     first = waiting_case()
     station = first.station
     open_every_day(station, capacity=3)
-    day = services.open_days(station)[0]["day"]
+    day = selectors.open_days(station)[0]["day"]
     for _ in range(3):
         app = waiting_case(registration__house__station=station)
         services.book(user=app.filed_by, application=app, day=day, starts_at=T930)
     with django_assert_max_num_queries(3):
-        days = services.open_days(station)
+        days = selectors.open_days(station)
     assert days[0]["slots"][1]["left"] == 0

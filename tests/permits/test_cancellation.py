@@ -20,9 +20,9 @@ from permits.constants import (
     RegistrationState,
 )
 from permits.models import CardSerial, Rating
+from permits.selectors.permits import verify_card_serial
 from permits.services import applications as svc
 from permits.services import registrations as registration_services
-from permits.services.permits import verify_card_serial
 from permits.verification import INVALID, verification_code, verify
 from tests.factories import (
     PASSWORD,

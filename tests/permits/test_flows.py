@@ -12,8 +12,9 @@ from core.fsm import run_transition
 from permits import rules
 from permits.constants import ApplicationState, CardSerialStatus, PermitStatus
 from permits.models import CardSerial, ResidencePermit
+from permits.selectors.permits import verify_card_serial
 from permits.services import applications as svc
-from permits.services.permits import suspend_overdue_permits, verify_card_serial
+from permits.services.permits import suspend_overdue_permits
 from tests.factories import PASSWORD, HouseFactory, RegistrationFactory, StationFactory
 from tests.permits.factories import PermitFactory
 from tests.permits.helpers import kinds, registered_person, staff_for, submitted

@@ -13,6 +13,7 @@ from notifications.models import Notification
 from permits import rules
 from permits.constants import ApplicationState, PermitStatus
 from permits.models import ApplicationTransition, PermitApplication
+from permits.selectors import permits as permit_selectors
 from permits.services import applications as svc
 from permits.services import permits as permit_services
 from review.selectors import overdue_applications
@@ -40,7 +41,7 @@ def test_withdrawn_lost_replacement_restores_the_permit_not_the_card(client):
     app = submitted(permit.holder, Service.REPLACEMENT, answers={"reason": "lost"})
     permit.refresh_from_db()
     assert permit.status == PermitStatus.LOST
-    assert not permit_services.verify_card_serial(permit.card_serial).valid
+    assert not permit_selectors.verify_card_serial(permit.card_serial).valid
     # withdrawn through the page the person uses
     login(client, permit.holder)
     response = client.post(
@@ -51,7 +52,7 @@ def test_withdrawn_lost_replacement_restores_the_permit_not_the_card(client):
     permit.refresh_from_db()
     assert app.state == ApplicationState.WITHDRAWN
     assert permit.status == PermitStatus.ACTIVE
-    assert not permit_services.verify_card_serial(permit.card_serial).valid  # stays invalid
+    assert not permit_selectors.verify_card_serial(permit.card_serial).valid  # stays invalid
     log = permit.transitions.order_by("-pk").first()
     assert (log.transition, log.from_state, log.to_state) == (
         "restore_after_lost_report",
@@ -81,7 +82,7 @@ def test_refused_lost_replacement_of_an_expired_permit_returns_it_suspended(monk
     svc.reject(user=officer, application=app, reason="not_eligible")
     permit.refresh_from_db()
     assert permit.status == PermitStatus.SUSPENDED and permit.suspended_on == tomorrow
-    assert not permit_services.verify_card_serial(permit.card_serial).valid
+    assert not permit_selectors.verify_card_serial(permit.card_serial).valid
 
 
 def test_damaged_card_replacement_invalidates_nothing_before_production():
@@ -89,11 +90,11 @@ def test_damaged_card_replacement_invalidates_nothing_before_production():
     app = submitted(permit.holder, Service.REPLACEMENT, answers={"reason": "damaged"})
     permit.refresh_from_db()
     assert permit.status == PermitStatus.ACTIVE
-    assert permit_services.verify_card_serial(permit.card_serial).valid
+    assert permit_selectors.verify_card_serial(permit.card_serial).valid
     svc.withdraw(user=app.filed_by, application=app)
     permit.refresh_from_db()
     assert permit.status == PermitStatus.ACTIVE
-    assert permit_services.verify_card_serial(permit.card_serial).valid
+    assert permit_selectors.verify_card_serial(permit.card_serial).valid
 
 
 # --- 3. reminders on the day the window opens and 7 days before ----------------------------
@@ -172,10 +173,10 @@ def test_reminder_selection_is_one_query_for_10_and_10000(django_assert_num_quer
     today = D(2026, 2, 28)
     _bulk_permits(10, valid_until=D(2026, 3, 31), prefix="31")
     with django_assert_num_queries(1):
-        assert len(permit_services.endorsement_reminders_due(today=today)) == 10
+        assert len(permit_selectors.endorsement_reminders_due(today=today)) == 10
     _bulk_permits(9_990, valid_until=D(2026, 3, 30), prefix="32")
     with django_assert_num_queries(1):
-        assert len(permit_services.endorsement_reminders_due(today=today)) == 10_000
+        assert len(permit_selectors.endorsement_reminders_due(today=today)) == 10_000
 
 
 # --- 4. late endorsement: continuity from the filing day -----------------------------------
@@ -214,7 +215,8 @@ def test_moving_within_the_city_after_5_months_keeps_the_count():
     first = RegistrationFactory(
         person=person, registered=True, since=today - datetime.timedelta(days=190)
     )
-    from permits.services.registrations import cancel_registration, residence_facts
+    from permits.selectors.registrations import residence_facts
+    from permits.services.registrations import cancel_registration
 
     moved = today - datetime.timedelta(days=40)
     cancel_registration(registration=first, by=person.account, moved_on=moved)
@@ -230,7 +232,8 @@ def test_a_gap_of_more_than_30_days_starts_the_count_again():
     first = RegistrationFactory(
         person=person, registered=True, since=today - datetime.timedelta(days=300)
     )
-    from permits.services.registrations import cancel_registration, residence_facts
+    from permits.selectors.registrations import residence_facts
+    from permits.services.registrations import cancel_registration
 
     moved = today - datetime.timedelta(days=100)
     cancel_registration(registration=first, by=person.account, moved_on=moved)

@@ -27,6 +27,7 @@ that still look them up on the services.
 
 from permits.constants import FINAL_APPLICATION_STATES
 from permits.selectors.applicant import current_registration, open_application
+from permits.selectors.materials import reuse_offer
 from permits.selectors.timeline import timeline
 
 from .applicant import (
@@ -50,7 +51,7 @@ from .clerk import (
 from .eligibility import check_eligibility
 from .officer import accept, approve, extend_deadline, reject, request_supplement
 from .pages import upload_material_pages
-from .reuse import reuse_material, reuse_offer
+from .reuse import reuse_material
 
 __all__ = [
     "reuse_material",

@@ -19,9 +19,8 @@ from notifications.constants import NotificationKind
 from permits import rules, service_types
 from permits.constants import ApplicationState
 from permits.models import Material, MaterialRequirement, PermitApplication
-from permits.selectors.applicant import current_registration, draft_of
+from permits.selectors.applicant import current_permit, current_registration, draft_of
 
-from .. import permits as permit_services
 from .. import ratings as rating_services
 from ._common import (
     _answer_context,
@@ -51,7 +50,7 @@ def start_application(
     reasons = check_eligibility(user=user, person=person, service=service_type.code)
     if reasons:
         raise NotEligible(params={"reasons": " ".join(reasons)}, reasons=reasons)
-    permit = None if service_type.for_new_permit else permit_services.current_permit(person)
+    permit = None if service_type.for_new_permit else current_permit(person)
     registration, station_id = service_type.filed_under(
         person=person, permit=permit, registration=current_registration(person)
     )

@@ -9,10 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from core import clock
 from permits import rules, service_types
 from permits.constants import ApplicationState
-from permits.selectors.applicant import current_registration, open_application
+from permits.selectors.applicant import current_permit, current_registration, open_application
+from permits.selectors.registrations import residence_chain_since
 
-from .. import permits as permit_services
-from .. import registrations as registration_services
 from ._common import _city_region_codes
 
 
@@ -32,9 +31,9 @@ def check_eligibility(
     registration = current_registration(person)
     facts = service_types.EligibilityFacts(
         person=person,
-        permit=permit_services.current_permit(person),
+        permit=current_permit(person),
         registered_since=(
-            registration_services.residence_chain_since(person) or registration.since
+            residence_chain_since(person) or registration.since
             if registration is not None
             else None
         ),

@@ -23,10 +23,10 @@ from ...forms.applications import (
 )
 from ...models import PermitApplication
 from ...selectors.applications import application_rows, displayed_rows
+from ...selectors.appointments import current_appointment
 from ...selectors.ratings import case_rating
 from ...selectors.timeline import timeline, transitions_of
 from ...services import applications as services
-from ...services.appointments import current_appointment
 from ._common import (
     LIST_PAGE_SIZE,
     _get_application,

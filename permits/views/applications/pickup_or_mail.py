@@ -17,8 +17,8 @@ from ...forms.applications import (
     DeliveryChoiceForm,
     MailForm,
 )
+from ...selectors.appointments import station_takes_appointments
 from ...services import applications as services
-from ...services.appointments import station_takes_appointments
 from ._common import (
     _get_application,
     _posted,

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from applicants.models import Identity
-from applicants.services import dependents_of
+from applicants.selectors import dependents_of
 from core.errors import ServiceError
 
 from ... import service_types
@@ -19,9 +19,9 @@ from ...forms.applications import (
     MaterialUploadForm,
     StartForm,
 )
-from ...selectors.applicant import current_registration, open_application
+from ...selectors.applicant import current_permit, current_registration, open_application
+from ...selectors.materials import reuse_offer
 from ...services import applications as services
-from ...services import permits as permit_services
 from ._common import (
     _get_application,
     _posted,
@@ -53,7 +53,7 @@ def _default_basis(person, service) -> str:
     """A sensible first answer for the basis step, which the applicant confirms or changes."""
     return service_types.get(service).default_basis(
         person=person,
-        permit=permit_services.current_permit(person),
+        permit=current_permit(person),
         registration=current_registration(person),
     )
 
@@ -196,7 +196,7 @@ def step_material(request, application, code):
         raise Http404
     current = application.current_materials().filter(requirement=requirement).first()
     key = f"material-{code}"
-    offer = services.reuse_offer(application, code)
+    offer = reuse_offer(application, code)
     if request.method == "POST" and request.POST.get("reuse") == "1" and offer is not None:
         # what the portal already holds stands in for an upload (issue 15, point 14)
         try:

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from permits.models import Appointment, AppointmentSlot, PickupWindow, Rating, RatingFollowUp
+from permits.selectors import appointments as appointment_selectors
 from permits.services import applications as svc
 from permits.services import appointments as appointment_services
 from permits.services import ratings as rating_services
@@ -142,7 +143,7 @@ def test_book_move_and_cancel_through_the_api(django_assert_max_num_queries):
     app = waiting_case()
     open_every_day(app.station, capacity=2)
     api = client_for(app.filed_by)
-    offered = appointment_services.open_days(app.station)
+    offered = appointment_selectors.open_days(app.station)
     day, later = offered[0]["day"], offered[1]["day"]
 
     with django_assert_max_num_queries(7):
@@ -191,7 +192,7 @@ def test_a_full_slot_is_refused_with_the_services_message_and_not_offered():
     first = waiting_case()
     station = first.station
     open_every_day(station, capacity=1)
-    day = appointment_services.open_days(station)[0]["day"]
+    day = appointment_selectors.open_days(station)[0]["day"]
     response = client_for(first.filed_by).post(appointment_url(first), slot(day, T9), format="json")
     assert response.status_code == 201, response.content
 
@@ -223,7 +224,7 @@ def test_a_missed_slot_is_shown_and_can_be_rebooked():
     api = client_for(app.filed_by)
     body = api.get(appointment_url(app)).json()
     assert body["missed"] is True and body["appointment"]["day"] == yesterday.isoformat()
-    day = appointment_services.open_days(app.station)[0]["day"]
+    day = appointment_selectors.open_days(app.station)[0]["day"]
     response = api.post(appointment_url(app), slot(day, T930), format="json")
     assert response.status_code == 201, response.content
     assert response.json()["missed"] is False
@@ -236,7 +237,7 @@ def test_only_while_awaiting_window_pickup():
     api = client_for(done.filed_by)
     body = api.get(appointment_url(done)).json()
     assert body["can_book"] is False and body["days"] == [] and body["appointment"] is None
-    day = appointment_services.open_days(done.station)[0]["day"]
+    day = appointment_selectors.open_days(done.station)[0]["day"]
     body = assert_error(api.post(appointment_url(done), slot(day, T9), format="json"), 409)
     assert body["code"] == "not_awaiting_pickup"
     assert not Appointment.objects.exists()
@@ -245,7 +246,7 @@ def test_only_while_awaiting_window_pickup():
 def test_another_applicants_booking_is_not_found_and_anonymous_is_401(api):
     app = waiting_case()
     open_every_day(app.station)
-    day = appointment_services.open_days(app.station)[0]["day"]
+    day = appointment_selectors.open_days(app.station)[0]["day"]
     appointment_services.book(user=app.filed_by, application=app, day=day, starts_at=T9)
     stranger = client_for(ApplicationFactory(awaiting_pickup=True).filed_by)
     url = appointment_url(app)
@@ -264,7 +265,7 @@ def test_another_applicants_booking_is_not_found_and_anonymous_is_401(api):
 def test_reading_the_slots_costs_the_same_whatever_the_bookings(django_assert_max_num_queries):
     app = waiting_case()
     open_every_day(app.station, capacity=3)
-    for offered in appointment_services.open_days(app.station)[:5]:
+    for offered in appointment_selectors.open_days(app.station)[:5]:
         for time in (T9, T930):
             other = waiting_case(registration__house__station=app.station)
             appointment_services.book(

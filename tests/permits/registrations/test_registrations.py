@@ -9,6 +9,7 @@ from core.errors import InvalidInput, NotAllowed
 from notifications.models import Notification
 from permits.constants import RegistrationState
 from permits.models import ResidenceRegistration
+from permits.selectors import registrations as selectors
 from permits.services import registrations as services
 from tests.factories import (
     HouseFactory,
@@ -64,8 +65,8 @@ def test_registration_goes_to_the_house_station_and_nowhere_else(client):
 
 def test_scanned_qr_url_and_lowercase_codes_find_the_house(client):
     house = HouseFactory(code="LH0000000009")
-    assert services.find_house(services.house_qr_payload(house)) == house
-    assert services.find_house(" lh-0000000009 ") == house
+    assert selectors.find_house(services.house_qr_payload(house)) == house
+    assert selectors.find_house(" lh-0000000009 ") == house
     person = IdentityFactory(verified=True)
     client.force_login(person.account)
     page = client.get(reverse("permits:registration_new") + "?house=LH0000000009")
@@ -225,14 +226,14 @@ def test_cancel_on_moving_away(client):
 def test_residence_facts_for_permits():
     today = datetime.date(2026, 6, 1)
     long_ago = RegistrationFactory(registered=True, since=datetime.date(2025, 1, 1))
-    facts = services.residence_facts(long_ago.person, today=today)
+    facts = selectors.residence_facts(long_ago.person, today=today)
     assert facts.long_enough is True
     assert facts.basis == "residence"
     recent = RegistrationFactory(registered=True, since=datetime.date(2026, 3, 1))
-    facts = services.residence_facts(recent.person, today=today)
+    facts = selectors.residence_facts(recent.person, today=today)
     assert facts.long_enough is False
     assert facts.eligible_from > today
-    assert services.residence_facts(IdentityFactory(verified=True)) is None
+    assert selectors.residence_facts(IdentityFactory(verified=True)) is None
 
 
 def test_personal_center_lists_registration_with_next_step(client):
