@@ -5,15 +5,10 @@ WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-wqy-microhei \
  && rm -rf /var/lib/apt/lists/*
-COPY pyproject.toml README.md ./
-COPY config ./config
-COPY core ./core
-COPY applicants ./applicants
-COPY permits ./permits
-COPY review ./review
-COPY notifications ./notifications
-RUN pip install .
+# The whole project, so no app can be left out; .dockerignore keeps local files (.git, .venv,
+# node_modules, var, caches, test artefacts) out of the image.
 COPY . .
+RUN pip install .
 RUN python manage.py compiletranslations \
  && SECRET_KEY=build-only-collectstatic python manage.py collectstatic --noinput
 RUN useradd --system --uid 10001 portal && mkdir -p /app/var && chown -R portal /app/var

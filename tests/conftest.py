@@ -48,6 +48,17 @@ def _test_settings(tmp_path, settings):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hasher(request, settings):
+    """Argon2 is slow by design; tests create many accounts and log in many times, so they hash
+    with MD5. Tests of the hashing itself (``real_password_hasher``) keep the settings' hashers,
+    and so do the suites whose other processes check passwords with them (``services``,
+    ``production``)."""
+    if any(m in request.keywords for m in ("real_password_hasher", "services", "production")):
+        return
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import caches
 

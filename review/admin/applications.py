@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_mixins import ReadOnlyAdminMixin
 from core.masking import mask_name
 from permits.admin.applications import (
     CardSerialInline,
@@ -35,17 +36,6 @@ from permits.selectors.applications import answer_rows
 from .. import selectors, views
 from ..desks.admin import DeskAdminMixin
 from ..desks.applications import APPLICATION_DESK
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class DeskFilter(admin.SimpleListFilter):
@@ -101,7 +91,11 @@ class LongUncollectedFilter(admin.SimpleListFilter):
 
 @admin.register(PermitApplication)
 class PermitApplicationAdmin(
-    ReadOnlyMixin, IdNumberSearchMixin, DeskAdminMixin, StationScopedAdminMixin, admin.ModelAdmin
+    ReadOnlyAdminMixin,
+    IdNumberSearchMixin,
+    DeskAdminMixin,
+    StationScopedAdminMixin,
+    admin.ModelAdmin,
 ):
     change_form_template = "review/application_change_form.html"
     desk = APPLICATION_DESK
@@ -302,7 +296,7 @@ class PermitApplicationAdmin(
 
 @admin.register(ResidencePermit)
 class ResidencePermitAdmin(
-    ReadOnlyMixin, IdNumberSearchMixin, StationScopedAdminMixin, admin.ModelAdmin
+    ReadOnlyAdminMixin, IdNumberSearchMixin, StationScopedAdminMixin, admin.ModelAdmin
 ):
     list_display = [
         "number",

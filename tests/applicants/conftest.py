@@ -5,8 +5,3 @@ import pytest
 def _english_pages(settings):
     """Assertions read English source strings; pages default to the browser's language."""
     settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

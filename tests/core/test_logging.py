@@ -31,8 +31,7 @@ def json_lines():
         root.removeHandler(handler)
 
 
-def test_a_request_logs_json_with_its_request_id_and_user_id(client, json_lines, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_a_request_logs_json_with_its_request_id_and_user_id(client, json_lines):
     user = UserFactory(password=PASSWORD)
     response = client.post(
         "/accounts/login/",

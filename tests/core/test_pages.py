@@ -59,6 +59,7 @@ def test_seed_demo_refuses_when_debug_is_off(settings):
     assert not Station.objects.exists()
 
 
+@pytest.mark.real_password_hasher
 def test_password_is_hashed_with_argon2():
     user = User.objects.create_user("13800138000", "Str0ng-Passw0rd!")
     assert user.password.startswith("argon2")

@@ -7,7 +7,7 @@ from django.contrib.auth.hashers import Argon2PasswordHasher, get_hasher, make_p
 from core.hashers import OwaspArgon2PasswordHasher
 from tests.factories import PASSWORD, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.real_password_hasher]
 
 OWASP = "m=19456,t=2,p=1"
 DJANGO_DEFAULT = "m=102400,t=2,p=8"

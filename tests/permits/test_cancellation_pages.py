@@ -27,15 +27,6 @@ from tests.service_codes import Service
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing_in_english(settings):
-    from django.utils import translation
-
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with translation.override("en"):
-        yield
-
-
 @pytest.fixture
 def client():
     from django.test import Client

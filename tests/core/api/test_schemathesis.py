@@ -54,10 +54,9 @@ def _keep_the_test_connection():
 
 
 @pytest.fixture
-def fuzz_applicant(db, settings):
+def fuzz_applicant(db):
     """An applicant with something behind most ids: a verified identity with a draft new
     permit application, a dependent holding a permit, notifications."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     user = UserFactory()
     person = registered_person(account=user)
     draft_ready(person, Service.NEW)
