@@ -10,10 +10,11 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
+
+from core import clock
 
 from .constants import Sex
 
@@ -32,7 +33,7 @@ class IdNumberFacts:
 
 def age_on(birth_date: datetime.date, day: datetime.date | None = None) -> int:
     """Full years of age on ``day`` (today in the portal's time zone by default)."""
-    day = day or timezone.localdate()
+    day = day or clock.today()
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
@@ -70,7 +71,7 @@ def parse_id_number(raw: str, *, today: datetime.date | None = None) -> IdNumber
             code="birth_date",
             params={"digits": number[6:14]},
         ) from exc
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if birth_date > today or birth_date.year < 1900:
         raise ValidationError(
             _("Digits 7 to 14 give a date of birth (%(date)s) that is not possible."),

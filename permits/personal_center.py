@@ -15,9 +15,9 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.personal_center import Section, register
 from permits.verification import verification_qr_svg, verification_url
 
@@ -106,7 +106,7 @@ def registrations_section(request):
 
 @register(order=40)
 def permits_section(request):
-    today = timezone.localdate()
+    today = clock.today()
     account_permits = _account_permits(request)
     permits = account_permits.held
     for permit in permits:
@@ -146,7 +146,7 @@ def residence_certificates_section(request):
     """Issue 16: a residence certificate (居住证明) on demand for each permit in use, and the
     certificates asked for that are still valid (each with its PDF)."""
     user = request.user
-    today = timezone.localdate()
+    today = clock.today()
     usable = [
         permit
         for permit in _account_permits(request).held

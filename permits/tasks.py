@@ -4,17 +4,18 @@ idempotent (safe to run twice, or to be redelivered)."""
 
 from celery import shared_task
 
+from core import clock
+
 
 @shared_task(name="permits.suspend_overdue_permits", ignore_result=True)
 def suspend_overdue_permits() -> int:
     """Suspend every active permit past ``valid_until`` (one set-based UPDATE), then notify the
     holders of every permit suspended today, in chunks (each notice once, by event key)."""
-    from django.utils import timezone
 
     from .selectors.permits import suspended_permit_ids
     from .services.permits import NOTIFY_CHUNK, suspend_overdue_permits
 
-    today = timezone.localdate()
+    today = clock.today()
     count = suspend_overdue_permits(today=today)
     ids = suspended_permit_ids(on=today)
     for start in range(0, len(ids), NOTIFY_CHUNK):
@@ -33,12 +34,11 @@ def notify_suspended_holders(permit_ids: list[int]) -> int:
 def send_endorsement_reminders() -> int:
     """Remind holders on the day the renewal window opens and 7 days before ``valid_until``
     (each reminder once): one query finds them, chunks of notices go to their own tasks."""
-    from django.utils import timezone
 
     from .selectors.permits import endorsement_reminders_due
     from .services.permits import NOTIFY_CHUNK
 
-    today = timezone.localdate()
+    today = clock.today()
     due = endorsement_reminders_due(today=today)
     for start in range(0, len(due), NOTIFY_CHUNK):
         notify_endorsement_due.delay(due[start : start + NOTIFY_CHUNK], today.isoformat())
@@ -62,12 +62,11 @@ def deem_submissions_accepted() -> int:
     """Administrative Licensing Law Art. 32: submissions neither accepted nor answered within
     ``DEEMED_ACCEPTANCE_WORKING_DAYS`` working days count as accepted (one set-based UPDATE);
     the applicants are then told in chunks (each notice once, by event key)."""
-    from django.utils import timezone
 
     from .selectors.permits import deemed_accepted_ids
     from .services.permits import NOTIFY_CHUNK, deem_overdue_submissions_accepted
 
-    today = timezone.localdate()
+    today = clock.today()
     count = deem_overdue_submissions_accepted(today=today)
     ids = deemed_accepted_ids(on=today)
     for start in range(0, len(ids), NOTIFY_CHUNK):

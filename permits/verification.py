@@ -21,11 +21,11 @@ from django.core import signing
 from django.core.cache import caches
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core import clock
 from core.api.throttles import IPThrottle
 from core.masking import mask_name
 from core.qr import qr_svg
@@ -105,7 +105,7 @@ def verify(code: str) -> Verification:
     ):
         return Verification(INVALID)
     if permit.status == PermitStatus.ACTIVE and not rules.is_endorsement_overdue(
-        permit.valid_until, timezone.localdate()
+        permit.valid_until, clock.today()
     ):
         status = VALID
     elif permit.status in (PermitStatus.ACTIVE, PermitStatus.SUSPENDED):

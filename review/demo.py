@@ -5,6 +5,7 @@ Run by ``manage.py seed_demo`` (core), which finds this module by its name; idem
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from core import clock
 from core.demo import DEMO_PASSWORD, register
 from core.fsm import run_transition
 from permits.constants import StaffGroup
@@ -77,7 +78,6 @@ class _Seeder:
         import io
 
         from django.core.files.base import ContentFile
-        from django.utils import timezone
         from PIL import Image
 
         from applicants.id_numbers import parse_id_number
@@ -116,7 +116,7 @@ class _Seeder:
                     account=applicant,
                     person=identity,
                     house_code=STATIONS[0]["houses"][0][1],
-                    since=timezone.localdate() - datetime.timedelta(days=365),
+                    since=clock.today() - datetime.timedelta(days=365),
                     basis="residence",
                     proof=png((220, 240, 220)),
                 )
@@ -129,7 +129,6 @@ class _Seeder:
         import datetime
 
         from dateutil.relativedelta import relativedelta
-        from django.utils import timezone
 
         from permits.selectors.applicant import current_permit, current_registration
         from permits.services import permits as permit_services
@@ -138,7 +137,7 @@ class _Seeder:
         registration = current_registration(identity) if identity else None
         if registration is None or current_permit(identity) is not None:
             return
-        valid_until = timezone.localdate() + datetime.timedelta(days=20)
+        valid_until = clock.today() + datetime.timedelta(days=20)
         permit_services.issue_permit(
             by=supervisor,
             holder=identity,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applicants.constants import IdentityState
 from applicants.models import Identity
+from core import clock
 from core.masking import mask_name
 from core.paging import Total
 from permits import service_types
@@ -124,7 +125,7 @@ def station_queue(user, queue: str, *, service: str | None = None) -> QuerySet[P
 
 def overdue_applications(user, *, today: datetime.date | None = None):
     """Accepted applications past their deadline (seed 001: 15 days + extension)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     qs = PermitApplication.objects.filter(due_condition("overdue", today))
     return scope_to_station(qs, user).select_related("person", "station").order_by("deadline")
 
@@ -133,7 +134,7 @@ def long_uncollected(user, *, today: datetime.date | None = None) -> QuerySet[Pe
     """Cards waiting at the station ``LONG_UNCOLLECTED_DAYS`` (90) days or more since production
     (the holder was reminded after 7 and 30 days): the station's clerk follows them up. The
     user's station (all for a supervisor), the oldest first."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     qs = PermitApplication.objects.filter(
         waiting_for_collection(), uncollected_since(LONG_UNCOLLECTED_DAYS, today=today)
     )
@@ -188,7 +189,7 @@ def application_queue(user, params, *, today=None) -> QuerySet[PermitApplication
     """The waiting applications of the user's station (all stations for a supervisor) for the
     user's role, the oldest deadline first, filtered by ``params`` (service, state, due,
     station, q)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     states = _default_states(user)
     state = params.get("state", "")
     if state in WAITING_STATES:
@@ -335,7 +336,7 @@ class LandingQueue:
     kind; a later slice within them runs no query."""
 
     def __init__(self, user, params, *, today=None, stop_hint: int = 0):
-        self.today = today or timezone.localdate()
+        self.today = today or clock.today()
         kind = params.get("kind", "")
         only_applications = any(params.get(name) for name in APPLICATION_ONLY_FILTERS)
         wanted = [kind] if kind in KINDS else list(KINDS)
@@ -415,7 +416,7 @@ def station_report(*, start: datetime.date, end: datetime.date, today=None) -> l
     (submitted), accepted, approved, rejected, median and 90th-percentile days from acceptance
     to production, overdue now, and the first-time approval rate (approved without any request
     for more material, over all decisions of the period)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     tz = timezone.get_current_timezone()
     since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
     next_day = end + datetime.timedelta(days=1)

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 
+from core import clock
 from core.display import ChoiceLabels, pk_url
 from core.errors import ServiceError
 from core.uploads import protected_file_response
@@ -319,7 +320,7 @@ def _page_number(value) -> int:
 def queue_context(request) -> dict:
     """Everything waiting for this user, one list (``selectors.LandingQueue``)."""
     user = request.user
-    today = timezone.localdate()
+    today = clock.today()
     params, token = queue_search_terms(request)
     # The count reads the requested page's rows with it (one query per kind).
     stop = _page_number(params.get("page")) * QUEUE_PAGE_SIZE
@@ -358,7 +359,7 @@ def queue_context(request) -> dict:
 def report_view(model_admin, request):
     if not is_supervisor(request.user):
         raise PermissionDenied
-    today = timezone.localdate()
+    today = clock.today()
     initial = {"start": today.replace(day=1), "end": today}
     form = forms.ReportForm(request.GET or None, initial=initial)
     report, period = None, None

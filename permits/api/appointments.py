@@ -8,7 +8,6 @@ endpoint)."""
 
 from __future__ import annotations
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
@@ -16,6 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import clock
 from permits.api.applications import get_owned
 from permits.constants import ApplicationState
 from permits.models import Appointment
@@ -72,7 +72,7 @@ def free_days(station, today) -> list[dict]:
 
 
 def appointment_response(application, *, status_code=status.HTTP_200_OK) -> Response:
-    today = timezone.localdate()
+    today = clock.today()
     can_book = application.state == ApplicationState.AWAITING_PICKUP
     current = selectors.current_appointment(application) if can_book else None
     days = free_days(application.station, today) if can_book else []

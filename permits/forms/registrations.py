@@ -2,10 +2,10 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applicants.constants import IdentityState
+from core import clock
 from core.errors import InvalidInput
 from core.uploads import DocumentUploadField
 
@@ -76,7 +76,7 @@ class RegistrationForm(forms.Form):
 
     def clean_since(self):
         since = self.cleaned_data["since"]
-        if since > timezone.localdate():
+        if since > clock.today():
             raise ValidationError(_("The date cannot be in the future."))
         return since
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applicants.models import Identity
+from core import clock
 from core.uploads import private_upload_to
 
 from ..papers import registry as papers
@@ -152,7 +153,7 @@ class Document(models.Model):
         return bool(self.file and self.content_hash)
 
     def is_expired(self, today=None) -> bool:
-        today = today or timezone.localdate()
+        today = today or clock.today()
         return self.valid_until is not None and today > self.valid_until
 
     def verification_path(self) -> str:

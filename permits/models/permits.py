@@ -2,11 +2,11 @@
 
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from applicants.models import Identity
+from core import clock
 from core.fsm import TransitionLogBase, TransitionLoggedMixin
 
 from ..constants import (
@@ -108,7 +108,7 @@ class ResidencePermit(TransitionLoggedMixin, ConcurrentTransitionMixin, models.M
     @transition(field=status, source=PermitStatus.ACTIVE, target=PermitStatus.SUSPENDED)
     def suspend(self, *, by=None, note="", on=None):
         """One permit at a time (the daily job suspends in bulk: see tasks/services)."""
-        self.suspended_on = on or timezone.localdate()
+        self.suspended_on = on or clock.today()
 
     @transition(
         field=status,

@@ -7,8 +7,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from django.utils import timezone
-
+from core import clock
 from permits import rules
 from permits.models import (
     SLOT_MINUTES,
@@ -41,7 +40,7 @@ def _slot_times(window: PickupWindow) -> list[datetime.time]:
 def open_days(station, *, today: datetime.date | None = None) -> list[dict]:
     """The bookable days of ``station`` and their slots, each with the places left:
     ``[{"day", "slots": [{"starts_at", "capacity", "left"}]}]``. Three queries."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     first = first_bookable_day(today)
     last = first + datetime.timedelta(days=BOOKING_HORIZON_DAYS)
     windows = defaultdict(list)

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.utils import timezone
-
+from core import clock
 from permits.constants import PermitStatus
 from permits.models import ResidencePermit
 from permits.scoping import scope_to_station
@@ -15,7 +14,7 @@ from permits.scoping import scope_to_station
 def permits_expiring(user, *, within_days: int = 30, today: datetime.date | None = None):
     """Active permits expiring soon (index status, valid_until), for the station's overview."""
 
-    today = today or timezone.localdate()
+    today = today or clock.today()
     qs = ResidencePermit.objects.filter(
         status=PermitStatus.ACTIVE,
         valid_until__gte=today,

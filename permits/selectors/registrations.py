@@ -10,9 +10,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlparse
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.errors import InvalidInput
 from permits import rules
 from permits.constants import PermitStatus, RegistrationState
@@ -121,7 +121,7 @@ def residence_facts(person, *, today: datetime.date | None = None) -> ResidenceF
     registration = current_registration(person)
     if registration is None:
         return None
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return ResidenceFacts.of(
         registration, residence_chain_since(person) or registration.since, today
     )
@@ -142,7 +142,7 @@ def residence_facts_of(registrations, *, today: datetime.date | None = None) -> 
         person_id__in={r.person_id for r in registered}, state__in=PERIOD_STATES
     ).values_list("person_id", *PERIOD_FIELDS):
         periods[person_id].append(residence_period(*period))
-    today = today or timezone.localdate()
+    today = today or clock.today()
     for registration in registered:
         # one registration in force per person (registration_one_open_per_person): this one
         since = rules.residence_chain_start(periods[registration.person_id]) or registration.since

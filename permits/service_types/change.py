@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.errors import InvalidInput
 from core.fsm import run_transition
 from permits import rules
@@ -21,7 +21,7 @@ from .proofs import material
 class _PastDateField(forms.DateField):
     def validate(self, value):
         super().validate(value)
-        if value and value > timezone.localdate():
+        if value and value > clock.today():
             raise forms.ValidationError(
                 _("The date of the change cannot be in the future."), code="change_in_future"
             )

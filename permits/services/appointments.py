@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.errors import InvalidInput, NotAllowed, WrongState
 from notifications.constants import NotificationKind
 from notifications.models import Notification
@@ -73,7 +74,7 @@ def _check_owner(user, application) -> None:
 def book(*, user, application: PermitApplication, day: datetime.date, starts_at: datetime.time):
     """Book (or move to) a slot: a full slot is refused and changes nothing; the booking it
     replaces (a move, or a missed slot rebooked) is ended in the same transaction."""
-    today = timezone.localdate()
+    today = clock.today()
     _check_owner(user, application)
     station = application.station
     capacity = _capacity_of(station, day, starts_at, today)
@@ -109,7 +110,7 @@ def cancel(*, user, application: PermitApplication) -> None:
         current = current_appointment(application)
         if current is None:
             raise WrongState(_("There is no booking to cancel."), code="no_booking")
-        _release(current, timezone.localdate())
+        _release(current, clock.today())
 
 
 # --- the reminder the day before -----------------------------------------------------------------
@@ -117,7 +118,7 @@ def cancel(*, user, application: PermitApplication) -> None:
 
 def send_appointment_reminders(*, today: datetime.date | None = None) -> int:
     """The day before a booked slot, one SMS (event key per booking)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     key = Concat(Value("appointment_reminder:"), Cast(OuterRef("pk"), CharField()))
     due = (
         Appointment.objects.filter(

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core import clock
 from permits import papers
 from permits.constants import DocumentKind
 from permits.models import Counter, Document
@@ -128,7 +129,7 @@ def issue_on_demand(kind: str, *, user, permit, language: str = "") -> Document:
     paper = papers.get(kind)
     if paper.issued != papers.ON_DEMAND:
         raise ValueError(f"{paper.code} is not issued on demand")
-    today = timezone.localdate()
+    today = clock.today()
     paper.check(user=user, permit=permit, today=today)
     language = _language(language or settings.LANGUAGE_CODE)
     with transaction.atomic():

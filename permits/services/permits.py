@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.errors import NotAllowed, WrongState
 from core.fsm import run_transition
 from notifications.constants import NotificationKind
@@ -100,7 +101,7 @@ def send_endorsement_reminders(*, today: datetime.date | None = None) -> int:
     ``valid_until``, unless a renewal is in progress (``endorsement_reminders_due``, one query),
     then notify them in chunks (``notify_endorsement_due``). Each reminder goes once (event key
     per permit, expiry date and reminder), however often the job runs."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     due = endorsement_reminders_due(today=today)
     for start in range(0, len(due), NOTIFY_CHUNK):
         notify_endorsement_due(reminders=due[start : start + NOTIFY_CHUNK], today=today)
@@ -146,7 +147,7 @@ def deem_overdue_submissions_accepted(*, today: datetime.date | None = None) -> 
     from django.db.models.functions import Coalesce
 
     days = int(getattr(settings, "DEEMED_ACCEPTANCE_WORKING_DAYS", rules.DEEMED_ACCEPTANCE_DAYS))
-    today = today or timezone.localdate()
+    today = today or clock.today()
     cutoff = rules.deemed_acceptance_cutoff(today, days)
     if cutoff is None:
         return 0
@@ -265,7 +266,7 @@ def suspend_overdue_permits(*, today: datetime.date | None = None) -> int:
     apply in time (rules.endorse judges lateness on the filing date); if the renewal is
     rejected or withdrawn, the next run suspends it.
     """
-    today = today or timezone.localdate()
+    today = today or clock.today()
     now = timezone.now()
     renewal_filed = renewal_in_progress().filter(permit=OuterRef("pk"))
     overdue = ResidencePermit.objects.filter(

@@ -17,9 +17,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.errors import InvalidInput, NotAllowed, WrongState
 from core.fsm import run_transition
 from core.masking import mask_id_number
@@ -71,7 +71,7 @@ def submit_registration(
             },
         )
     house = find_house(house_code)
-    today = timezone.localdate()
+    today = clock.today()
     errors = {}
     if since is None:
         errors["since"] = _("Enter the date you started living here.")
@@ -145,8 +145,8 @@ def cancel_registration(*, registration, by, moved_on: datetime.date | None = No
         raise NotAllowed
     if holds_permit(registration.person):
         raise WrongState(PERMIT_HELD, code="permit_held")
-    moved_on = moved_on or timezone.localdate()
-    if moved_on < registration.since or moved_on > timezone.localdate():
+    moved_on = moved_on or clock.today()
+    if moved_on < registration.since or moved_on > clock.today():
         raise InvalidInput(
             fields={"moved_on": _("The date must be between the registration date and today.")}
         )

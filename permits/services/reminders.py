@@ -19,10 +19,10 @@ import datetime
 from dateutil.relativedelta import relativedelta
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
-from django.utils import timezone
 
 from applicants.constants import AgentReason, Relationship
 from applicants.models import Identity
+from core import clock
 from notifications.constants import NotificationKind
 from notifications.services import notify
 from permits import rules, service_types
@@ -52,7 +52,7 @@ def uncollected_key(days: int, application_pk) -> str:
 
 def send_uncollected_card_reminders(*, today: datetime.date | None = None) -> int:
     """Remind holders 7 and 30 days after production that the card waits at the station."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     sent = 0
     for days in UNCOLLECTED_REMINDER_DAYS:
         for app in due_uncollected_reminders(days, today=today).iterator(chunk_size=CHUNK):
@@ -138,7 +138,7 @@ def move_dates_due_on(due: datetime.date) -> list[datetime.date]:
 def send_change_due_reminders(*, today: datetime.date | None = None) -> int:
     """7 days before the change application lapses, remind holders who moved and have not
     filed it."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     due = today + datetime.timedelta(days=CHANGE_REMINDER_DAYS_BEFORE)
     registrations = (
         ResidenceRegistration.objects.filter(
@@ -182,7 +182,7 @@ def births_turning(age: int, on: datetime.date) -> list[datetime.date]:
 def send_turned_16_notices(*, today: datetime.date | None = None) -> int:
     """A dependent minor turns 16 today: the agent is told that the person now applies
     themselves (seed 001 Art. 9: an agent applies for a minor under 16), and how."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     dependents = (
         Identity.objects.filter(
             agent_reason=AgentReason.MINOR,

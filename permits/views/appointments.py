@@ -9,10 +9,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import clock
 from core.errors import ServiceError, add_service_errors
 
 from ..constants import ApplicationState
@@ -55,7 +56,7 @@ def appointment(request, pk):
     application = get_object_or_404(owned_applications(request.user), pk=pk, filed_by=request.user)
     if application.state != ApplicationState.AWAITING_PICKUP:
         return redirect("permits:application_detail", application.pk)
-    today = timezone.localdate()
+    today = clock.today()
     current = selectors.current_appointment(application)
     days = selectors.open_days(application.station, today=today)
     form = SlotForm(request.POST or None, days=days)

@@ -11,11 +11,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import pending_uploads
+from core import clock, pending_uploads
 from core.errors import ServiceError, add_service_errors
 from core.uploads import protected_file_response
 from permits.scoping import is_supervisor, station_id_of
@@ -120,7 +119,7 @@ def registration_detail(request, pk: int):
         {
             "registration": registration,
             "facts": facts,
-            "cancel_form": CancelRegistrationForm(initial={"moved_on": timezone.localdate()}),
+            "cancel_form": CancelRegistrationForm(initial={"moved_on": clock.today()}),
             # Moving away with a permit: the cancellation service instead (seed 001 proc. 3).
             "offer_cancellation": registration.state == RegistrationState.REGISTERED
             and selectors.holds_permit(registration.person),

@@ -12,12 +12,12 @@ URL (``permits.admin.id_search``).
 from django.contrib import admin
 from django.db.models import F, Q
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.admin_mixins import ReadOnlyAdminMixin
 from core.masking import mask_name
 from permits.admin.applications import (
@@ -69,7 +69,7 @@ class DueFilter(admin.SimpleListFilter):
         return [("overdue", _("overdue")), ("soon", _("due within 3 days"))]
 
     def queryset(self, request, queryset):
-        condition = selectors.due_condition(self.value() or "", timezone.localdate())
+        condition = selectors.due_condition(self.value() or "", clock.today())
         return queryset if condition is None else queryset.filter(condition)
 
 
@@ -176,7 +176,7 @@ class PermitApplicationAdmin(
     def deadline_flag(self, obj):
         if obj.deadline is None:
             return "-"
-        urgency = selectors.urgency(obj, timezone.localdate())
+        urgency = selectors.urgency(obj, clock.today())
         if urgency:
             if urgency == "overdue":
                 return format_html(
@@ -251,7 +251,7 @@ class PermitApplicationAdmin(
         """Everything the officer checks on one page besides the acts and the timeline:
         applicant and identity, registration and its age, the permit, every material (current
         and earlier versions), the papers issued."""
-        today = timezone.localdate()
+        today = clock.today()
         registration = application.registration
         materials = list(
             application.materials.select_related("requirement").order_by(

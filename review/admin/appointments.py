@@ -5,9 +5,9 @@ filtered to today by default). Station-scoped: another station's rows answer 404
 import datetime
 
 from django.contrib import admin
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.admin_mixins import ReadOnlyAdminMixin
 from core.masking import mask_name
 from permits.admin.mixins import StationScopedAdminMixin
@@ -75,7 +75,7 @@ class DayFilter(admin.SimpleListFilter):
             }
 
     def queryset(self, request, queryset):
-        today = timezone.localdate()
+        today = clock.today()
         value = self.value() or "today"
         if value == "today":
             return queryset.filter(day=today)

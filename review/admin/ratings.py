@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.errors import ServiceError
 from core.masking import mask_name
 from permits.admin.mixins import StationScopedAdminMixin
@@ -57,12 +58,11 @@ class OpenFilter(admin.SimpleListFilter):
         return [("1", _("to answer")), ("overdue", _("overdue")), ("0", _("answered"))]
 
     def queryset(self, request, queryset):
-        from django.utils import timezone
 
         if self.value() == "1":
             return queryset.filter(answered_at__isnull=True)
         if self.value() == "overdue":
-            return queryset.filter(answered_at__isnull=True, due_on__lt=timezone.localdate())
+            return queryset.filter(answered_at__isnull=True, due_on__lt=clock.today())
         if self.value() == "0":
             return queryset.filter(answered_at__isnull=False)
         return queryset

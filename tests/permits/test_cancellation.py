@@ -7,7 +7,6 @@ completion; refusals."""
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from core.errors import InvalidInput, NotAllowed, NotEligible, RuleRefused, WrongState
 from notifications.models import Notification, SmsMessage
@@ -42,15 +41,8 @@ TODAY = datetime.date(2026, 3, 2)  # a Monday
 
 @pytest.fixture
 def on_fixed_day(monkeypatch):
-    """Every "today" of the services is TODAY (timezone.localdate() without an argument)."""
-    original = timezone.localdate
-
-    def localdate(value=None, timezone=None):
-        if value is None:
-            return TODAY
-        return original(value, timezone)
-
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
+    """Every "today" of the portal is TODAY (the one clock, ``core.clock.today``)."""
+    monkeypatch.setattr("core.clock.today", lambda: TODAY)
     return TODAY
 
 
