@@ -22,13 +22,13 @@ from .texts import text_engine, tidy
 UNREAD_TTL = 300
 
 
-def _unread_key(user_id) -> str:
+def unread_key(user_id) -> str:
     return f"notifications:unread:{user_id}"
 
 
 def unread_count(user) -> int:
     cache = caches["pages"]
-    key = _unread_key(user.pk)
+    key = unread_key(user.pk)
     count = cache.get(key)
     if count is None:
         count = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
@@ -38,7 +38,7 @@ def unread_count(user) -> int:
 
 def forget_unread_count(user_id) -> None:
     cache = caches["pages"]
-    key = _unread_key(user_id)
+    key = unread_key(user_id)
     cache.delete(key)
     if transaction.get_connection().in_atomic_block:
         transaction.on_commit(lambda: cache.delete(key))

@@ -174,7 +174,7 @@ KINDS = {
 APPLICATION_ONLY_FILTERS = ("service", "state", "due")
 
 
-def _default_states(user) -> tuple:
+def default_states(user) -> tuple:
     if is_supervisor(user):
         return WAITING_STATES
     names = group_names(user)
@@ -190,7 +190,7 @@ def application_queue(user, params, *, today=None) -> QuerySet[PermitApplication
     user's role, the oldest deadline first, filtered by ``params`` (service, state, due,
     station, q)."""
     today = today or clock.today()
-    states = _default_states(user)
+    states = default_states(user)
     state = params.get("state", "")
     if state in WAITING_STATES:
         states = (state,)
@@ -448,7 +448,7 @@ def station_report(*, start: datetime.date, end: datetime.date, today=None) -> l
         durations.setdefault(station_id, []).append(
             (produced_at - accepted_at).total_seconds() / 86400
         )
-    satisfaction = _satisfaction(between("rated_at"), today)
+    satisfaction = satisfaction_by_station(between("rated_at"), today)
     report = []
     for station in Station.objects.order_by("name"):
         row = counts.get(station.pk, {})
@@ -488,7 +488,7 @@ def _rate(part: int, whole: int) -> int | None:
     return None if not whole else round(100 * part / whole)
 
 
-def _satisfaction(in_period: Q, today: datetime.date) -> dict[int, dict]:
+def satisfaction_by_station(in_period: Q, today: datetime.date) -> dict[int, dict]:
     """Ratings (好差评) per station and service in the period: how many, the average score,
     the share satisfied (4 or 5); and per station the follow-ups of bad ratings open past
     their due date now. Two grouped queries."""

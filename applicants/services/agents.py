@@ -10,11 +10,11 @@ from core.errors import NON_FIELD, InvalidInput, NotAllowed
 from ..constants import ELDERLY_AGE, MINOR_AGE_LIMIT, AgentReason, IdentityState, Relationship
 from ..models import Identity, User
 from .identities import (
-    _apply_identity_data,
-    _ensure_resubmittable,
-    _require_files,
-    _save_and_submit,
+    apply_identity_data,
+    ensure_resubmittable,
     parsed_id_number,
+    require_files,
+    save_and_submit,
 )
 
 
@@ -76,9 +76,9 @@ def add_dependent(
         "face_photo": face_photo,
         "agent_proof": agent_proof,
     }
-    _apply_identity_data(identity, full_name=full_name, id_number=id_number, files=files)
-    _require_files(identity, _dependent_required_files(agent_reason))
-    return _save_and_submit(identity, by=account)
+    apply_identity_data(identity, full_name=full_name, id_number=id_number, files=files)
+    require_files(identity, _dependent_required_files(agent_reason))
+    return save_and_submit(identity, by=account)
 
 
 def resubmit_dependent(
@@ -97,7 +97,7 @@ def resubmit_dependent(
     """Correct a rejected (or never submitted) dependent identity and submit it again."""
     if identity.account_id != account.pk or not identity.is_dependent:
         raise NotAllowed
-    _ensure_resubmittable(identity)
+    ensure_resubmittable(identity)
     facts = parsed_id_number(id_number)
     _check_dependent_rules(
         account=account, facts=facts, relationship=relationship, agent_reason=agent_reason
@@ -110,6 +110,6 @@ def resubmit_dependent(
         "face_photo": face_photo,
         "agent_proof": agent_proof,
     }
-    _apply_identity_data(identity, full_name=full_name, id_number=id_number, files=files)
-    _require_files(identity, _dependent_required_files(agent_reason))
-    return _save_and_submit(identity, by=account)
+    apply_identity_data(identity, full_name=full_name, id_number=id_number, files=files)
+    require_files(identity, _dependent_required_files(agent_reason))
+    return save_and_submit(identity, by=account)

@@ -37,7 +37,7 @@ def parsed_id_number(id_number: str):
         raise InvalidInput.from_validation_error(exc, field="id_number") from exc
 
 
-def _apply_identity_data(identity: Identity, *, full_name: str, id_number: str, files: dict):
+def apply_identity_data(identity: Identity, *, full_name: str, id_number: str, files: dict):
     facts = parsed_id_number(id_number)
     identity.full_name = (full_name or "").strip()
     if not identity.full_name:
@@ -51,13 +51,13 @@ def _apply_identity_data(identity: Identity, *, full_name: str, id_number: str, 
     return facts
 
 
-def _require_files(identity: Identity, fields) -> None:
+def require_files(identity: Identity, fields) -> None:
     missing = {field: _("Upload this photo.") for field in fields if not getattr(identity, field)}
     if missing:
         raise InvalidInput(fields=missing)
 
 
-def _save_and_submit(identity: Identity, *, by) -> Identity:
+def save_and_submit(identity: Identity, *, by) -> Identity:
     """The data saved first (a filed identity: refused if it changed since it was loaded), then
     submitted, in the runner's one transaction."""
     run_transition(
@@ -84,7 +84,7 @@ def _schedule_automatic_check(identity: Identity) -> None:
     transaction.on_commit(lambda: identity_submitted.send(sender=Identity, identity_id=identity.pk))
 
 
-def _ensure_resubmittable(identity: Identity) -> None:
+def ensure_resubmittable(identity: Identity) -> None:
     if identity.state not in (IdentityState.UNVERIFIED, IdentityState.REJECTED):
         raise WrongState(
             _("This identity is already submitted; it cannot be changed now."), code="state"
@@ -103,10 +103,10 @@ def submit_own_identity(
     """File (or, after a rejection, correct and resubmit) the account holder's own identity."""
     identity = account.own_identity or Identity(account=account, relationship=Relationship.SELF)
     if identity.pk:
-        _ensure_resubmittable(identity)
+        ensure_resubmittable(identity)
     files = {"id_card_front": id_card_front, "id_card_back": id_card_back}
     files["face_photo"] = face_photo
-    facts = _apply_identity_data(identity, full_name=full_name, id_number=id_number, files=files)
+    facts = apply_identity_data(identity, full_name=full_name, id_number=id_number, files=files)
     if (
         Identity.objects.filter(account=account, id_number=facts.number)
         .exclude(pk=identity.pk)
@@ -115,8 +115,8 @@ def submit_own_identity(
         raise InvalidInput(
             fields={"id_number": _("You have already filed this ID number for a dependent.")}
         )
-    _require_files(identity, PHOTO_FIELDS)
-    return _save_and_submit(identity, by=account)
+    require_files(identity, PHOTO_FIELDS)
+    return save_and_submit(identity, by=account)
 
 
 def _check_verifier(by, identity: Identity) -> None:

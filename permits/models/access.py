@@ -37,27 +37,27 @@ def is_filer(instance, user) -> bool:
     return bool(user and user.is_authenticated and user.pk == instance.filed_by_id)
 
 
-def _person_is_verified(application) -> bool:
+def person_is_verified(application) -> bool:
     return application.person.is_verified
 
 
-def _required_materials_present(application) -> bool:
+def required_materials_present(application) -> bool:
     return not application.missing_required_codes()
 
 
-def _flagged_items_reuploaded(application) -> bool:
+def flagged_items_reuploaded(application) -> bool:
     return not application.flagged_items_not_reuploaded()
 
 
-def _no_delivery_chosen(application) -> bool:
+def no_delivery_chosen(application) -> bool:
     return not application.delivery_method
 
 
-def _ready_to_mail(application) -> bool:
+def ready_to_mail(application) -> bool:
     if application.delivery_method != DeliveryMethod.MAIL:
         return False
     return not application.needs_old_card or application.old_card_received_at is not None
 
 
-def _old_card_not_received(application) -> bool:
+def old_card_not_received(application) -> bool:
     return application.old_card_received_at is None

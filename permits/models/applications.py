@@ -22,14 +22,14 @@ from ..constants import (
 )
 from .access import (
     StaffPermission,
-    _flagged_items_reuploaded,
-    _no_delivery_chosen,
-    _old_card_not_received,
-    _person_is_verified,
-    _ready_to_mail,
-    _required_materials_present,
+    flagged_items_reuploaded,
     is_filer,
     new_pickup_code,
+    no_delivery_chosen,
+    old_card_not_received,
+    person_is_verified,
+    ready_to_mail,
+    required_materials_present,
 )
 from .materials import ApplicationMaterialsMixin
 from .permits import ResidencePermit
@@ -253,7 +253,7 @@ class PermitApplication(
         source=ApplicationState.DRAFT,
         target=RETURN_VALUE(ApplicationState.SUBMITTED, ApplicationState.AWAITING_CARD_RETURN),
         permission=is_filer,
-        conditions=[_person_is_verified, _required_materials_present],
+        conditions=[person_is_verified, required_materials_present],
     )
     def submit(self, *, by, note=""):
         """To the station; a service that takes the card back (a cancellation) goes straight to
@@ -266,7 +266,7 @@ class PermitApplication(
         source=ApplicationState.SUPPLEMENT_REQUESTED,
         target=RETURN_VALUE(ApplicationState.SUBMITTED, ApplicationState.ACCEPTED),
         permission=is_filer,
-        conditions=[_flagged_items_reuploaded],
+        conditions=[flagged_items_reuploaded],
     )
     def resubmit(self, *, by, paused_days=0, note=""):
         """Back to the officer. If the application had been accepted, the clock restarts where
@@ -371,7 +371,7 @@ class PermitApplication(
         source=ApplicationState.PRODUCED,
         target=ApplicationState.AWAITING_PICKUP,
         permission=is_filer,
-        conditions=[_no_delivery_chosen],
+        conditions=[no_delivery_chosen],
     )
     def choose_pickup(self, *, by, note=""):
         self.delivery_method = DeliveryMethod.WINDOW
@@ -382,7 +382,7 @@ class PermitApplication(
         source=ApplicationState.PRODUCED,
         target=RETURN_VALUE(ApplicationState.AWAITING_OLD_CARD, ApplicationState.PRODUCED),
         permission=is_filer,
-        conditions=[_no_delivery_chosen],
+        conditions=[no_delivery_chosen],
     )
     def choose_mail(self, *, by, recipient_name, address, phone, note=""):
         """Renewal and change: the old card is mailed in first. Replacement: the station mails
@@ -401,7 +401,7 @@ class PermitApplication(
         source=ApplicationState.AWAITING_OLD_CARD,
         target=ApplicationState.AWAITING_OLD_CARD,
         permission=StaffPermission("permits.receive_old_card"),
-        conditions=[_old_card_not_received],
+        conditions=[old_card_not_received],
     )
     def record_old_card_received(self, *, by, note=""):
         self.old_card_received_at = timezone.now()
@@ -411,7 +411,7 @@ class PermitApplication(
         source=[ApplicationState.PRODUCED, ApplicationState.AWAITING_OLD_CARD],
         target=ApplicationState.MAILED,
         permission=StaffPermission("permits.mail_certificate"),
-        conditions=[_ready_to_mail],
+        conditions=[ready_to_mail],
     )
     def record_mailed(self, *, by, tracking_number, note=""):
         self.tracking_number = tracking_number

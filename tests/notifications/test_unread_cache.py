@@ -105,8 +105,8 @@ def test_a_count_read_before_the_commit_is_not_kept(client, signed_in):
         unread_count(signed_in)
         from django.core.cache import caches
 
-        from notifications.selectors import _unread_key
+        from notifications.selectors import unread_key
 
-        caches["pages"].set(_unread_key(signed_in.pk), 0)
+        caches["pages"].set(unread_key(signed_in.pk), 0)
     assert badge(client) == 1
     assert Notification.objects.filter(recipient=signed_in).count() == 1

@@ -235,8 +235,8 @@ def test_satisfaction_figures_cost_two_queries_whatever_the_ratings(
         app = ApplicationFactory(collected=True)
         rating = Rating.objects.create(application=app)
         rating_services.rate(rating=rating, score=score, user=app.filed_by)
-    from review.selectors import _satisfaction
+    from review.selectors import satisfaction_by_station
 
     with django_assert_max_num_queries(2):
-        figures = _satisfaction(Q(rated_at__date=today), today)
+        figures = satisfaction_by_station(Q(rated_at__date=today), today)
     assert sum(row["ratings"] for row in figures.values()) == 6

@@ -12,7 +12,7 @@ from django.urls import reverse
 from permits.constants import StaffGroup
 from permits.scoping import is_supervisor, station_id_of
 from review.access import group_names, load_staff_access
-from review.selectors import CLERK_STATES, OFFICER_STATES, WAITING_STATES, _default_states
+from review.selectors import CLERK_STATES, OFFICER_STATES, WAITING_STATES, default_states
 from tests.factories import StaffFactory, StationFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def test_one_query_answers_as_djangos_own_reads(role):
             is_supervisor(loaded),
             station_id_of(loaded),
             group_names(loaded),
-            _default_states(loaded),
+            default_states(loaded),
         )
     assert len(queries) == 1
     backend = ModelBackend()

@@ -10,15 +10,18 @@ around transition, save, side records and notifications; the in-memory object is
 The login password re-entered on submit (seed 002: "输入登录密码,点击确定") is checked HERE
 (``password=``), so the web pages and the API share one check.
 
-One module per concern, every act re-exported here (``services.accept(...)``):
+One module per concern, every act re-exported here (``services.accept(...)``). What differs
+between the services is declared in ``permits.service_types`` (one module per service), which
+these acts ask (``application.service_type``); none of them branches on a service.
 
 - ``eligibility``: who may apply for what today (the rules in ``permits.rules``)
-- ``answers``: the answers each service asks for, and the basis
 - ``applicant``: draft, answers, uploads, submit, resubmit, withdraw, pickup or mail
 - ``officer``: accept, the one-time notice, approve, reject; the supervisor's extension
 - ``clerk``: produced, old card received, mailed, delivered, collected
-- ``cancellation``: the fifth service (注销 on moving away): the card returned, completed
-- ``_common``: the transition runner (``core.fsm.run_transition``), checks, notices, the clock
+- ``cancellation``: the acts only a cancellation (注销 on moving away) has: the card returned,
+  completed
+- ``common``: what every act shares: firing through ``core.fsm.run_transition``, the checks,
+  the applicant's notice
 
 Reads live in ``permits.selectors`` (``applicant``: the current registration, the open
 application; ``timeline``: the applicant's timeline); they are re-exported here for callers

@@ -22,15 +22,15 @@ from permits.models import Material, MaterialRequirement, PermitApplication
 from permits.selectors.applicant import current_permit, current_registration, draft_of
 
 from .. import ratings as rating_services
-from ._common import (
-    _answer_context,
-    _check_password,
-    _city_code,
-    _fire,
-    _last_log,
-    _notify,
-    _require_filer,
-    _validate_upload,
+from .common import (
+    answer_context,
+    city_code,
+    fire,
+    last_log,
+    notify_applicant,
+    require_filer,
+    require_password,
+    validate_upload,
 )
 from .eligibility import check_eligibility
 
@@ -66,11 +66,11 @@ def start_application(
                 basis=basis,
                 permit=permit,
                 answers=service_type.clean_answers(
-                    answers or {}, complete=False, context=_answer_context()
+                    answers or {}, complete=False, context=answer_context()
                 ),
             )
             application.reference = (
-                f"{_city_code()}{timezone.localdate(application.created_at).year}"
+                f"{city_code()}{timezone.localdate(application.created_at).year}"
                 f"-{application.pk:06d}"
             )
             application.save(update_fields=["reference"])
@@ -83,7 +83,7 @@ def start_application(
 
 def save_answers(*, user, application, answers: dict | None = None, basis: str | None = None):
     """Edit the draft's answers (and the basis, which decides the proofs asked for)."""
-    _require_filer(user, application)
+    require_filer(user, application)
     if application.state != ApplicationState.DRAFT:
         raise WrongState(params={"state": application.get_state_display()})
     service_type = application.service_type
@@ -91,7 +91,7 @@ def save_answers(*, user, application, answers: dict | None = None, basis: str |
     if answers is not None:
         merged = {**application.answers, **answers}
         application.answers = service_type.clean_answers(
-            merged, complete=False, context=_answer_context()
+            merged, complete=False, context=answer_context()
         )
         fields.append("answers")
     if basis is not None and service_type.basis_editable:
@@ -110,7 +110,7 @@ def upload_material(*, user, application, requirement_code: str, file) -> Materi
     """Upload one material. In a draft: any step of the application; while more material is
     requested: only the flagged items (seed 001, one-time notice). A re-upload keeps the earlier
     version (superseded) so the reviewer sees what changed."""
-    _require_filer(user, application)
+    require_filer(user, application)
     if application.state == ApplicationState.DRAFT:
         allowed = None
     elif application.state == ApplicationState.SUPPLEMENT_REQUESTED:
@@ -123,7 +123,7 @@ def upload_material(*, user, application, requirement_code: str, file) -> Materi
     if allowed is not None and requirement_code not in allowed:
         raise InvalidInput(_("Only the items listed in the request can be uploaded again."))
     try:
-        cleaned = _validate_upload(file)
+        cleaned = validate_upload(file)
     except ValidationError as exc:
         raise InvalidInput(" ".join(exc.messages), code="invalid_upload") from exc
     head = cleaned.read(16)
@@ -161,7 +161,7 @@ def submit(
     where no password is typed, an SMS code sent to the account's phone instead: ``sms_code``).
     A second submit of the same draft is refused (WrongState, or StaleState if it raced): one
     submission."""
-    _require_filer(user, application)
+    require_filer(user, application)
     if sms_code:
         # Checked (and a wrong try counted, committed) before anything else; call outside any
         # atomic block (consume_phone_code refuses otherwise).
@@ -172,7 +172,7 @@ def submit(
             client_ip=client_ip,
         )
     else:
-        _check_password(user, password)
+        require_password(user, password)
     if application.state != ApplicationState.DRAFT:
         raise WrongState(
             _("This application has already been submitted (%(reference)s)."),
@@ -190,7 +190,7 @@ def submit(
         raise NotEligible(params={"reasons": " ".join(reasons)}, reasons=reasons)
     service_type = application.service_type
     answers = service_type.clean_answers(
-        application.answers, complete=True, context=_answer_context()
+        application.answers, complete=True, context=answer_context()
     )
     service_type.check_basis(application.basis)
     missing = application.missing_required_codes()
@@ -215,16 +215,18 @@ def submit(
 
     def after(app):
         service_type.after_submit(app, user=user, today=today)
-        _notify(app, service_type.submitted_message, **service_type.submitted_message_context(app))
+        notify_applicant(
+            app, service_type.submitted_message, **service_type.submitted_message_context(app)
+        )
 
-    return _fire(application, "submit", user=user, before=before, after=after)
+    return fire(application, "submit", user=user, before=before, after=after)
 
 
 def resubmit(*, user, application, password: str) -> PermitApplication:
     """Send the flagged items back (seed 001). If the application had been accepted, the clock
     resumes: the days spent waiting (counted in the deadline's day mode) extend the deadline."""
-    _require_filer(user, application)
-    _check_password(user, password)
+    require_filer(user, application)
+    require_password(user, password)
     if application.state != ApplicationState.SUPPLEMENT_REQUESTED:
         raise WrongState(params={"state": application.get_state_display()})
     pending = application.flagged_items_not_reuploaded()
@@ -246,10 +248,12 @@ def resubmit(*, user, application, password: str) -> PermitApplication:
         )
 
     def after(app):
-        log = _last_log(app)
-        _notify(app, NotificationKind.APPLICATION_SUBMITTED, event_key=f"resubmitted:{log.pk}")
+        log = last_log(app)
+        notify_applicant(
+            app, NotificationKind.APPLICATION_SUBMITTED, event_key=f"resubmitted:{log.pk}"
+        )
 
-    return _fire(application, "resubmit", user=user, paused_days=paused, after=after)
+    return fire(application, "resubmit", user=user, paused_days=paused, after=after)
 
 
 def withdraw(*, user, application, note: str = "") -> PermitApplication:
@@ -262,7 +266,7 @@ def withdraw(*, user, application, note: str = "") -> PermitApplication:
         app.service_type.after_closed(app, user=user, today=clock.today())
         rating_services.invite_without_notice(app)
 
-    return _fire(application, "withdraw", user=user, note=note, after=after)
+    return fire(application, "withdraw", user=user, note=note, after=after)
 
 
 def _refuse_second_choice(application) -> None:
@@ -275,9 +279,9 @@ def _refuse_second_choice(application) -> None:
 
 def choose_pickup(*, user, application) -> PermitApplication:
     """窗口领证: bring the ID card (and the old card for renewal and change) to the station."""
-    _require_filer(user, application)
+    require_filer(user, application)
     _refuse_second_choice(application)
-    return _fire(application, "choose_pickup", user=user)
+    return fire(application, "choose_pickup", user=user)
 
 
 def choose_mail(
@@ -285,7 +289,7 @@ def choose_mail(
 ) -> PermitApplication:
     """邮寄领证: recipient, address and phone; postage collect. Renewal and change: the old card
     is mailed to the station first; a replacement is mailed at once."""
-    _require_filer(user, application)
+    require_filer(user, application)
     _refuse_second_choice(application)
     recipient_name = (recipient_name or "").strip()
     address = (address or "").strip()
@@ -300,7 +304,7 @@ def choose_mail(
             _("This station does not mail certificates; choose window pickup."),
             code="mail_not_offered",
         )
-    return _fire(
+    return fire(
         application,
         "choose_mail",
         user=user,

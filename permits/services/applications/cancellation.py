@@ -32,7 +32,7 @@ from permits.selectors.applicant import current_registration
 
 from .. import permits as permit_services
 from .. import ratings as rating_services
-from ._common import _check_perm, _fire, _notify, _station_text
+from .common import fire, notify_applicant, require_permission, station_text
 
 # How the clerk had the card (the history's note).
 RECEIVED = {
@@ -89,7 +89,7 @@ def submitted_message_context(application) -> dict:
     """What the message on filing says: where the card goes, by mail or not, and when."""
     return {
         "event_key": f"cancellation_submitted:{application.pk}",
-        "station": _station_text(application.station),
+        "station": station_text(application.station),
         "by_mail": application.delivery_method == CardReturn.MAIL,
         "moved_on": (application.answers or {}).get("moved_on", ""),
     }
@@ -100,12 +100,12 @@ def record_card_returned(
 ) -> PermitApplication:
     """The clerk has the card: received by mail or handed in at the window (``method``; by
     default the way the applicant chose)."""
-    _check_perm(application, "record_card_returned", user)
+    require_permission(application, "record_card_returned", user)
     method = method or application.delivery_method or CardReturn.WINDOW
     if method not in CardReturn.values:
         raise InvalidInput(_("Choose how the card was received: by mail or at the window."))
     log_note = " ".join(filter(None, [str(RECEIVED[method]), note]))
-    return _fire(application, "record_card_returned", user=user, received_by=method, note=log_note)
+    return fire(application, "record_card_returned", user=user, received_by=method, note=log_note)
 
 
 def complete_cancellation(*, user, application, note: str = "") -> PermitApplication:
@@ -128,7 +128,7 @@ def complete_cancellation(*, user, application, note: str = "") -> PermitApplica
             )
 
     def after(app):
-        _notify(
+        notify_applicant(
             app,
             NotificationKind.CANCELLATION_COMPLETED,
             event_key=f"cancellation_completed:{app.pk}",
@@ -137,6 +137,6 @@ def complete_cancellation(*, user, application, note: str = "") -> PermitApplica
             **rating_services.invite(app),  # a case that ends is rated (issue 17)
         )
 
-    return _fire(
+    return fire(
         application, "complete_cancellation", user=user, before=before, after=after, note=note
     )

@@ -14,7 +14,7 @@ from permits.models import CardSerial, PermitApplication
 
 from .. import documents
 from .. import ratings as rating_services
-from ._common import _check_perm, _fire, _notify, _station_text
+from .common import fire, notify_applicant, require_permission, station_text
 
 
 def _entered_card_serial(application, card_serial: str) -> str:
@@ -51,32 +51,32 @@ def mark_produced(*, user, application, card_serial: str = "", note: str = "") -
     ``card_serial``: the serial printed on the produced card, entered or scanned by the clerk
     (new and replacement); without it the next serial of the portal's counter is used."""
     today = clock.today()
-    _check_perm(application, "mark_produced", user)
+    require_permission(application, "mark_produced", user)
     entered = _entered_card_serial(application, card_serial)
 
     def before(app):
         app.new_card_serial = app.service_type.produce(app, user=user, today=today, serial=entered)
 
     def after(app):
-        _notify(
+        notify_applicant(
             app,
             NotificationKind.CERTIFICATE_PRODUCED,
-            station=_station_text(app.station),
+            station=station_text(app.station),
             valid_until=app.permit.valid_until,
         )
 
-    return _fire(application, "mark_produced", user=user, before=before, after=after, note=note)
+    return fire(application, "mark_produced", user=user, before=before, after=after, note=note)
 
 
 def record_old_card_received(*, user, application, note: str = "") -> PermitApplication:
     def after(app):
-        _notify(app, NotificationKind.OLD_CARD_RECEIVED, station=_station_text(app.station))
+        notify_applicant(app, NotificationKind.OLD_CARD_RECEIVED, station=station_text(app.station))
 
-    return _fire(application, "record_old_card_received", user=user, note=note, after=after)
+    return fire(application, "record_old_card_received", user=user, note=note, after=after)
 
 
 def record_mailed(*, user, application, tracking_number: str, note: str = ""):
-    _check_perm(application, "record_mailed", user)
+    require_permission(application, "record_mailed", user)
     tracking_number = (tracking_number or "").strip()
     if not tracking_number:
         raise InvalidInput(_("Enter the tracking number."), code="tracking_missing")
@@ -90,9 +90,9 @@ def record_mailed(*, user, application, tracking_number: str, note: str = ""):
         raise WrongState(_("The old card has not been received yet."), code="old_card_not_received")
 
     def after(app):
-        _notify(app, NotificationKind.CERTIFICATE_MAILED, tracking_number=tracking_number)
+        notify_applicant(app, NotificationKind.CERTIFICATE_MAILED, tracking_number=tracking_number)
 
-    return _fire(
+    return fire(
         application,
         "record_mailed",
         user=user,
@@ -107,20 +107,20 @@ def record_delivered(*, user, application, note: str = "") -> PermitApplication:
         paper = documents.issue_for_application(
             app, DocumentKind.HANDOVER, by=user, event_key="handover"
         )
-        _notify(
+        notify_applicant(
             app,
             NotificationKind.CERTIFICATE_DELIVERED,
             document=paper,
             **rating_services.invite(app),
         )
 
-    return _fire(application, "record_delivered", user=user, note=note, after=after)
+    return fire(application, "record_delivered", user=user, note=note, after=after)
 
 
 def record_collected(*, user, application, collector_id_number: str, note: str = ""):
     """Handed over at the window to the holder, or to the agent who filed for them: the
     collector's ID number is checked against theirs. The log keeps it masked only."""
-    _check_perm(application, "record_collected", user)
+    require_permission(application, "record_collected", user)
     given = (collector_id_number or "").strip().upper()
     person = application.person
     agent_identity = application.filed_by.own_identity if person.is_dependent else None
@@ -143,13 +143,13 @@ def record_collected(*, user, application, collector_id_number: str, note: str =
         paper = documents.issue_for_application(
             app, DocumentKind.HANDOVER, by=user, event_key="handover"
         )
-        _notify(
+        notify_applicant(
             app,
             NotificationKind.CERTIFICATE_COLLECTED,
             document=paper,
             **rating_services.invite(app),
         )
 
-    return _fire(
+    return fire(
         application, "record_collected", user=user, by_agent=by_agent, note=log_note, after=after
     )

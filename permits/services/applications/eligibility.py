@@ -12,7 +12,7 @@ from permits.constants import ApplicationState
 from permits.selectors.applicant import current_permit, current_registration, open_application
 from permits.selectors.registrations import residence_chain_since
 
-from ._common import _city_region_codes
+from .common import city_region_codes
 
 
 def check_eligibility(
@@ -39,7 +39,7 @@ def check_eligibility(
         ),
         today=today,
         household_region=household_region,
-        city_region_codes=_city_region_codes(),
+        city_region_codes=city_region_codes(),
     )
     refusals = service_type.rule_refusals(facts)
     if person.is_dependent:

@@ -15,11 +15,11 @@ from permits.models import PermitApplication
 
 from .. import documents
 from .. import ratings as rating_services
-from ._common import (
-    _check_perm,
-    _fire,
-    _last_log,
-    _notify,
+from .common import (
+    fire,
+    last_log,
+    notify_applicant,
+    require_permission,
 )
 
 
@@ -30,9 +30,11 @@ def accept(*, user, application, note: str = "") -> PermitApplication:
         paper = documents.issue_for_application(
             app, DocumentKind.ACCEPTANCE, by=user, event_key="accept"
         )
-        _notify(app, NotificationKind.APPLICATION_ACCEPTED, deadline=app.deadline, document=paper)
+        notify_applicant(
+            app, NotificationKind.APPLICATION_ACCEPTED, deadline=app.deadline, document=paper
+        )
 
-    return _fire(application, "accept", user=user, note=note, after=after)
+    return fire(application, "accept", user=user, note=note, after=after)
 
 
 def request_supplement(*, user, application, items: list[dict], note: str = ""):
@@ -81,7 +83,7 @@ def request_supplement(*, user, application, items: list[dict], note: str = ""):
         raise RuleRefused(violation.message, code=violation.code, params=params) from violation
 
     def after(app):
-        log = _last_log(app)
+        log = last_log(app)
         paper = documents.issue_for_application(
             app, DocumentKind.SUPPLEMENT, by=user, event_key=f"supplement:{log.pk}", note=note
         )
@@ -92,7 +94,7 @@ def request_supplement(*, user, application, items: list[dict], note: str = ""):
             if item["note"]:
                 line += f" ({item['note']})"
             lines.append(line)
-        _notify(
+        notify_applicant(
             app,
             NotificationKind.SUPPLEMENT_REQUESTED,
             event_key=f"supplement:{log.pk}",
@@ -101,7 +103,7 @@ def request_supplement(*, user, application, items: list[dict], note: str = ""):
             document=paper,
         )
 
-    return _fire(
+    return fire(
         application,
         "request_supplement",
         user=user,
@@ -114,15 +116,15 @@ def request_supplement(*, user, application, items: list[dict], note: str = ""):
 
 def approve(*, user, application, note: str = "") -> PermitApplication:
     def after(app):
-        _notify(app, NotificationKind.APPLICATION_APPROVED)
+        notify_applicant(app, NotificationKind.APPLICATION_APPROVED)
 
-    return _fire(application, "approve", user=user, note=note, after=after)
+    return fire(application, "approve", user=user, note=note, after=after)
 
 
 def reject(*, user, application, reason: str, note: str = "") -> PermitApplication:
     """Rejection states its reason (seed 002 ③, 004: information that does not match reality
     means no certificate)."""
-    _check_perm(application, "reject", user)
+    require_permission(application, "reject", user)
     if reason not in ApplicationRejectionReason.values:
         raise InvalidInput(_("Choose the reason for the rejection."))
     if reason == ApplicationRejectionReason.OTHER and not (note or "").strip():
@@ -135,7 +137,7 @@ def reject(*, user, application, reason: str, note: str = "") -> PermitApplicati
         paper = documents.issue_for_application(
             app, DocumentKind.REFUSAL, by=user, event_key="reject", from_state=from_state
         )
-        _notify(
+        notify_applicant(
             app,
             NotificationKind.APPLICATION_REJECTED,
             reason=f"{text} {note}".strip() if note else text,
@@ -143,13 +145,13 @@ def reject(*, user, application, reason: str, note: str = "") -> PermitApplicati
             **rating_services.invite(app),
         )
 
-    return _fire(application, "reject", user=user, reason=reason, note=note, after=after)
+    return fire(application, "reject", user=user, reason=reason, note=note, after=after)
 
 
 def extend_deadline(*, user, application, days: int, reason: str) -> PermitApplication:
     """Seed 001 Art. 9: a supervisor extends the deadline, with a reason, by at most 30 days
     in total."""
-    _check_perm(application, "extend_deadline", user)
+    require_permission(application, "extend_deadline", user)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("Give the reason for the extension."), code="reason_missing")
@@ -165,8 +167,8 @@ def extend_deadline(*, user, application, days: int, reason: str) -> PermitAppli
         raise RuleRefused.from_rule(violation) from violation
 
     def after(app):
-        log = _last_log(app)
-        _notify(
+        log = last_log(app)
+        notify_applicant(
             app,
             NotificationKind.DEADLINE_EXTENDED,
             event_key=f"extension:{log.pk}",
@@ -174,7 +176,7 @@ def extend_deadline(*, user, application, days: int, reason: str) -> PermitAppli
             reason=reason,
         )
 
-    return _fire(
+    return fire(
         application,
         "extend_deadline",
         user=user,

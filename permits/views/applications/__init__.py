@@ -15,8 +15,8 @@ only the applications they filed or that are for a person they act for: anything
 - ``files``: the pickup QR code and the uploaded materials
 """
 
-from ._common import owned_applications
 from .after import application_list, detail, resubmit, supplement, withdraw
+from .common import owned_applications
 from .files import material_file, pickup_qr
 from .pickup_or_mail import delivery, delivery_mail, delivery_window
 from .submission import check, submit, submitted

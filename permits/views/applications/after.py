@@ -27,12 +27,12 @@ from ...selectors.appointments import current_appointment
 from ...selectors.ratings import case_rating
 from ...selectors.timeline import timeline, transitions_of
 from ...services import applications as services
-from ._common import (
+from .common import (
     LIST_PAGE_SIZE,
-    _get_application,
-    _posted,
     add_service_error,
+    get_application,
     owned_applications,
+    posted,
 )
 
 # --- 5. my applications ------------------------------------------------------------------------
@@ -119,7 +119,7 @@ def _detail_context(request, application, **forms) -> dict:
 
 @login_required
 def detail(request, pk):
-    application = _get_application(request, pk)
+    application = get_application(request, pk)
     return render(
         request, "permits/applications/detail.html", _detail_context(request, application)
     )
@@ -128,7 +128,7 @@ def detail(request, pk):
 @login_required
 def supplement(request, pk):
     """Upload just the items the station asked for (seed 001, one-time notice)."""
-    application = _get_application(request, pk)
+    application = get_application(request, pk)
     if request.method != "POST":
         return redirect("permits:application_detail", application.pk)
     if application.state != ApplicationState.SUPPLEMENT_REQUESTED:
@@ -170,7 +170,7 @@ def supplement(request, pk):
 
 @login_required
 def resubmit(request, pk):
-    application = _get_application(request, pk)
+    application = get_application(request, pk)
     if request.method != "POST":
         return redirect("permits:application_detail", application.pk)
     form = ResubmitForm(request.POST, application=application)
@@ -207,8 +207,8 @@ def resubmit(request, pk):
 
 @login_required
 def withdraw(request, pk):
-    application = _get_application(request, pk)
-    form = WithdrawForm(_posted(request), application=application)
+    application = get_application(request, pk)
+    form = WithdrawForm(posted(request), application=application)
     if request.method == "POST" and form.is_valid():
         try:
             services.withdraw(user=request.user, application=application)

@@ -13,15 +13,15 @@ from ...constants import (
     ApplicationState,
 )
 from ...models import Material
-from ._common import (
-    _get_application,
+from .common import (
+    get_application,
 )
 
 
 @login_required
 def pickup_qr(request, pk):
     """The pickup code as a QR image, for the owner only, once window pickup was chosen."""
-    application = _get_application(request, pk)
+    application = get_application(request, pk)
     if application.state != ApplicationState.AWAITING_PICKUP or not application.pickup_code:
         raise Http404
     response = HttpResponse(qr_png(application.pickup_code), content_type="image/png")
@@ -35,7 +35,7 @@ def pickup_qr(request, pk):
 
 @login_required
 def material_file(request, pk, material_pk):
-    application = _get_application(request, pk)
+    application = get_application(request, pk)
     material = get_object_or_404(
         Material.objects.select_related("requirement"), pk=material_pk, application=application
     )

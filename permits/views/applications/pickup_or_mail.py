@@ -19,10 +19,10 @@ from ...forms.applications import (
 )
 from ...selectors.appointments import station_takes_appointments
 from ...services import applications as services
-from ._common import (
-    _get_application,
-    _posted,
+from .common import (
     add_service_error,
+    get_application,
+    posted,
 )
 
 # --- 6. pickup or mail -------------------------------------------------------------------------
@@ -34,10 +34,10 @@ def _can_choose_delivery(application) -> bool:
 
 @login_required
 def delivery(request, pk):
-    application = _get_application(request, pk)
+    application = get_application(request, pk)
     if not _can_choose_delivery(application) and request.method != "POST":
         return redirect("permits:application_detail", application.pk)
-    form = DeliveryChoiceForm(_posted(request), application=application)
+    form = DeliveryChoiceForm(posted(request), application=application)
     if not application.station.offers_mail:
         form.fields["method"].choices = [(DeliveryMethod.WINDOW, DeliveryMethod.WINDOW.label)]
     if request.method == "POST" and form.is_valid():
@@ -53,11 +53,11 @@ def delivery(request, pk):
 
 @login_required
 def delivery_window(request, pk):
-    application = _get_application(request, pk)
+    application = get_application(request, pk)
     if not _can_choose_delivery(application) and request.method != "POST":
         return redirect("permits:application_detail", application.pk)
     form = DeliveryChoiceForm(
-        _posted(request),
+        posted(request),
         application=application,
         initial={"method": DeliveryMethod.WINDOW},
     )
@@ -88,7 +88,7 @@ def _as_typed(phone: str) -> str:
 
 @login_required
 def delivery_mail(request, pk):
-    application = _get_application(request, pk)
+    application = get_application(request, pk)
     if not _can_choose_delivery(application) and request.method != "POST":
         return redirect("permits:application_detail", application.pk)
     initial = {
@@ -97,7 +97,7 @@ def delivery_mail(request, pk):
         "address": application.registration.house.address if application.registration else "",
         "phone": _as_typed(request.user.phone),
     }
-    form = MailForm(_posted(request), application=application, initial=initial)
+    form = MailForm(posted(request), application=application, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

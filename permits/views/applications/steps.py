@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from ._common import (
+from .common import (
     SEEN_KEY,
 )
 
@@ -25,7 +25,7 @@ def _seen(request, application) -> set[str]:
     return set(request.session.get(SEEN_KEY, {}).get(str(application.pk), []))
 
 
-def _mark_seen(request, application, key: str) -> None:
+def mark_seen(request, application, key: str) -> None:
     store = request.session.get(SEEN_KEY, {})
     keys = set(store.get(str(application.pk), []))
     keys.add(key)
@@ -98,12 +98,12 @@ def build_steps(request, application, requirements, current_codes) -> list[Step]
     return steps
 
 
-def _next_url(request, application, current_key: str) -> str:
+def next_url(request, application, current_key: str) -> str:
     """After a step: back to the check page when the person came from it, else the next step."""
     if request.POST.get("return_to") == "check" or request.GET.get("return_to") == "check":
         return reverse("permits:application_check", args=[application.pk])
     application.refresh_from_db()
-    steps = _steps_for(request, application)
+    steps = steps_for(request, application)
     keys = [s.key for s in steps]
     index = keys.index(current_key) if current_key in keys else -1
     for step in steps[index + 1 :]:
@@ -115,14 +115,14 @@ def _next_url(request, application, current_key: str) -> str:
     return reverse("permits:application_check", args=[application.pk])
 
 
-def _steps_for(request, application) -> list[Step]:
+def steps_for(request, application) -> list[Step]:
     requirements = list(application.requirements())
     current = {m.requirement.code for m in application.current_materials()}
     return build_steps(request, application, requirements, current)
 
 
-def _step_context(request, application, key: str, **extra) -> dict:
-    steps = _steps_for(request, application)
+def step_context(request, application, key: str, **extra) -> dict:
+    steps = steps_for(request, application)
     keys = [s.key for s in steps]
     index = keys.index(key) if key in keys else None
     asked = (request.GET.get("return_to"), request.POST.get("return_to"))

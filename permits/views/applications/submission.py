@@ -15,13 +15,13 @@ from ...forms.applications import (
 )
 from ...selectors.applications import answer_rows
 from ...services import applications as services
-from ._common import (
+from .common import (
     SEEN_KEY,
-    _get_application,
-    _not_a_draft,
-    _posted,
     add_service_error,
     draft_step,
+    get_application,
+    not_a_draft,
+    posted,
 )
 from .steps import (
     build_steps,
@@ -57,13 +57,13 @@ def check(request, application):
 
 @login_required
 def submit(request, pk):
-    application = _get_application(request, pk)
+    application = get_application(request, pk)
     if application.state != ApplicationState.DRAFT:
         if request.method == "POST" and application.submitted_at is not None:
             # A repeated submit (a double tap, the back button): it was sent, say so.
             return redirect("permits:application_submitted", application.pk)
-        return _not_a_draft(request, application)
-    form = SubmitForm(_posted(request), application=application)
+        return not_a_draft(request, application)
+    form = SubmitForm(posted(request), application=application)
     if request.method == "POST" and form.is_valid():
         try:
             services.submit(
@@ -91,7 +91,7 @@ def submit(request, pk):
 
 @login_required
 def submitted(request, pk):
-    application = _get_application(request, pk)
+    application = get_application(request, pk)
     if application.state == ApplicationState.DRAFT:
         return redirect("permits:application_check", application.pk)
     return render(request, "permits/applications/submitted.html", {"application": application})

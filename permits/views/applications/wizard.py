@@ -22,18 +22,18 @@ from ...forms.applications import (
 from ...selectors.applicant import current_permit, current_registration, open_application
 from ...selectors.materials import reuse_offer
 from ...services import applications as services
-from ._common import (
-    _get_application,
-    _posted,
+from .common import (
     add_service_error,
     draft_step,
+    get_application,
+    posted,
 )
 from .steps import (
-    _mark_seen,
-    _next_url,
-    _step_context,
-    _steps_for,
     asks_basis,
+    mark_seen,
+    next_url,
+    step_context,
+    steps_for,
 )
 
 # --- 1. start ----------------------------------------------------------------------------------
@@ -64,7 +64,7 @@ def start(request):
     initial = {}
     if service_types.is_registered(request.GET.get("service", "")):
         initial["service"] = request.GET["service"]
-    form = StartForm(_posted(request), people=people, initial=initial)
+    form = StartForm(posted(request), people=people, initial=initial)
     reasons: list[str] = []
     in_progress = None
     if request.method == "POST" and form.is_valid():
@@ -101,10 +101,10 @@ def start(request):
 @login_required
 def resume(request, pk):
     """From the personal center or My applications: the first step still to do."""
-    application = _get_application(request, pk)
+    application = get_application(request, pk)
     if application.state != ApplicationState.DRAFT:
         return redirect("permits:application_detail", application.pk)
-    for step in _steps_for(request, application):
+    for step in steps_for(request, application):
         if not step.done:
             return redirect(step.url)
     return redirect("permits:application_check", application.pk)
@@ -116,14 +116,14 @@ def resume(request, pk):
 @login_required
 @draft_step
 def step_identity(request, application):
-    form = ConfirmIdentityForm(_posted(request))
+    form = ConfirmIdentityForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        _mark_seen(request, application, "identity")
-        return redirect(_next_url(request, application, "identity"))
+        mark_seen(request, application, "identity")
+        return redirect(next_url(request, application, "identity"))
     return render(
         request,
         "permits/applications/step_identity.html",
-        _step_context(request, application, "identity", form=form),
+        step_context(request, application, "identity", form=form),
     )
 
 
@@ -132,7 +132,7 @@ def step_identity(request, application):
 def step_basis(request, application):
     if not asks_basis(application):
         raise Http404
-    form = BasisForm(_posted(request), initial={"basis": application.basis})
+    form = BasisForm(posted(request), initial={"basis": application.basis})
     if request.method == "POST" and form.is_valid():
         try:
             services.save_answers(
@@ -141,12 +141,12 @@ def step_basis(request, application):
         except ServiceError as exc:
             add_service_error(form, exc, "basis")
         else:
-            _mark_seen(request, application, "basis")
-            return redirect(_next_url(request, application, "basis"))
+            mark_seen(request, application, "basis")
+            return redirect(next_url(request, application, "basis"))
     return render(
         request,
         "permits/applications/step_basis.html",
-        _step_context(request, application, "basis", form=form),
+        step_context(request, application, "basis", form=form),
     )
 
 
@@ -159,7 +159,7 @@ def step_details(request, application):
     form_class = service_type.answers_form_class(application)
     fields = [f.name for f in service_type.answers]
     initial = {k: application.answers.get(k) for k in fields if application.answers.get(k)}
-    form = form_class(_posted(request), initial=initial)
+    form = form_class(posted(request), initial=initial)
     registration = current_registration(application.person)
     if request.method == "POST" and form.is_valid():
         answers = form.answers()
@@ -168,12 +168,12 @@ def step_details(request, application):
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
-            _mark_seen(request, application, "details")
-            return redirect(_next_url(request, application, "details"))
+            mark_seen(request, application, "details")
+            return redirect(next_url(request, application, "details"))
     return render(
         request,
         "permits/applications/step_details.html",
-        _step_context(
+        step_context(
             request,
             application,
             "details",
@@ -206,10 +206,10 @@ def step_material(request, application, code):
         except ServiceError as exc:
             messages.error(request, str(exc))
         else:
-            _mark_seen(request, application, key)
-            return redirect(_next_url(request, application, key))
+            mark_seen(request, application, key)
+            return redirect(next_url(request, application, key))
     form = MaterialUploadForm(
-        _posted(request),
+        posted(request),
         request.FILES if request.method == "POST" else None,
         requirement=requirement,
         has_current=current is not None,
@@ -227,12 +227,12 @@ def step_material(request, application, code):
             except ServiceError as exc:
                 add_service_error(form, exc, "file")
         if not form.errors:
-            _mark_seen(request, application, key)
-            return redirect(_next_url(request, application, key))
+            mark_seen(request, application, key)
+            return redirect(next_url(request, application, key))
     return render(
         request,
         "permits/applications/step_material.html",
-        _step_context(
+        step_context(
             request,
             application,
             key,

@@ -1,5 +1,5 @@
-"""What every act shares: the transition runner, the permission and password checks, the
-applicant's notice, the clock."""
+"""What every act shares: firing a transition through the one runner, the permission and
+password checks, the applicant's notice, what the rules on answers look at."""
 
 from __future__ import annotations
 
@@ -19,17 +19,17 @@ from permits.models import ApplicationTransition, PermitApplication
 from .. import documents
 
 
-def _validate_upload(file):
+def validate_upload(file):
     """The one shared upload check (core/uploads.py): JPEG/PNG/WebP or PDF by content,
     size-limited, images re-encoded without metadata. Returns the cleaned ContentFile."""
     return clean_document(file)
 
 
-def _city_code() -> str:
+def city_code() -> str:
     return settings.CITY_CODE
 
 
-def _fire(
+def fire(
     application: PermitApplication,
     method: str,
     *,
@@ -58,24 +58,24 @@ def _fire(
         raise RuleRefused.from_rule(violation) from violation
 
 
-def _check_perm(application, method: str, user) -> None:
+def require_permission(application, method: str, user) -> None:
     """The transition's permission (role and station scope, or the filer), whatever the state:
     checked before anything else so a refusal never tells an outsider more."""
     if not holds_transition_permission(application, method, user):
         raise NotAllowed()
 
 
-def _check_password(user, password) -> None:
+def require_password(user, password) -> None:
     if not password or not user.check_password(password):
         raise WrongPassword()
 
 
-def _require_filer(user, application) -> None:
+def require_filer(user, application) -> None:
     if not (user and user.is_authenticated and user.pk == application.filed_by_id):
         raise NotAllowed()
 
 
-def _last_log(application) -> ApplicationTransition:
+def last_log(application) -> ApplicationTransition:
     return application.transitions.order_by("-pk").first()
 
 
@@ -89,7 +89,7 @@ def _context(application, **extra) -> dict:
     return context
 
 
-def _notify(application, kind, *, event_key=None, document=None, **extra) -> None:
+def notify_applicant(application, kind, *, event_key=None, document=None, **extra) -> None:
     """``document``: the paper the act issued (issue 16); the message links to it on the
     application's page."""
     link = reverse("permits:application_detail", args=[application.pk])
@@ -105,11 +105,11 @@ def _notify(application, kind, *, event_key=None, document=None, **extra) -> Non
     )
 
 
-def _station_text(station) -> str:
+def station_text(station) -> str:
     return f"{station.name}, {station.address} ({station.window_hours})"
 
 
-def _city_region_codes() -> tuple[str, ...]:
+def city_region_codes() -> tuple[str, ...]:
     return tuple(getattr(settings, "CITY_REGION_CODES", ()) or ())
 
 
@@ -117,6 +117,6 @@ def _deemed_acceptance_days() -> int:
     return int(getattr(settings, "DEEMED_ACCEPTANCE_WORKING_DAYS", rules.DEEMED_ACCEPTANCE_DAYS))
 
 
-def _answer_context() -> service_types.AnswerContext:
+def answer_context() -> service_types.AnswerContext:
     """What the rules on a service's answers look at: today, and the city's region codes."""
-    return service_types.AnswerContext(today=clock.today(), city_region_codes=_city_region_codes())
+    return service_types.AnswerContext(today=clock.today(), city_region_codes=city_region_codes())

@@ -22,7 +22,7 @@ LIST_PAGE_SIZE = 20
 SEEN_KEY = "permit_application_steps"
 
 
-def _posted(request):
+def posted(request):
     """The form data when the page was posted (even empty: an unticked box is an answer)."""
     return request.POST if request.method == "POST" else None
 
@@ -37,7 +37,7 @@ def owned_applications(user):
     return applications_of(user)
 
 
-def _get_application(request, pk) -> PermitApplication:
+def get_application(request, pk) -> PermitApplication:
     return get_object_or_404(owned_applications(request.user), pk=pk)
 
 
@@ -47,15 +47,15 @@ def draft_step(view):
 
     @wraps(view)
     def wrapper(request, pk, *args, **kwargs):
-        application = _get_application(request, pk)
+        application = get_application(request, pk)
         if application.state != ApplicationState.DRAFT:
-            return _not_a_draft(request, application)
+            return not_a_draft(request, application)
         return view(request, application, *args, **kwargs)
 
     return wrapper
 
 
-def _not_a_draft(request, application) -> HttpResponse:
+def not_a_draft(request, application) -> HttpResponse:
     messages.info(request, _("This application has been sent; it can no longer be edited here."))
     return redirect("permits:application_detail", application.pk)
 
