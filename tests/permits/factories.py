@@ -6,6 +6,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from core import clock
 from permits.constants import (
     ApplicationState,
     Basis,
@@ -15,10 +16,6 @@ from permits.constants import (
 from permits.models import CardSerial, PermitApplication, ResidencePermit
 from tests.factories import HouseFactory, IdentityFactory, RegistrationFactory
 from tests.service_codes import Service
-
-
-def _today():
-    return timezone.localdate()
 
 
 class PermitFactory(DjangoModelFactory):
@@ -34,19 +31,19 @@ class PermitFactory(DjangoModelFactory):
     house = factory.SubFactory(HouseFactory)
     station = factory.SelfAttribute("house.station")
     basis = Basis.RESIDENCE
-    issued_on = factory.LazyFunction(lambda: _today() - datetime.timedelta(days=200))
+    issued_on = factory.LazyFunction(lambda: clock.today() - datetime.timedelta(days=200))
     valid_until = factory.LazyAttribute(lambda o: o.issued_on.replace(year=o.issued_on.year + 1))
     continuous_since = factory.SelfAttribute("issued_on")
 
     class Params:
         suspended = factory.Trait(
             status=PermitStatus.SUSPENDED,
-            issued_on=factory.LazyFunction(lambda: _today() - datetime.timedelta(days=400)),
+            issued_on=factory.LazyFunction(lambda: clock.today() - datetime.timedelta(days=400)),
             suspended_on=factory.LazyAttribute(lambda o: o.valid_until + datetime.timedelta(1)),
         )
         lost = factory.Trait(status=PermitStatus.LOST)
         cancelled = factory.Trait(
-            status=PermitStatus.CANCELLED, cancelled_on=factory.LazyFunction(_today)
+            status=PermitStatus.CANCELLED, cancelled_on=factory.LazyFunction(clock.today)
         )
 
     @factory.post_generation
@@ -93,7 +90,7 @@ class ApplicationFactory(DjangoModelFactory):
             state=ApplicationState.ACCEPTED,
             submitted_at=factory.LazyFunction(_now),
             accepted_at=factory.LazyFunction(_now),
-            deadline=factory.LazyFunction(lambda: _today() + datetime.timedelta(days=15)),
+            deadline=factory.LazyFunction(lambda: clock.today() + datetime.timedelta(days=15)),
         )
         approved = factory.Trait(
             state=ApplicationState.APPROVED,
@@ -154,7 +151,7 @@ class ApplicationFactory(DjangoModelFactory):
             state=ApplicationState.AWAITING_CARD_RETURN,
             submitted_at=factory.LazyFunction(_now),
             answers=factory.LazyFunction(
-                lambda: {"moved_on": _today().isoformat(), "card_return": "mail"}
+                lambda: {"moved_on": clock.today().isoformat(), "card_return": "mail"}
             ),
             delivery_method="mail",
             delivery_chosen_at=factory.LazyFunction(_now),
