@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.errors import InvalidInput, RuleRefused
-from notifications.constants import NotificationKind
 from permits import rules
 from permits.constants import ApplicationState, Basis
 
@@ -182,8 +181,9 @@ class ServiceType:
 
     # the papers issued by an act for this service, beyond the common ones: {act name: kind}
     papers: dict[str, str] = {}
-    # the message sent when it is submitted (``submitted_message_context`` adds to its context)
-    submitted_message: str = NotificationKind.APPLICATION_SUBMITTED
+    # its messages: {the common message of an act: the one this service sends instead}
+    # (``message_context`` adds facts of its own to a message)
+    messages: dict[str, str] = {}
     # templates of the application's pages (optional includes)
     detail_template: str = ""  # extra facts on the application's page
     submitted_template: str = ""  # what happens next, on the page after submitting
@@ -296,7 +296,8 @@ class ServiceType:
     def after_submit(self, application, *, user, today) -> None:
         """Inside the submit, after the transition."""
 
-    def submitted_message_context(self, application) -> dict:
+    def message_context(self, kind: str, application) -> dict:
+        """Facts of this service for message ``kind`` (may set its ``event_key``)."""
         return {}
 
     def after_closed(self, application, *, user, today) -> None:

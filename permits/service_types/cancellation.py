@@ -86,7 +86,7 @@ class Cancellation(ServiceType):
     details_heading = _("When do you move away, and how do you return the card?")
     details_template = "permits/service_types/cancellation/details.html"
     returns_card = True
-    submitted_message = NotificationKind.CANCELLATION_SUBMITTED
+    messages = {NotificationKind.APPLICATION_SUBMITTED: NotificationKind.CANCELLATION_SUBMITTED}
 
     def rule_refusals(self, facts: EligibilityFacts) -> list:
         """Moving away: no registration in force is needed."""
@@ -116,5 +116,7 @@ class Cancellation(ServiceType):
         """Filed under its registration and permit; the return of the card is chosen now."""
         cancellation.before_submit(application, answers)
 
-    def submitted_message_context(self, application) -> dict:
-        return cancellation.submitted_message_context(application)
+    def message_context(self, kind: str, application) -> dict:
+        if kind == NotificationKind.CANCELLATION_SUBMITTED:
+            return cancellation.submitted_message_context(application)
+        return {}

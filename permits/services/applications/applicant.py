@@ -215,9 +215,7 @@ def submit(
 
     def after(app):
         service_type.after_submit(app, user=user, today=today)
-        notify_applicant(
-            app, service_type.submitted_message, **service_type.submitted_message_context(app)
-        )
+        notify_applicant(app, NotificationKind.APPLICATION_SUBMITTED)
 
     return fire(application, "submit", user=user, before=before, after=after)
 

@@ -90,15 +90,21 @@ def _context(application, **extra) -> dict:
 
 
 def notify_applicant(application, kind, *, event_key=None, document=None, **extra) -> None:
-    """``document``: the paper the act issued (issue 16); the message links to it on the
+    """The message of an act to the applicant (My Affairs and SMS). The service may send its own
+    message instead (``ServiceType.messages``) with facts of its own (``message_context``).
+    ``document``: the paper the act issued (issue 16); the message links to it on the
     application's page."""
+    service_type = application.service_type
+    kind = service_type.messages.get(kind, kind)
+    own = service_type.message_context(kind, application)
+    event_key = own.pop("event_key", event_key)
     link = reverse("permits:application_detail", args=[application.pk])
     if document is not None:
         link = f"{link}#document-{document.pk}"
     notify(
         application.filed_by,
         kind,
-        _context(application, **extra),
+        _context(application, **extra, **own),
         related=application,
         event_key=event_key,
         link=link,
