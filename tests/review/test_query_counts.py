@@ -29,6 +29,7 @@ def _activity_stamp_written_once(monkeypatch):
 
     monkeypatch.setattr(middleware, "ACTIVITY_RESOLUTION_SECONDS", 10**9)
 
+
 PAGES = [
     ("admin:index", {}),
     ("admin:index", {"q": "1", "due": "soon"}),
