@@ -4,7 +4,7 @@ with ``@register`` when that module is imported (the built-in ones at app ready,
 ``permits.apps.PermitsConfig.ready``).
 
 Light on purpose: ``permits.models`` imports this module (``Document.kind`` takes its choices
-from ``choices``), so it imports nothing of the project.
+from ``choices``), so it imports nothing of the project but ``core.registry``.
 
 - ``register(paper_class)``: class decorator; registers one instance under ``paper_class.code``
   (the same code claimed by another class is an error) and returns the class.
@@ -17,46 +17,23 @@ from ``choices``), so it imports nothing of the project.
 
 from __future__ import annotations
 
-__all__ = ["UnknownPaper", "all", "choices", "get", "label", "register", "unregister"]
+from core.registry import Registry
 
-_papers: dict = {}
+__all__ = ["UnknownPaper", "all", "choices", "get", "label", "register", "unregister"]
 
 
 class UnknownPaper(KeyError, ValueError):
     """No paper of this kind is registered (a ``ValueError`` too, as an unknown choice was)."""
 
 
-def register(paper_class):
-    code = str(paper_class.code or "")
-    if not code:
-        raise ValueError(f"{paper_class.__qualname__} declares no code")
-    existing = _papers.get(code)
-    if existing is not None and type(existing).__qualname__ != paper_class.__qualname__:
-        raise ValueError(f"The paper kind {code!r} is already registered by {type(existing)!r}")
-    _papers[code] = paper_class()
-    return paper_class
-
-
-def unregister(kind) -> None:
-    _papers.pop(str(kind), None)
-
-
-def get(kind):
-    try:
-        return _papers[str(kind)]
-    except KeyError:
-        raise UnknownPaper(f"No paper of kind {kind!r} is registered") from None
-
-
-def all() -> list:
-    """Every registered paper, by its ``order`` (then its code)."""
-    return sorted(_papers.values(), key=lambda paper: (paper.order, str(paper.code)))
+_papers = Registry("paper kind", missing=UnknownPaper)
+register = _papers.register
+unregister = _papers.unregister
+get = _papers.get
+all = _papers.all
+label = _papers.label
 
 
 def choices() -> list[tuple[str, object]]:
-    return [(str(paper.code), paper.label) for paper in all()]
-
-
-def label(kind) -> str:
-    paper = _papers.get(str(kind))
-    return str(paper.label) if paper is not None else str(kind or "")
+    """``Document.kind``'s choices (a module function: the migrations name it)."""
+    return _papers.choices()

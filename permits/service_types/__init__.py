@@ -16,47 +16,22 @@ Everything else reads the registry:
 
 from __future__ import annotations
 
+from core.registry import Registry
+
 from .base import AnswerContext, AnswerField, EligibilityFacts, MaterialSpec, ServiceType
 
-_REGISTRY: dict[str, ServiceType] = {}
-
-
-def register(service: ServiceType | type[ServiceType]) -> ServiceType:
-    """Register a service (an instance, or a class to instantiate); usable as a decorator."""
-    instance = service() if isinstance(service, type) else service
-    if not instance.code:
-        raise ValueError("A service needs a code.")
-    _REGISTRY[instance.code] = instance
-    return service
-
-
-def unregister(code: str) -> None:
-    _REGISTRY.pop(code, None)
-
-
-def get(code: str) -> ServiceType:
-    try:
-        return _REGISTRY[str(code)]
-    except KeyError:
-        raise LookupError(f"No service {code!r} is registered.") from None
-
-
-def is_registered(code) -> bool:
-    return str(code) in _REGISTRY
-
-
-def all_services() -> list[ServiceType]:
-    return sorted(_REGISTRY.values(), key=lambda s: (s.order, s.code))
-
-
-def label(code) -> str:
-    """The service's name (the code itself for one no longer registered)."""
-    service = _REGISTRY.get(str(code))
-    return str(service.label) if service is not None else str(code or "")
+_services = Registry("service")
+register = _services.register  # a class (instantiated once) or an instance; a class decorator
+unregister = _services.unregister
+get = _services.get
+is_registered = _services.is_registered
+all_services = _services.all
+label = _services.label
 
 
 def choices() -> list[tuple[str, str]]:
-    return [(s.code, s.label) for s in all_services()]
+    """The choices of the ``service`` fields (a module function: the migrations name it)."""
+    return _services.choices()
 
 
 def codes(**flags) -> list[str]:

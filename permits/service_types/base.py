@@ -19,7 +19,7 @@ from rest_framework import serializers
 
 from core.errors import InvalidInput, RuleRefused
 from permits import rules
-from permits.constants import ApplicationState, Basis
+from permits.constants import ApplicationState, Basis, PermitStatus
 
 # --- answers ---------------------------------------------------------------------------------
 
@@ -138,6 +138,12 @@ class MaterialSpec:
     order: int = 0
 
 
+def permit_in_force(permit) -> bool:
+    """A permit is held and in force (active, or suspended until endorsed): one a renewal, a
+    change or a cancellation acts on."""
+    return permit is not None and permit.status in (PermitStatus.ACTIVE, PermitStatus.SUSPENDED)
+
+
 @dataclass
 class EligibilityFacts:
     """What eligibility looks at (``permits.services.applications.eligibility`` gathers it)."""
@@ -184,9 +190,8 @@ class ServiceType:
     # its messages: {the common message of an act: the one this service sends instead}
     # (``message_context`` adds facts of its own to a message)
     messages: dict[str, str] = {}
-    # templates of the application's pages (optional includes)
+    # facts of its own on the application's page (an optional include)
     detail_template: str = ""  # extra facts on the application's page
-    submitted_template: str = ""  # what happens next, on the page after submitting
 
     def __str__(self) -> str:
         return str(self.label)

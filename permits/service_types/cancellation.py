@@ -14,11 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import NotEligible
 from notifications.constants import NotificationKind
 from permits import rules
-from permits.constants import CardReturn, PermitStatus
+from permits.constants import CardReturn
 from permits.services.applications import cancellation
 
 from . import register
-from .base import AnswerField, EligibilityFacts, ServiceType
+from .base import AnswerField, EligibilityFacts, ServiceType, permit_in_force
 
 
 def _moved_on_form_field(application):
@@ -95,7 +95,7 @@ class Cancellation(ServiceType):
 
     def permit_refusals(self, facts: EligibilityFacts) -> list:
         permit = facts.permit
-        if permit is None or permit.status not in (PermitStatus.ACTIVE, PermitStatus.SUSPENDED):
+        if not permit_in_force(permit):
             return [_("There is no active or suspended residence permit to cancel.")]
         return []
 

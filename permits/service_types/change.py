@@ -11,10 +11,10 @@ from core import clock
 from core.errors import InvalidInput
 from core.fsm import run_transition
 from permits import rules
-from permits.constants import ChangedField, PermitStatus
+from permits.constants import ChangedField
 
 from . import register
-from .base import AnswerField, EligibilityFacts, ServiceType
+from .base import AnswerField, EligibilityFacts, ServiceType, permit_in_force
 from .proofs import material
 
 
@@ -96,7 +96,7 @@ class Change(ServiceType):
 
     def permit_refusals(self, facts: EligibilityFacts) -> list:
         permit = facts.permit
-        if permit is None or permit.status not in (PermitStatus.ACTIVE, PermitStatus.SUSPENDED):
+        if not permit_in_force(permit):
             return [_("There is no residence permit whose details could be changed.")]
         return []
 

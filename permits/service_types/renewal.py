@@ -8,10 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fsm import run_transition
 from permits import rules
-from permits.constants import PermitStatus
 
 from . import register
-from .base import EligibilityFacts, ServiceType
+from .base import EligibilityFacts, ServiceType, permit_in_force
 from .proofs import EMPLOYMENT_PROOF, ID_CARD, OLD_PERMIT, RESIDENCE_PROOF, STUDY_PROOF, material
 
 
@@ -60,7 +59,7 @@ class Renewal(ServiceType):
 
     def permit_refusals(self, facts: EligibilityFacts) -> list:
         permit = facts.permit
-        if permit is None or permit.status not in (PermitStatus.ACTIVE, PermitStatus.SUSPENDED):
+        if not permit_in_force(permit):
             return [_("There is no active or suspended residence permit to endorse.")]
         try:
             rules.check_renewal_window(permit.valid_until, facts.today)
