@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "whitenoise.runserver_nostatic",  # `runserver` serves static files through the middleware
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
@@ -65,6 +66,8 @@ MIDDLEWARE = [
     "core.logging.RequestContextMiddleware",  # a request id on every log line and response
     "django.middleware.security.SecurityMiddleware",
     "core.csp.CSPMiddleware",  # Content-Security-Policy on every response (django-csp)
+    # X-Frame-Options on every answer, static files and refusals of the middleware below too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -81,7 +84,6 @@ MIDDLEWARE = [
     "review.middleware.StaffSecondFactorMiddleware",
     # Turns a login refused by django-axes into the "locked, try again at ..." answer.
     "axes.middleware.AxesMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",  # last
 ]
 
