@@ -83,7 +83,9 @@ def issue_link(user, *, by=None, request=None) -> IssuedLink:
 
 def open_link(user, token: str, *, request=None) -> SecondFactorEnrolment | None:
     """Spend the link ``token`` for ``user`` (signed in with the password): the enrolment it
-    opens, or None when it is unknown, another account's, expired or already used."""
+    opens, or None when it is unknown, another account's, expired or already used. A link
+    opened by another account has leaked: it stops working for its owner too (a new one is
+    issued). So no token written in a log or an audit record (its path) still works."""
     now = timezone.now()
     enrolment = SecondFactorEnrolment.objects.filter(digest=_digest(str(token)[:100])).first()
     spent = 0
@@ -91,6 +93,10 @@ def open_link(user, token: str, *, request=None) -> SecondFactorEnrolment | None
         spent = SecondFactorEnrolment.objects.filter(
             pk=enrolment.pk, opened_at__isnull=True, expires_at__gt=now
         ).update(opened_at=now)
+    elif enrolment is not None:
+        SecondFactorEnrolment.objects.filter(pk=enrolment.pk, expires_at__gt=now).update(
+            expires_at=now
+        )
     if not spent:
         audit.log_event(
             "second_factor_link_refused",

@@ -160,10 +160,11 @@ def test_a_link_is_for_its_own_account_only():
     _password_login(client, colleague)
     assert client.get(link).status_code == 400
     assert 'id="totp-secret"' not in client.get(STEP).content.decode()
-    # and it was not spent: its owner still uses it
+    # A link shown to another account has leaked: it no longer works for its owner either.
     owner = _client()
     _password_login(owner, officer)
-    assert owner.get(link).status_code == 302
+    assert owner.get(link).status_code == 400
+    assert not TOTPDevice.objects.filter(user=officer).exists()
 
 
 def test_a_lost_phone_is_reset_with_a_new_link():
