@@ -7,4 +7,13 @@ class ApplicantsConfig(AppConfig):
     verbose_name = _("Applicants")
 
     def ready(self) -> None:
-        from . import tasks  # noqa: F401  (queues the automatic identity check on submission)
+        from django.contrib.auth.signals import user_logged_in
+
+        from . import (
+            lockout,
+            tasks,  # noqa: F401  (queues the automatic identity check on submission)
+        )
+
+        user_logged_in.connect(
+            lockout.forget_failures_on_login, dispatch_uid="portal_lockout_forget_on_login"
+        )

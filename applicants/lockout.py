@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime
 
 from axes.backends import AxesStandaloneBackend
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -21,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from core.http import client_ip
 from core.phones import normalize_phone
+from core.second_factor import needs_second_factor
 
 
 def login_name(request, credentials=None) -> str:
@@ -102,3 +105,76 @@ class LockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def _django_request(request):
+    """The HttpRequest under a DRF Request (axes' middleware reads its flags there)."""
+    return getattr(request, "_request", request)
+
+
+def credentials_of(user) -> dict:
+    return {"phone": user.get_username()}
+
+
+def is_locked(request, user) -> bool:
+    """True when ``user``'s account is locked for this request's client address (the lock of
+    the logins)."""
+    return AxesProxyHandler.is_locked(_django_request(request), credentials_of(user))
+
+
+def answer_as_locked(request, user) -> None:
+    """As axes' backend does for a refused login: AxesMiddleware turns this request's answer,
+    whatever the view returns, into the lock's (429, when to retry)."""
+    request = _django_request(request)
+    request.axes_locked_out = True
+    request.axes_credentials = credentials_of(user)
+
+
+def locked_now(request) -> bool:
+    """True once this request's failure reached the limit (the answer is the lock's)."""
+    return bool(getattr(_django_request(request), "axes_locked_out", False))
+
+
+def count_failure(request, user) -> None:
+    """One more failure of ``user`` from this address, counted with the failed logins (and
+    audit-recorded as one): at ``AXES_FAILURE_LIMIT`` the account is locked for the address and
+    the answer to this request is already the lock's."""
+    user_login_failed.send(
+        sender=__name__, credentials=credentials_of(user), request=_django_request(request)
+    )
+
+
+def count_success(request, user) -> None:
+    """A whole sign-in succeeded (the password, and for staff the second factor): this
+    account's failures from this address are forgotten (``AXES_RESET_ON_SUCCESS`` is off, so
+    that a right password alone never wipes the count of wrong second-factor codes)."""
+    request = _django_request(request)
+    address = client_ip(request)
+    if not address:  # never all addresses' failures at once
+        return
+    AxesProxyHandler.reset_attempts(
+        username=login_name(request, credentials_of(user)), ip_address=address
+    )
+
+
+def password_confirmed(request, user, password: str) -> bool:
+    """The account's password typed again to confirm an act (submitting an application), counted
+    like a login: a locked account is refused whatever was typed, and a wrong password is one
+    more failure of the same lockout (so a stolen session cannot guess at the request rate).
+    Without a request (a shell, a script) there is no address to lock: the password alone."""
+    if request is not None and is_locked(request, user):
+        answer_as_locked(request, user)
+        return False
+    if password and user.check_password(password):
+        return True
+    if request is not None:
+        count_failure(request, user)
+    return False
+
+
+def forget_failures_on_login(sender, request, user, **kwargs) -> None:
+    """``user_logged_in``: a login that needs nothing more (an applicant's) forgets the
+    account's failures from this address; a staff login does so only once its second factor
+    passed (``review.second_factor``), so wrong codes keep counting across password logins."""
+    if request is not None and not needs_second_factor(user):
+        count_success(request, user)

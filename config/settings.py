@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "whitenoise.runserver_nostatic",  # `runserver` serves static files through the middleware
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
@@ -65,6 +66,8 @@ MIDDLEWARE = [
     "core.logging.RequestContextMiddleware",  # a request id on every log line and response
     "django.middleware.security.SecurityMiddleware",
     "core.csp.CSPMiddleware",  # Content-Security-Policy on every response (django-csp)
+    # X-Frame-Options on every answer, static files and refusals of the middleware below too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -81,7 +84,6 @@ MIDDLEWARE = [
     "review.middleware.StaffSecondFactorMiddleware",
     # Turns a login refused by django-axes into the "locked, try again at ..." answer.
     "axes.middleware.AxesMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",  # last
 ]
 
@@ -199,10 +201,13 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=15)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=AXES_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+# A whole sign-in forgets the failures (applicants.lockout.count_success): an applicant's login,
+# a staff login only once its second factor passed (wrong codes count across password logins).
+AXES_RESET_ON_SUCCESS = False
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the retry time shown stays true
 AXES_DISABLE_ACCESS_LOG = True  # logins are audited by review.audit
-AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "phone", "otp_token"]  # masked in its rows
+# masked in its rows ("code": the second-factor step's field)
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "phone", "otp_token", "code"]
 AXES_USERNAME_CALLABLE = "applicants.lockout.login_name"
 AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
 AXES_LOCKOUT_CALLABLE = "applicants.lockout.lockout_response"
@@ -210,6 +215,9 @@ AXES_HTTP_RESPONSE_CODE = 429
 # Second factor (django-otp): every staff account; the authenticator app shows this issuer.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Residence permit portal")
 OTP_STATIC_BACKUP_CODES = env.int("OTP_STATIC_BACKUP_CODES", default=10)
+# A second factor is set up only with a one-time link from a supervisor (review.services.
+# second_factor): it must be opened within this many minutes, and finished as long after.
+SECOND_FACTOR_ENROLMENT_MINUTES = env.int("SECOND_FACTOR_ENROLMENT_MINUTES", default=60)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

@@ -12,6 +12,7 @@ import functools
 from django.db import transaction
 from django_otp import devices_for_user
 from django_otp.models import Device
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.permissions import is_active_staff
 
@@ -31,15 +32,26 @@ def has_device(user) -> bool:
     return any(True for _device in devices_for_user(user, confirmed=True))
 
 
+def _is_authenticator_code(device, code: str) -> bool:
+    digits = getattr(device, "digits", 6)
+    return code.isdigit() and len(code) == digits
+
+
 def verify_code(user, code: str):
     """The confirmed device of ``user`` that accepts ``code`` (an authenticator code or an unused
     backup code, which is then spent), or None. Each device's own throttling (growing delays
-    after failures) applies; failures are committed."""
+    after failures) applies; failures are committed.
+
+    A code goes only to the kind of device it can be for: the authenticator's digits to the
+    authenticator, anything else (a backup code) to the backup codes. A backup code used is then
+    a success, not also a failure (and a delay) of the authenticator."""
     code = "".join(str(code or "").split()).lower()
     if not code or len(code) > 16:
         return None
     with transaction.atomic():
         for device in devices_for_user(user, confirmed=True, for_verify=True):
+            if isinstance(device, TOTPDevice) != _is_authenticator_code(device, code):
+                continue
             if device.verify_token(code):
                 return device
     return None

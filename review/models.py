@@ -58,3 +58,39 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("audit records are deleted only by the retention job")
+
+
+class SecondFactorEnrolment(models.Model):
+    """A one-time link that lets a member of staff set up a second factor (issue 30): issued by
+    a supervisor in the admin or by ``manage.py second_factor_link``, handed over out of band,
+    short-lived (``SECOND_FACTOR_ENROLMENT_MINUTES``) and single-use. Only the SHA-256 digest of
+    its token is kept. Without one, an account without a device reaches nothing, not even the
+    enrolment page: the password alone never enrols a device."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    opened_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("second-factor enrolment link")
+        verbose_name_plural = _("second-factor enrolment links")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"enrolment {self.pk} of user {self.user_id}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
-from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -12,6 +11,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from applicants import lockout
 from applicants.constants import PUBLIC_PHONE_CODE_PURPOSES
 from core.api.auth import KEYWORD, issue_token, revoke_token
 from core.http import client_ip
@@ -132,9 +132,7 @@ class TokenView(APIView):
             device = verify_code(user, serializer.validated_data["otp_token"])
             if device is None:
                 # A right password with a wrong code counts as a failed login (lockout).
-                user_login_failed.send(
-                    sender=__name__, credentials={"phone": phone}, request=request._request
-                )
+                lockout.count_failure(request, user)
                 raise serializers.ValidationError(
                     {
                         "otp_token": [
@@ -145,6 +143,8 @@ class TokenView(APIView):
                         ]
                     }
                 )
+        if device is not None or not needs_second_factor(user):
+            lockout.count_success(request, user)  # the whole sign-in passed
         return token_response(user, second_factor=device)
 
     @extend_schema(request=None, responses={204: None})

@@ -395,6 +395,7 @@ class SubmitView(_ActView):
             user=request.user,
             application=application,
             password=serializer.validated_data["password"],
+            request=request,
         )
         return detail_response(application)
 
@@ -412,6 +413,7 @@ class ResubmitView(_ActView):
             user=request.user,
             application=application,
             password=serializer.validated_data["password"],
+            request=request,
         )
         return detail_response(application)
 

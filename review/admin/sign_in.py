@@ -1,5 +1,6 @@
-"""Staff sign-in in the admin: a supervisor resets a colleague's second factor (a lost phone)
-and unlocks an account locked by failed logins (django-axes). Both are audit-logged.
+"""Staff sign-in in the admin: a supervisor issues a colleague's one-time second-factor
+enrolment link (a new account, or a lost phone: the old device is reset) and unlocks an account
+locked by failed logins (django-axes). Both are audit-logged.
 
 The second-factor devices themselves are not shown in the admin (their secrets stay out of
 every page); the reset is the one way to change them.
@@ -7,6 +8,7 @@ every page); the reset is the one way to change them.
 
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -14,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from applicants.admin import UserAdmin
 from review import audit
+from review.services import second_factor as enrolments
 
 User = get_user_model()
 
@@ -32,35 +35,38 @@ class StaffUserAdmin(UserAdmin):
         return request.user.has_perm(RESET_PERMISSION)
 
     @admin.action(
-        description=_("Reset the second factor (lost phone: set up again at next login)"),
+        description=_(
+            "Issue a second-factor enrolment link (new staff, or a lost phone: the current "
+            "authenticator stops working)"
+        ),
         permissions=["reset_second_factor"],
     )
     def reset_second_factor(self, request, queryset):
-        """Delete the selected staff accounts' authenticator and backup codes: their sessions
-        and API tokens verified by them stop working, and the next login enrols a new device.
-        Never one's own (another supervisor does that)."""
+        """A one-time enrolment link for each selected staff account, shown once on the page
+        that follows, to hand over in person: their authenticator and backup codes are deleted
+        (their sessions and API tokens verified by them stop working), and only the link sets
+        up a new one. Never one's own (another supervisor does that). Audit-logged."""
         targets = list(queryset.filter(is_staff=True).exclude(pk=request.user.pk))
-        for user in targets:
-            TOTPDevice.objects.filter(user=user).delete()
-            StaticDevice.objects.filter(user=user).delete()
-            audit.log_event("second_factor_reset", request=request, record=user)
+        links = [enrolments.issue_link(user, by=request.user, request=request) for user in targets]
         if len(targets) < len(queryset):
             self.message_user(
                 request,
                 _("Only other staff accounts can be reset; the rest were left alone."),
                 messages.WARNING,
             )
-        if targets:
-            self.message_user(
-                request,
-                ngettext(
-                    "The second factor of %(count)d account was reset.",
-                    "The second factor of %(count)d accounts was reset.",
-                    len(targets),
-                )
-                % {"count": len(targets)},
-                messages.SUCCESS,
-            )
+        if not links:
+            return None
+        return TemplateResponse(
+            request,
+            "review/second_factor_links.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Second-factor enrolment links"),
+                "links": links,
+                "minutes": int(enrolments.lifetime().total_seconds() // 60),
+                "opts": self.model._meta,
+            },
+        )
 
 
 admin.site.unregister(User)

@@ -163,9 +163,12 @@ def second_factor_code(user) -> str:
 
 def admin_login(page, user, password: str | None = None) -> None:
     """Log ``user`` (a staff account) into /admin/ through the real login form and the
-    second-factor step (issue 14)."""
+    second-factor step (issue 14); the account has an authenticator already (enrolment needs
+    a supervisor's link, issue 30)."""
     from tests.factories import PASSWORD
+    from tests.otp_support import staff_device
 
+    staff_device(user)
     page.goto("/admin/login/?next=/admin/")
     page.fill("#id_username", user.phone)
     page.fill("#id_password", password or PASSWORD)

@@ -74,18 +74,21 @@ def test_idle_officer_is_sent_back_to_the_login_page(new_page, shot, settings):
 
 
 def test_first_login_sets_up_the_second_factor_with_the_qr_page(new_page, shot):
-    """Issue 14: an officer's first login enrols an authenticator (QR code and secret), confirms
-    it with a code, sees the backup codes once, then reaches the desk."""
+    """Issue 14: an officer's first login, with the one-time enrolment link a supervisor gave
+    (issue 30), enrols an authenticator (QR code and secret), confirms it with a code, sees the
+    backup codes once, then reaches the desk."""
     import base64
 
     from django_otp.oath import totp
 
+    from review.services import second_factor as enrolments
     from tests.e2e.helpers import assert_accessible
     from tests.factories import PASSWORD
 
     officer = StaffFactory(officer=True)
+    link = enrolments.issue_link(officer, by=StaffFactory(supervisor=True))
     page = new_page(viewport=DESKTOP, language="zh-hans")
-    page.goto("/admin/login/?next=/admin/")
+    page.goto(f"/admin/login/?next={link.path}")
     page.fill("#id_username", officer.phone)
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")

@@ -12,6 +12,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.api.auth import issue_token
+from review.services import second_factor as enrolments
 from tests.api_support import assert_error, client_for
 from tests.factories import PASSWORD, IdentityFactory, StaffFactory, UserFactory
 from tests.otp_support import current_code, login_without_second_factor, staff_device
@@ -40,9 +41,7 @@ def _code_from_secret(html: str) -> str:
     return f"{totp(base64.b32decode(secret + '=' * (-len(secret) % 8))):06d}"
 
 
-def test_first_login_enrols_with_qr_code_secret_and_backup_codes_shown_once(
-    client, caplog, settings
-):
+def test_enrolment_shows_qr_code_secret_and_backup_codes_once(client, caplog, settings):
     settings.OTP_TOTP_THROTTLE_FACTOR = 0  # retry at once after the wrong code below
     settings.OTP_STATIC_THROTTLE_FACTOR = 0
     officer = StaffFactory(officer=True)
@@ -51,6 +50,9 @@ def test_first_login_enrols_with_qr_code_secret_and_backup_codes_shown_once(
     # The password alone does not reach the desk: every admin page leads to the step.
     response = client.get("/admin/")
     assert response.status_code == 302 and response["Location"].startswith(STEP)
+    # Enrolment needs the one-time link a supervisor hands over (issue 30).
+    link = enrolments.issue_link(officer, by=StaffFactory(supervisor=True))
+    assert client.get(link.path)["Location"] == STEP
 
     page = client.get(response["Location"])
     html = page.content.decode()
@@ -210,16 +212,19 @@ def test_supervisor_resets_a_colleagues_second_factor_and_it_is_logged(client, c
             "/admin/applicants/user/",
             {"action": "reset_second_factor", "_selected_action": [officer.pk, supervisor.pk]},
         )
-    assert response.status_code == 302
+    assert response.status_code == 200  # the page with the one-time enrolment link
     assert not TOTPDevice.objects.filter(user=officer).exists()
     assert not StaticDevice.objects.filter(user=officer).exists()
     assert TOTPDevice.objects.filter(user=supervisor).exists()  # never one's own
-    assert "event=second_factor_reset" in caplog.text
+    assert "event=second_factor_link_issued" in caplog.text
     assert f"record=applicants.user:{officer.pk}" in caplog.text
 
-    # The officer's verified session and token end with the device; the next login enrols anew.
+    # The officer's verified session and token end with the device; a new one needs the link.
     assert officer_client.get("/admin/")["Location"].startswith(STEP)
     assert_error(officer_api.get(STAFF_LIST), 403, "second_factor_required")
+    assert 'id="totp-secret"' not in officer_client.get(STEP).content.decode()
+    link = re.search(r'class="enrolment-link">https?://[^/]+([^<]+)<', response.content.decode())
+    officer_client.get(link.group(1))
     assert 'id="totp-secret"' in officer_client.get(STEP).content.decode()
 
 

@@ -154,25 +154,25 @@ def upload_material(*, user, application, requirement_code: str, file) -> Materi
 
 
 def submit(
-    *, user, application, password: str = "", sms_code: str = "", client_ip: str = ""
+    *,
+    user,
+    application,
+    password: str = "",
+    sms_code: str = "",
+    client_ip: str = "",
+    request=None,
 ) -> PermitApplication:
     """Submit the draft (seed 002 step ②): every answer and required material present, the
     identity verified, still eligible, and the login password re-entered (at the station kiosk,
     where no password is typed, an SMS code sent to the account's phone instead: ``sms_code``).
     A second submit of the same draft is refused (WrongState, or StaleState if it raced): one
-    submission."""
+    submission.
+
+    The password (or code) is checked last, after everything that can refuse the case: a case
+    that cannot be submitted answers the same whatever was typed (no oracle on the password),
+    and a wrong one is counted with the logins' lockout (``request``: the web or API request
+    it came through; issue 30)."""
     require_filer(user, application)
-    if sms_code:
-        # Checked (and a wrong try counted, committed) before anything else; call outside any
-        # atomic block (consume_phone_code refuses otherwise).
-        consume_phone_code(
-            phone=user.phone,
-            purpose=PhoneCodePurpose.CONFIRM_SUBMIT,
-            code=sms_code,
-            client_ip=client_ip,
-        )
-    else:
-        require_password(user, password)
     if application.state != ApplicationState.DRAFT:
         raise WrongState(
             _("This application has already been submitted (%(reference)s)."),
@@ -208,6 +208,17 @@ def submit(
     service_type.check_submission(
         application, answers=answers, registration=registration, today=today
     )
+    if sms_code:
+        # A wrong try is counted (committed): call outside any atomic block
+        # (consume_phone_code refuses otherwise).
+        consume_phone_code(
+            phone=user.phone,
+            purpose=PhoneCodePurpose.CONFIRM_SUBMIT,
+            code=sms_code,
+            client_ip=client_ip,
+        )
+    else:
+        require_password(user, password, request=request)
 
     def before(app):
         app.answers = answers
@@ -220,11 +231,11 @@ def submit(
     return fire(application, "submit", user=user, before=before, after=after)
 
 
-def resubmit(*, user, application, password: str) -> PermitApplication:
+def resubmit(*, user, application, password: str, request=None) -> PermitApplication:
     """Send the flagged items back (seed 001). If the application had been accepted, the clock
-    resumes: the days spent waiting (counted in the deadline's day mode) extend the deadline."""
+    resumes: the days spent waiting (counted in the deadline's day mode) extend the deadline.
+    The password is checked last and counted, as for ``submit``."""
     require_filer(user, application)
-    require_password(user, password)
     if application.state != ApplicationState.SUPPLEMENT_REQUESTED:
         raise WrongState(params={"state": application.get_state_display()})
     pending = application.flagged_items_not_reuploaded()
@@ -234,6 +245,7 @@ def resubmit(*, user, application, password: str) -> PermitApplication:
             code="flagged_not_reuploaded",
             params={"items": ", ".join(pending)},
         )
+    require_password(user, password, request=request)
     paused = 0
     if application.accepted_at is not None:
         paused = max(

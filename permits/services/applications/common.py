@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.urls import reverse
 
+from applicants.lockout import password_confirmed
 from core import clock
 from core.errors import NotAllowed, RuleRefused, WrongPassword
 from core.fsm import holds_transition_permission, run_transition
@@ -65,8 +66,11 @@ def require_permission(application, method: str, user) -> None:
         raise NotAllowed()
 
 
-def require_password(user, password) -> None:
-    if not password or not user.check_password(password):
+def require_password(user, password, *, request=None) -> None:
+    """The login password typed again. Through a request (web and API), counted with the
+    logins' lockout (``applicants.lockout.password_confirmed``): a wrong one is a failed login,
+    and a locked account is refused whatever was typed (the lock's 429 answers the request)."""
+    if not password_confirmed(request, user, password):
         raise WrongPassword()
 
 

@@ -180,6 +180,7 @@ def resubmit(request, pk):
                 user=request.user,
                 application=application,
                 password=form.cleaned_data["password"],
+                request=request,
             )
         except WrongPassword as exc:
             form.add_error("password", str(exc))

@@ -70,6 +70,7 @@ def submit(request, pk):
                 user=request.user,
                 application=application,
                 password=form.cleaned_data["password"],
+                request=request,
             )
         except WrongPassword as exc:
             form.add_error("password", str(exc))
