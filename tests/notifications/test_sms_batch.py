@@ -64,6 +64,13 @@ def test_one_claim_statement_takes_the_batch(sms_backend, settings):
     with CaptureQueriesContext(connection) as queries:
         outcomes = deliver_batch(ids[5])
     assert claims(queries) == 1
+    # ... and one statement records the ten outcomes: two writes for ten messages.
+    assert sum(1 for q in queries if "UPDATE" in q["sql"]) == 2
+    rows = SmsMessage.objects.filter(status=SmsStatus.SENT)
+    assert sorted(rows.values_list("provider_id", flat=True)) == sorted(
+        f"SM{n:032d}" for n in range(1, 11)
+    )
+    assert all(row.sent_at for row in rows)
     assert [sms_id for sms_id, _ in outcomes][0] == ids[5]  # the one asked for goes first
     assert len(outcomes) == 10
     assert {o.status for _, o in outcomes} == {"sent"}
