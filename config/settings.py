@@ -305,6 +305,9 @@ SMS_SWEEP_AFTER_SECONDS = env.int("SMS_SWEEP_AFTER_SECONDS", default=60)
 # provider is asked whether it has it. A row left `sending` longer than this (its worker was
 # killed mid-call) is asked about the same way by the sweep.
 SMS_SENDING_TIMEOUT_SECONDS = env.int("SMS_SENDING_TIMEOUT_SECONDS", default=300)
+# One durable claim takes the message a task is for and up to SMS_CLAIM_BATCH-1 other due queued
+# ones (PostgreSQL; SKIP LOCKED), so a backlog shares the commit's disk flush (issue 29). 1: off.
+SMS_CLAIM_BATCH = env.int("SMS_CLAIM_BATCH", default=10)
 
 # --- Accounts and identity (applicants) --------------------------------------------------------
 # Who decides a pending identity: the officer (default) or a city's automatic check (a subclass of

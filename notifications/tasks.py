@@ -14,20 +14,42 @@ def send_sms(self, sms_id: int) -> str:
     The number of attempts is bounded by SMS_MAX_ATTEMPTS, counted on the row (not by Celery),
     so a lost retry is picked up by the sweep and still counts.
     """
+    from .sms import SKIPPED, deliver_batch
+
+    # The claim also takes up to SMS_CLAIM_BATCH-1 other due messages (a backlog shares one
+    # durable claim); their own tasks then find them taken and skip. Every message is sent before
+    # this one's follow-up, which may raise Celery's Retry.
+    own = SKIPPED
+    for message_id, outcome in deliver_batch(sms_id):
+        if message_id == sms_id:
+            own = outcome
+        else:
+            follow_up(self, message_id, outcome, own=False)
+    return follow_up(self, sms_id, own, own=True)
+
+
+def follow_up(task, sms_id: int, outcome, *, own: bool) -> str:
+    """After an attempt: a transient failure is tried again after its backoff (the task's own
+    retry for its own message; a new task for a message it claimed in the batch), no answer is
+    reconciled before any resend. In-process (no broker) both happen at once."""
     from .sms import deliver, reconcile
 
-    outcome = deliver(sms_id)
     while True:
         if outcome.status == "retry":
-            if not self.request.is_eager:
-                raise self.retry(countdown=outcome.retry_in)
+            if not task.request.is_eager:
+                if own:
+                    raise task.retry(countdown=outcome.retry_in)
+                send_sms.apply_async(
+                    (sms_id,), countdown=outcome.retry_in, **same_queue(task.request)
+                )
+                return outcome.status
             # Run in-process (no broker: `make run`, unit tests): try again at once, still
             # bounded by SMS_MAX_ATTEMPTS on the row.
             outcome = deliver(sms_id)
         elif outcome.status == "unknown":  # no answer: ask the provider before any resend
-            if not self.request.is_eager:
+            if not task.request.is_eager:
                 reconcile_sms.apply_async(
-                    (sms_id,), countdown=outcome.retry_in, **same_queue(self.request)
+                    (sms_id,), countdown=outcome.retry_in, **same_queue(task.request)
                 )
                 return outcome.status
             outcome = reconcile(sms_id)

@@ -72,6 +72,7 @@ function done(summary, latency, requests)
     if thread:get("wrong_status") ~= 0 then last = thread:get("wrong_status") end
   end
   io.write(string.format("NOT200 %d %d\\n", total, last))
+  io.write(string.format("LATENCY_US %d %d\\n", latency:percentile(50), latency:percentile(95)))
 end
 """
 
@@ -90,6 +91,9 @@ class Page:
     queries: int | None = None
     page_rps: list[float] = field(default_factory=list)
     bare_rps: list[float] = field(default_factory=list)
+    # Per round, wrk's latency percentiles over every request of the round, in milliseconds.
+    page_p50: list[float] = field(default_factory=list)
+    page_p95: list[float] = field(default_factory=list)
 
     @property
     def ratios(self) -> list[float]:
@@ -237,14 +241,14 @@ def prepare(officer, *, applications: int, desk_application_id: int) -> list[Pag
             "officer's queue `/admin/`",
             "/admin/",
             staff,
-            "≤ 8 queries, ≤ 3× its one SQL",
+            "≤ 3× its one SQL",
         ),
         Page(
             "desk",
             "application desk page",
             f"/admin/permits/permitapplication/{desk_application_id}/change/",
             staff,
-            "≤ 10 queries, ≤ 6× its one SQL",
+            "≤ 6× its one SQL",
         ),
     ]
 
@@ -455,7 +459,15 @@ def _collectstatic(env: dict) -> bool:
 
 
 # --- wrk ---------------------------------------------------------------------------------------
-def _wrk(url: str, cookie: str, seconds: float, script: Path) -> float:
+@dataclass
+class WrkRun:
+    rate: float  # requests/s
+    p50_ms: float
+    p95_ms: float
+
+
+def _wrk(url: str, cookie: str, seconds: float, script: Path) -> WrkRun:
+    """One wrk run; its Lua ``done()`` prints the non-200 count and the latency percentiles."""
     from django.conf import settings
 
     command = [
@@ -476,7 +488,8 @@ def _wrk(url: str, cookie: str, seconds: float, script: Path) -> float:
     output = result.stdout + result.stderr
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
     wrong = re.search(r"NOT200 (\d+) (\d+)", output)
-    if result.returncode != 0 or rate is None or wrong is None:
+    latency = re.search(r"LATENCY_US (\d+) (\d+)", output)
+    if result.returncode != 0 or rate is None or wrong is None or latency is None:
         raise BenchError(f"wrk failed on {url}:\n{output}")
     if int(wrong.group(1)):
         raise BenchError(
@@ -486,7 +499,7 @@ def _wrk(url: str, cookie: str, seconds: float, script: Path) -> float:
     timeouts = re.search(r"Socket errors:.*timeout (\d+)", output)
     if timeouts and int(timeouts.group(1)):
         raise BenchError(f"{url}: {timeouts.group(1)} requests timed out:\n{output}")
-    return float(rate.group(1))
+    return WrkRun(float(rate.group(1)), int(latency.group(1)) / 1000, int(latency.group(2)) / 1000)
 
 
 def require_wrk() -> None:
@@ -533,16 +546,20 @@ def measure(pages: list[Page], write, *, seconds: float = 5, rounds: int = ROUND
         for page in pages:
             for _round in range(rounds):
                 cookie = page.session_key
-                page.page_rps.append(_wrk(f"{portal.url}{page.path}", cookie, seconds, lua))
-                page.bare_rps.append(_wrk(f"{bare.url}/", cookie, seconds, lua))
+                run = _wrk(f"{portal.url}{page.path}", cookie, seconds, lua)
+                page.page_rps.append(run.rate)
+                page.page_p50.append(run.p50_ms)
+                page.page_p95.append(run.p95_ms)
+                page.bare_rps.append(_wrk(f"{bare.url}/", cookie, seconds, lua).rate)
             write(
                 f"  {page.work:<36} page {_rates(page.page_rps)} req/s, "
-                f"bare {_rates(page.bare_rps)} req/s"
+                f"bare {_rates(page.bare_rps)} req/s, "
+                f"p50 {_rates(page.page_p50, '.1f')} ms, p95 {_rates(page.page_p95, '.1f')} ms"
             )
 
 
-def _rates(values: list[float]) -> str:
-    return " / ".join(f"{v:.0f}" for v in values)
+def _rates(values: list[float], spec: str = ".0f") -> str:
+    return " / ".join(f"{v:{spec}}" for v in values)
 
 
 # --- report ------------------------------------------------------------------------------------
@@ -553,16 +570,23 @@ def rounds_table(pages: list[Page], write, *, seconds: float, rounds: int) -> No
         f"{seconds:g} s), gunicorn {WORKERS} sync workers, {rounds} rounds interleaved with "
         "the bare view:"
     )
-    header = f"{'page':<36} {'queries':>7} {'page req/s':>11} {'bare req/s':>11} {'ratio':>6}"
+    header = (
+        f"{'page':<36} {'queries':>7} {'page req/s':>11} {'bare req/s':>11} {'ratio':>6} "
+        f"{'p50 ms':>7} {'p95 ms':>7}"
+    )
     write(header)
     write("-" * len(header))
     for page in pages:
         write(
             f"{page.work:<36} {page.queries if page.queries is not None else '-':>7} "
             f"{statistics.median(page.page_rps):>11.0f} {statistics.median(page.bare_rps):>11.0f} "
-            f"{page.ratio:>6.2f}"
+            f"{page.ratio:>6.2f} {statistics.median(page.page_p50):>7.1f} "
+            f"{statistics.median(page.page_p95):>7.1f}"
         )
-    write("(req/s: median of the rounds; ratio: median of each round's page/bare)")
+    write(
+        "(req/s: median of the rounds; ratio: median of each round's page/bare; p50/p95: the "
+        f"page's latency at {CONNECTIONS} connections, median of the rounds' percentiles)"
+    )
 
 
 def summary_table(
@@ -577,7 +601,9 @@ def summary_table(
     for page in pages:
         today = (
             f"{page.ratio:.2f} of the bare view ({statistics.median(page.page_rps):.0f} vs "
-            f"{statistics.median(page.bare_rps):.0f} req/s)"
+            f"{statistics.median(page.bare_rps):.0f} req/s; p50 "
+            f"{statistics.median(page.page_p50):.1f} ms, p95 "
+            f"{statistics.median(page.page_p95):.1f} ms at {CONNECTIONS} connections)"
         )
         if page.key in desk:
             queries, server_ms, sql_ms = desk[page.key]
@@ -597,11 +623,11 @@ def summary_table(
                 "SMS worker, messages/s",
                 f"{sms[WORKER] / bare:.2f} of a bare twilio-client loop ({sms[WORKER]:.0f} vs "
                 f"{bare:.0f}/s); the floor, bare + one durable UPDATE: {sms[FLOOR] / bare:.2f}",
-                "≥ 0.5",
+                "≥ 0.8",
             )
         )
     write("")
-    write("Issue 18, today against the goal (this machine; figures vary with its load):")
+    write("Issue 29, today against the goal (this machine; figures vary with its load):")
     widths = [max(len(r[i]) for r in [("work", "today", "goal"), *rows]) for i in range(3)]
     line = "| " + " | ".join(f"{{:<{w}}}" for w in widths) + " |"
     write(line.format("work", "today", "goal"))

@@ -37,7 +37,8 @@ def password_check_cpu(checks: int = 20) -> list[tuple[str, str, float]]:
 
 SMS_ROUNDS = 3
 BARE = "bare twilio client loop"
-WORKER = "worker, one backend per process"
+WORKER = "worker, batch claim (SMS_CLAIM_BATCH)"
+SINGLE = "worker, one claim per message"
 FLOOR = "bare loop + one durable UPDATE"
 
 
@@ -46,7 +47,8 @@ def sms_rates(messages: int = 300, rounds: int = SMS_ROUNDS) -> dict[str, float]
     loop once, so a busy disk or CPU weighs on all of them alike):
 
     - a bare Twilio client loop (one reused client);
-    - the worker (``notifications.sms.deliver`` on queued rows) reusing its backend, as it does;
+    - the worker as its task runs (``notifications.sms.deliver_batch``: one durable claim for
+    up to SMS_CLAIM_BATCH due messages, issue 29), and one message per claim (``deliver``);
     - the worker building a backend per message (as it did before issue 18);
     - the bare loop plus one committed single-row UPDATE per message: the floor for a worker
       that must make its claim durable before it calls the provider (at most one SMS per row).
@@ -70,7 +72,7 @@ def _sms_rates(messages: int, rounds: int) -> dict[str, float]:
 
     from notifications import backends
     from notifications.models import SmsMessage
-    from notifications.sms import deliver
+    from notifications.sms import deliver, deliver_batch
 
     from .twilio_standin import ACCOUNT_SID, TwilioStandIn
 
@@ -122,9 +124,17 @@ def _sms_rates(messages: int, rounds: int) -> dict[str, float]:
 
             return run
 
+        def batch(ids):
+            # As the task runs: each message's task claims it and up to SMS_CLAIM_BATCH-1 other
+            # due ones; the tasks of messages already taken claim the next ones or nothing.
+            for sms_id in ids[1:]:
+                for _sms_id, outcome in deliver_batch(sms_id):
+                    assert outcome.status == "sent"
+
         loops = {
             BARE: (bare, False),
-            WORKER: (worker(False), True),
+            WORKER: (batch, True),
+            SINGLE: (worker(False), True),
             "worker, new backend per message": (worker(True), True),
             FLOOR: (floor, True),
         }
