@@ -100,15 +100,20 @@ class PhotoVerdict:
         return {"ok": self.ok, "problems": list(self.problems), "measures": self.measures}
 
 
-def verdict_messages(stored: dict | None) -> list[str]:
-    """The messages of a verdict kept with an upload (``PhotoVerdict.as_json``)."""
+def verdict_problems(stored: dict | None) -> list[tuple[str, str]]:
+    """``(code, message)`` of each problem of a verdict kept with an upload (``as_json``)."""
     if not stored:
         return []
     verdict = PhotoVerdict(
         problems=tuple(c for c in stored.get("problems", ()) if c in MESSAGES),
         measures=stored.get("measures", {}),
     )
-    return verdict.messages()
+    return list(zip(verdict.problems, verdict.messages(), strict=True))
+
+
+def verdict_messages(stored: dict | None) -> list[str]:
+    """The messages of a verdict kept with an upload."""
+    return [message for _code, message in verdict_problems(stored)]
 
 
 @functools.cache

@@ -34,6 +34,7 @@ from permits.constants import (
     DeliveryMethod,
 )
 from permits.models import Material, PermitApplication, Station
+from permits.photo_check import verdict_problems
 from permits.selectors.applications import applications_of
 from permits.selectors.timeline import timeline
 from permits.services import applications as services
@@ -122,13 +123,49 @@ class RequirementStatusSerializer(serializers.Serializer):
     flagged = serializers.BooleanField()
 
 
+class PhotoProblemSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class PhotoCheckSerializer(serializers.Serializer):
+    """The certificate photo's check (issue 31, point 4): ``ok``, and each problem with its
+    message in plain words, in the caller's language."""
+
+    ok = serializers.BooleanField()
+    problems = PhotoProblemSerializer(many=True)
+
+
 class MaterialSerializer(serializers.ModelSerializer):
     requirement = serializers.CharField(source="requirement.code", read_only=True)
+    photo_check = serializers.SerializerMethodField(
+        help_text="The certificate photo's check; null for any other material."
+    )
 
     class Meta:
         model = Material
-        fields = ["id", "requirement", "version", "content_type", "size", "uploaded_at"]
+        fields = [
+            "id",
+            "requirement",
+            "version",
+            "content_type",
+            "size",
+            "uploaded_at",
+            "photo_check",
+        ]
         read_only_fields = fields
+
+    @extend_schema_field(PhotoCheckSerializer(allow_null=True))
+    def get_photo_check(self, material) -> dict | None:
+        if material.photo_check is None:
+            return None
+        return {
+            "ok": material.photo_checked_ok,
+            "problems": [
+                {"code": code, "message": message}
+                for code, message in verdict_problems(material.photo_check)
+            ],
+        }
 
 
 class FlaggedItemSerializer(serializers.Serializer):

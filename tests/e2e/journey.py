@@ -142,6 +142,9 @@ def walk_steps(page, shot, *, basis: str = "residence", details: dict | None = N
                 details = {"household_region": "110105"}  # a new permit: registered elsewhere
             for field, value in (details or {}).items():
                 page.fill(f"#id_{field}", value)
+        elif page.locator("#photo-check a").count():  # the photo check stopped: continue
+            page.locator("#photo-check a").click()
+            continue
         else:
             page.set_input_files("main input[type=file]", png_file(f"{name}.png"))
         submit_main_form(page)

@@ -216,9 +216,10 @@ def step_material(request, application, code):
     )
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data.get("file")
+        uploaded = None
         if file:
             try:
-                services.upload_material_pages(
+                uploaded = services.upload_material_pages(
                     user=request.user,
                     application=application,
                     requirement_code=code,
@@ -228,6 +229,9 @@ def step_material(request, application, code):
                 add_service_error(form, exc, "file")
         if not form.errors:
             mark_seen(request, application, key)
+            if uploaded is not None and uploaded.photo_checked_ok is False:
+                # the photo is kept, and the page says what to retake (issue 31, point 4)
+                return redirect(request.get_full_path())
             return redirect(next_url(request, application, key))
     return render(
         request,
@@ -240,5 +244,6 @@ def step_material(request, application, code):
             requirement=requirement,
             current=current,
             reuse_offer=offer,
+            continue_url=next_url(request, application, key) if current else "",
         ),
     )
