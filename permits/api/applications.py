@@ -287,6 +287,13 @@ class UploadSerializer(serializers.Serializer):
     file = DocumentUpload()
 
 
+class PhotoReceiptSerializer(serializers.Serializer):
+    receipt_number = serializers.CharField(
+        max_length=40,
+        help_text=_("The number on the receipt a certified photo studio gave (数码相片回执)."),
+    )
+
+
 class PasswordSerializer(serializers.Serializer):
     password = serializers.CharField(
         max_length=128, trim_whitespace=False, help_text=_("The login password, again.")
@@ -410,6 +417,28 @@ class MaterialUploadView(UploadScopeMixin, APIView):
             application=application,
             requirement_code=serializer.validated_data["requirement"],
             file=serializer.validated_data["file"],
+        )
+        return Response(MaterialSerializer(material).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["applications"])
+class PhotoReceiptView(UploadScopeMixin, APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser, FormParser]
+    error_statuses = {*ACT_ERRORS, "429"}
+
+    @extend_schema(request=PhotoReceiptSerializer, responses={201: MaterialSerializer})
+    def post(self, request, pk: int):
+        """The certificate photo fetched by a photo studio's receipt number (seed 001 item 6):
+        used once, only for the person whose ID number the studio recorded; checked like an
+        upload (``photo_check``). A wrong or used number is 400 with a clear message."""
+        application = get_owned(request, pk)
+        serializer = PhotoReceiptSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        material = services.use_photo_receipt(
+            user=request.user,
+            application=application,
+            number=serializer.validated_data["receipt_number"],
         )
         return Response(MaterialSerializer(material).data, status=status.HTTP_201_CREATED)
 

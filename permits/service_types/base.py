@@ -199,6 +199,10 @@ class ServiceType:
     def __str__(self) -> str:
         return str(self.label)
 
+    def certificate_photo_code(self) -> str | None:
+        """The code of this service's certificate photo material, if it asks for one."""
+        return next((spec.code for spec in self.materials if spec.certificate_photo), None)
+
     def is_certificate_photo(self, code: str) -> bool:
         """Material ``code`` of this service is the certificate photo (its declaration says)."""
         return any(spec.code == code and spec.certificate_photo for spec in self.materials)
