@@ -158,3 +158,28 @@ def test_the_officers_desk_shows_the_verdict(client):
     assert 'data-photo-check="failed"' in table
     assert "Photo check: problems found" in table
     assert "The background is too dark" in table
+
+
+def test_a_photo_asked_for_again_is_checked_and_the_page_says_what_to_retake(client):
+    from tests.permits.helpers import staff_for, submitted
+
+    person = registered_person(months=8)
+    application = submitted(person, Service.NEW)
+    officer = staff_for(application.station)["officer"]
+    svc.request_supplement(
+        user=officer, application=application, items=[{"code": "photo", "reason": "unclear"}]
+    )
+    login(client, person)
+
+    response = client.post(
+        url("application_supplement", application.pk),
+        {"file_photo": _jpeg(bad_photo()), "seen_state": "supplement_requested"},
+        follow=True,
+    )
+
+    assert "The background is too dark" in text(response)
+    assert _photo_material(application).photo_check["ok"] is False
+
+
+def _photo_material(application):
+    return application.current_materials().get(requirement__code="photo")
