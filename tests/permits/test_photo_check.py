@@ -78,6 +78,9 @@ def test_web_a_bad_photo_is_kept_and_the_step_says_what_to_retake(client):
     assert 'id="photo-check"' in page
     assert "Your head is not in the middle of the photo" in page
     assert "Continue with this photo" in page
+    # and the check page, before sending, says it again
+    check = text(client.get(url("application_check", application.pk)))
+    assert "The photo check found problems: please retake it." in check
 
     # retaken: the new photo passes and the wizard moves on
     response = client.post(step, {"file": _jpeg(good_photo())})
