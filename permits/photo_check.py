@@ -195,11 +195,11 @@ def check_photo(data: bytes) -> PhotoVerdict:
     height, width = image.shape
     measures: dict = {"width": width, "height": height}
     problems: set[str] = set()
-    if width < spec.MIN_WIDTH_PX or height < spec.MIN_HEIGHT_PX:
+    if width < spec.PHOTO_MIN_WIDTH_PX or height < spec.PHOTO_MIN_HEIGHT_PX:
         problems.add("too_small")
     aspect = width / height
     measures["aspect"] = round(aspect, 3)
-    if abs(aspect - spec.PHOTO_ASPECT) > spec.PHOTO_ASPECT * spec.ASPECT_TOLERANCE:
+    if abs(aspect - spec.PHOTO_ASPECT) > spec.PHOTO_ASPECT * spec.PHOTO_ASPECT_TOLERANCE:
         problems.add("wrong_shape")
 
     if height > ANALYSIS_HEIGHT:
@@ -227,9 +227,9 @@ def check_photo(data: bytes) -> PhotoVerdict:
     measures.update(
         centre=round(centre, 3), face_width=round(face_share, 3), face_top=round(top, 3)
     )
-    if abs(centre - 0.5) > spec.CENTRE_TOLERANCE:
+    if abs(centre - 0.5) > spec.PHOTO_CENTRE_TOLERANCE:
         problems.add("off_centre")
-    low, high = spec.face_width_range()
+    low, high = spec.photo_face_width_range()
     if face_share < low:
         problems.add("head_too_small")
     elif face_share > high:
@@ -239,10 +239,10 @@ def check_photo(data: bytes) -> PhotoVerdict:
     head_top = (y - h * 0.35) / height
     eyes_from_bottom = 1 - (y + h * 0.4) / height
     measures.update(head_top=round(head_top, 3), eyes_from_bottom=round(eyes_from_bottom, 3))
-    too_low = head_top > spec.HEAD_TOP_MARGIN[1] + 0.1 and "head_too_small" not in problems
-    if eyes_from_bottom < spec.EYES_FROM_BOTTOM_MIN - 0.06 or too_low:
+    too_low = head_top > spec.PHOTO_HEAD_TOP_MARGIN[1] + 0.1 and "head_too_small" not in problems
+    if eyes_from_bottom < spec.PHOTO_EYES_FROM_BOTTOM_MIN - 0.06 or too_low:
         problems.add("head_too_low")
-    elif head_top < spec.HEAD_TOP_MARGIN[0] - 0.08:
+    elif head_top < spec.PHOTO_HEAD_TOP_MARGIN[0] - 0.08:
         problems.add("head_too_high")
 
     eyes = _eyes(equalised, face)
@@ -257,7 +257,7 @@ def check_photo(data: bytes) -> PhotoVerdict:
     background = _background(gray, face)
     if background is not None:
         measures["background"] = background
-        if background["lightness"] < spec.BACKGROUND_MIN_LIGHTNESS:
+        if background["lightness"] < spec.PHOTO_BACKGROUND_MIN_LIGHTNESS:
             problems.add("background_dark")
         elif (
             background["spread"] > BACKGROUND_MAX_SPREAD

@@ -14,52 +14,55 @@ A photo taken with a phone is larger: it is measured in proportions of its own s
 of any resolution at or above the standard's passes when its proportions are right.
 
 The detector sees the face (brows to chin, cheek to cheek), not the head with its hair and ears:
-``FACE_TO_HEAD`` turns one into the other, with the range seen across people (an estimate of the
-portal, documented in ``permits/photo_check.py``; not a statutory figure).
+``PHOTO_FACE_TO_HEAD`` turns one into the other, with the range seen across people (an estimate
+of the portal, documented in ``permits/photo_check.py``; not a statutory figure).
 """
 
 from __future__ import annotations
 
 __all__ = [
-    "ASPECT_TOLERANCE",
-    "BACKGROUND_MIN_LIGHTNESS",
-    "CENTRE_TOLERANCE",
-    "EYES_FROM_BOTTOM_MIN",
-    "FACE_TO_HEAD",
-    "HEAD_TOP_MARGIN",
-    "HEAD_WIDTH",
-    "MIN_HEIGHT_PX",
-    "MIN_WIDTH_PX",
+    "PHOTO_ASPECT_TOLERANCE",
+    "PHOTO_BACKGROUND_MIN_LIGHTNESS",
+    "PHOTO_CENTRE_TOLERANCE",
+    "PHOTO_EYES_FROM_BOTTOM_MIN",
+    "PHOTO_FACE_TO_HEAD",
+    "PHOTO_HEAD_TOP_MARGIN",
+    "PHOTO_HEAD_WIDTH",
+    "PHOTO_MIN_HEIGHT_PX",
+    "PHOTO_MIN_WIDTH_PX",
     "PHOTO_ASPECT",
-    "face_width_range",
+    "photo_face_width_range",
 ]
 
 # GA 461-2004: 358 x 441 pixels (26 mm x 32 mm, 350 dpi)
-MIN_WIDTH_PX = 358
-MIN_HEIGHT_PX = 441
-PHOTO_ASPECT = MIN_WIDTH_PX / MIN_HEIGHT_PX  # width / height, about 0.81
+PHOTO_MIN_WIDTH_PX = 358
+PHOTO_MIN_HEIGHT_PX = 441
+PHOTO_ASPECT = PHOTO_MIN_WIDTH_PX / PHOTO_MIN_HEIGHT_PX  # width / height, about 0.81
 # a phone crop is not exact: the shape may differ by this fraction of the aspect ratio
-ASPECT_TOLERANCE = 0.08
+PHOTO_ASPECT_TOLERANCE = 0.08
 
 # GA 461-2004: the head 207 +/- 14 pixels wide of 358, as a fraction of the photo's width
-HEAD_WIDTH = ((207 - 14) / MIN_WIDTH_PX, (207 + 14) / MIN_WIDTH_PX)  # 0.539 .. 0.617
+PHOTO_HEAD_WIDTH = (
+    (207 - 14) / PHOTO_MIN_WIDTH_PX,
+    (207 + 14) / PHOTO_MIN_WIDTH_PX,
+)  # 0.539 .. 0.617
 # the top of the head 7 to 21 pixels below the top edge, of 441
-HEAD_TOP_MARGIN = (7 / MIN_HEIGHT_PX, 21 / MIN_HEIGHT_PX)
+PHOTO_HEAD_TOP_MARGIN = (7 / PHOTO_MIN_HEIGHT_PX, 21 / PHOTO_MIN_HEIGHT_PX)
 # the eyes at least 207 pixels above the bottom edge, of 441
-EYES_FROM_BOTTOM_MIN = 207 / MIN_HEIGHT_PX
+PHOTO_EYES_FROM_BOTTOM_MIN = 207 / PHOTO_MIN_HEIGHT_PX
 
 # "centred, left and right symmetric": the face's middle within this fraction of the width
-CENTRE_TOLERANCE = 0.06
+PHOTO_CENTRE_TOLERANCE = 0.06
 
 # "a white background": a light background (0 black .. 255 white, mean of the strips beside the
 # head); a light grey or light blue studio backdrop passes, a room does not
-BACKGROUND_MIN_LIGHTNESS = 185
+PHOTO_BACKGROUND_MIN_LIGHTNESS = 185
 
 # head width / detected face width, across people (hair, ears): the portal's estimate
-FACE_TO_HEAD = (1.15, 1.6)
+PHOTO_FACE_TO_HEAD = (1.15, 1.6)
 
 
-def face_width_range() -> tuple[float, float]:
+def photo_face_width_range() -> tuple[float, float]:
     """The detected face's width, as a fraction of the photo's, for a head within
-    ``HEAD_WIDTH``: the head's range divided by the face-to-head range."""
-    return HEAD_WIDTH[0] / FACE_TO_HEAD[1], HEAD_WIDTH[1] / FACE_TO_HEAD[0]
+    ``PHOTO_HEAD_WIDTH``: the head's range divided by the face-to-head range."""
+    return PHOTO_HEAD_WIDTH[0] / PHOTO_FACE_TO_HEAD[1], PHOTO_HEAD_WIDTH[1] / PHOTO_FACE_TO_HEAD[0]
