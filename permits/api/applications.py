@@ -425,7 +425,7 @@ class MaterialUploadView(UploadScopeMixin, APIView):
 class PhotoReceiptView(UploadScopeMixin, APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, FormParser]
-    error_statuses = {*ACT_ERRORS, "429"}
+    error_statuses = ACT_ERRORS
 
     @extend_schema(request=PhotoReceiptSerializer, responses={201: MaterialSerializer})
     def post(self, request, pk: int):
