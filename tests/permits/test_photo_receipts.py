@@ -241,6 +241,17 @@ def test_http_backend_fetches_and_marks_the_number_used(
         ({"status": 503}, "receipt_service_unavailable"),
         ({"status": 200, "body": "not json"}, "receipt_service_unavailable"),
         ({"status": 200, "body": json.dumps({"id_number": "x", "photo": "%%"})}, None),
+        # the studio photographed someone else: a wrong number for this person
+        (
+            {
+                "status": 200,
+                "json": {
+                    "id_number": "110101199001011237",
+                    "photo": base64.b64encode(b"x").decode(),
+                },
+            },
+            "receipt_not_found",
+        ),
     ],
 )
 def test_http_backend_answers_become_clear_messages(http_backend, answer, code):
