@@ -315,6 +315,12 @@ SMS_CLAIM_BATCH = env.int("SMS_CLAIM_BATCH", default=10)
 IDENTITY_VERIFIER = env.str(
     "IDENTITY_VERIFIER", default="applicants.verifiers.OfficerDecisionVerifier"
 )
+# The digital photo receipt (permits/photo_receipts.py): "local" (the StudioPhoto stand-in),
+# "http" (a studio service at PHOTO_RECEIPT_URL) or the dotted path of a backend class.
+PHOTO_RECEIPT_BACKEND = env.str("PHOTO_RECEIPT_BACKEND", default="local")
+PHOTO_RECEIPT_URL = env.str("PHOTO_RECEIPT_URL", default="")
+PHOTO_RECEIPT_TOKEN = env.str("PHOTO_RECEIPT_TOKEN", default="")
+PHOTO_RECEIPT_MAX_WRONG_PER_HOUR = env.int("PHOTO_RECEIPT_MAX_WRONG_PER_HOUR", default=5)
 PHONE_CODE_MAX_PER_HOUR = env.int("PHONE_CODE_MAX_PER_HOUR", default=5)  # SMS codes per number
 PHONE_CODE_MAX_PER_IP_PER_HOUR = env.int("PHONE_CODE_MAX_PER_IP_PER_HOUR", default=20)
 PHONE_CODE_MIN_INTERVAL_SECONDS = env.int("PHONE_CODE_MIN_INTERVAL_SECONDS", default=60)

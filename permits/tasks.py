@@ -138,3 +138,21 @@ def send_appointment_reminders() -> int:
     from .services.appointments import send_appointment_reminders as send
 
     return send()
+
+
+@shared_task(
+    name="permits.mark_photo_receipt_used",
+    ignore_result=True,
+    autoretry_for=(Exception,),
+    retry_backoff=5,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def mark_photo_receipt_used(number: str) -> None:
+    """Tell the studio service a receipt number was used (issue 31, point 3), after the portal's
+    own record committed: idempotent for the studio, retried with backoff. The portal refuses a
+    second use on its own record whatever the studio answers."""
+    from .photo_receipts import get_backend
+
+    get_backend().mark_used(number)

@@ -3,5 +3,6 @@ applications (catalogue, applications, permits)."""
 
 from . import (
     applications,  # noqa: F401
+    photo_receipts,  # noqa: F401
     places,  # noqa: F401
 )

@@ -34,6 +34,7 @@ from permits.constants import (
     DeliveryMethod,
 )
 from permits.models import Material, PermitApplication, Station
+from permits.photo_check import verdict_problems
 from permits.selectors.applications import applications_of
 from permits.selectors.timeline import timeline
 from permits.services import applications as services
@@ -122,13 +123,49 @@ class RequirementStatusSerializer(serializers.Serializer):
     flagged = serializers.BooleanField()
 
 
+class PhotoProblemSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class PhotoCheckSerializer(serializers.Serializer):
+    """The certificate photo's check (issue 31, point 4): ``ok``, and each problem with its
+    message in plain words, in the caller's language."""
+
+    ok = serializers.BooleanField()
+    problems = PhotoProblemSerializer(many=True)
+
+
 class MaterialSerializer(serializers.ModelSerializer):
     requirement = serializers.CharField(source="requirement.code", read_only=True)
+    photo_check = serializers.SerializerMethodField(
+        help_text="The certificate photo's check; null for any other material."
+    )
 
     class Meta:
         model = Material
-        fields = ["id", "requirement", "version", "content_type", "size", "uploaded_at"]
+        fields = [
+            "id",
+            "requirement",
+            "version",
+            "content_type",
+            "size",
+            "uploaded_at",
+            "photo_check",
+        ]
         read_only_fields = fields
+
+    @extend_schema_field(PhotoCheckSerializer(allow_null=True))
+    def get_photo_check(self, material) -> dict | None:
+        if material.photo_check is None:
+            return None
+        return {
+            "ok": material.photo_checked_ok,
+            "problems": [
+                {"code": code, "message": message}
+                for code, message in verdict_problems(material.photo_check)
+            ],
+        }
 
 
 class FlaggedItemSerializer(serializers.Serializer):
@@ -248,6 +285,13 @@ class AnswerSerializer(serializers.Serializer):
 class UploadSerializer(serializers.Serializer):
     requirement = serializers.SlugField(max_length=40, help_text=_("The material's code."))
     file = DocumentUpload()
+
+
+class PhotoReceiptSerializer(serializers.Serializer):
+    receipt_number = serializers.CharField(
+        max_length=40,
+        help_text=_("The number on the receipt a certified photo studio gave (数码相片回执)."),
+    )
 
 
 class PasswordSerializer(serializers.Serializer):
@@ -373,6 +417,28 @@ class MaterialUploadView(UploadScopeMixin, APIView):
             application=application,
             requirement_code=serializer.validated_data["requirement"],
             file=serializer.validated_data["file"],
+        )
+        return Response(MaterialSerializer(material).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["applications"])
+class PhotoReceiptView(UploadScopeMixin, APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser, FormParser]
+    error_statuses = ACT_ERRORS
+
+    @extend_schema(request=PhotoReceiptSerializer, responses={201: MaterialSerializer})
+    def post(self, request, pk: int):
+        """The certificate photo fetched by a photo studio's receipt number (seed 001 item 6):
+        used once, only for the person whose ID number the studio recorded; checked like an
+        upload (``photo_check``). A wrong or used number is 400 with a clear message."""
+        application = get_owned(request, pk)
+        serializer = PhotoReceiptSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        material = services.use_photo_receipt(
+            user=request.user,
+            application=application,
+            number=serializer.validated_data["receipt_number"],
         )
         return Response(MaterialSerializer(material).data, status=status.HTTP_201_CREATED)
 

@@ -30,6 +30,11 @@ urlpatterns = [
         name="application-materials",
     ),
     path(
+        "applications/<id:pk>/photo-receipt/",
+        applications.PhotoReceiptView.as_view(),
+        name="application-photo-receipt",
+    ),
+    path(
         "applications/<id:pk>/materials/<id:material_pk>/file/",
         applications.MaterialFileView.as_view(),
         name="application-material-file",

@@ -126,6 +126,22 @@ class MaterialUploadForm(forms.Form):
         )
 
 
+class PhotoReceiptForm(forms.Form):
+    """The digital photo receipt (数码相片回执, seed 001 item 6): the number a certified photo
+    studio gave, instead of an upload of the certificate photo."""
+
+    receipt_number = forms.CharField(
+        label=_("Digital photo receipt number"),
+        max_length=40,
+        help_text=_(
+            "Had your ID photo taken at a certified photo studio? Type the number on its "
+            "receipt (数码相片回执) and the photo is fetched for you."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+        error_messages={"required": _("Type the number printed on the receipt.")},
+    )
+
+
 class SubmitForm(StateGuardForm):
     password = forms.CharField(
         label=_("Your login password"),

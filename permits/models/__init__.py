@@ -11,6 +11,7 @@
 - ``documents``: Document (文书): notices and residence certificates, verifiable PDFs
 - ``ratings``: Rating (好差评), RatingFollowUp
 - ``appointments``: PickupWindow, StationClosure, AppointmentSlot, Appointment
+- ``photo_receipts``: StudioPhoto (the local studio stand-in), PhotoReceiptUse
 """
 
 from .access import StaffPermission, is_filer, new_pickup_code
@@ -26,6 +27,7 @@ from .appointments import (
 from .documents import Document
 from .materials import Material, MaterialRequirement
 from .permits import CardSerial, Counter, PermitTransition, ResidencePermit
+from .photo_receipts import PhotoReceiptUse, StudioPhoto
 from .places import House, StaffAssignment, Station, new_house_code
 from .ratings import BAD_RATING_MAX, Rating, RatingFollowUp, RatingScore
 from .registrations import RegistrationTransition, ResidenceRegistration
@@ -45,6 +47,7 @@ __all__ = [
     "MaterialRequirement",
     "PermitApplication",
     "PermitTransition",
+    "PhotoReceiptUse",
     "PickupWindow",
     "Rating",
     "RatingFollowUp",
@@ -56,6 +59,7 @@ __all__ = [
     "StaffPermission",
     "Station",
     "StationClosure",
+    "StudioPhoto",
     "is_filer",
     "new_house_code",
     "new_pickup_code",

@@ -12,6 +12,7 @@ from core.uploads import private_upload_to
 
 from .. import service_types
 from ..constants import Basis
+from ..photo_check import verdict_messages
 
 
 class MaterialRequirement(models.Model):
@@ -123,6 +124,9 @@ class Material(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # the certificate photo's check (``permits.photo_check.PhotoVerdict.as_json``: ok, problems,
+    # measures), made on upload; empty for every other material (issue 31, point 4)
+    photo_check = models.JSONField(_("photo check"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("material")
@@ -141,3 +145,12 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return f"{self.requirement.code} v{self.version}"
+
+    @property
+    def photo_problems(self) -> list[str]:
+        """The photo check's problems in plain words (none: it passed, or was not checked)."""
+        return verdict_messages(self.photo_check)
+
+    @property
+    def photo_checked_ok(self) -> bool | None:
+        return None if self.photo_check is None else bool(self.photo_check.get("ok"))

@@ -44,6 +44,7 @@ rules; rules.anything`` reaches every public name through the re-exports below:
 - ``cancellation``: moving away (seed 001, procedure 3);
 - ``notice``: the one-time notice of missing material (seed 001 Art. 9);
 - ``papers``: the dates on the papers a station signs, remedies included (issue 16);
+- ``photo``: the certificate photo's size and proportions (GA 461-2004; not in the seeds);
 - ``violations``: ``RuleViolation``, raised by all of them.
 
 A rule calls another through its own module, not through this package: patch a rule where it
@@ -129,11 +130,35 @@ from .papers import (
     remedy_deadlines,
     residence_certificate_valid_until,
 )
+from .photo import (
+    PHOTO_ASPECT,
+    PHOTO_ASPECT_TOLERANCE,
+    PHOTO_BACKGROUND_MIN_LIGHTNESS,
+    PHOTO_CENTRE_TOLERANCE,
+    PHOTO_EYES_FROM_BOTTOM_MIN,
+    PHOTO_FACE_TO_HEAD,
+    PHOTO_HEAD_TOP_MARGIN,
+    PHOTO_HEAD_WIDTH,
+    PHOTO_MIN_HEIGHT_PX,
+    PHOTO_MIN_WIDTH_PX,
+    photo_face_width_range,
+)
 from .violations import (
     RuleViolation,
 )
 
 __all__ = [
+    "PHOTO_ASPECT",
+    "PHOTO_ASPECT_TOLERANCE",
+    "PHOTO_BACKGROUND_MIN_LIGHTNESS",
+    "PHOTO_CENTRE_TOLERANCE",
+    "PHOTO_EYES_FROM_BOTTOM_MIN",
+    "PHOTO_FACE_TO_HEAD",
+    "PHOTO_HEAD_TOP_MARGIN",
+    "PHOTO_HEAD_WIDTH",
+    "PHOTO_MIN_HEIGHT_PX",
+    "PHOTO_MIN_WIDTH_PX",
+    "photo_face_width_range",
     "CANCELLATION_DAYS_AHEAD",
     "CHANGE_DUE_DAYS",
     "DECISION_DAYS",

@@ -136,6 +136,9 @@ class MaterialSpec:
     basis: str = ""  # "" = whatever the basis
     required: bool = True
     order: int = 0
+    # the certificate photo (证件照): checked on upload (``permits.photo_check``, issue 31) and
+    # the one material a photo studio's receipt number can bring (``permits.photo_receipts``)
+    certificate_photo: bool = False
 
 
 def permit_in_force(permit) -> bool:
@@ -195,6 +198,14 @@ class ServiceType:
 
     def __str__(self) -> str:
         return str(self.label)
+
+    def certificate_photo_code(self) -> str | None:
+        """The code of this service's certificate photo material, if it asks for one."""
+        return next((spec.code for spec in self.materials if spec.certificate_photo), None)
+
+    def is_certificate_photo(self, code: str) -> bool:
+        """Material ``code`` of this service is the certificate photo (its declaration says)."""
+        return any(spec.code == code and spec.certificate_photo for spec in self.materials)
 
     # --- answers ---------------------------------------------------------------------------
     def clean_answers(self, answers: dict, *, complete: bool, context: AnswerContext) -> dict:

@@ -77,7 +77,7 @@ class NewPermit(ServiceType):
     issues_new_card = True
     materials = (
         material("id_card", "居民身份证", "Resident ID card", ID_CARD, order=10),
-        material("photo", "本人近期照片", "Recent photo", PHOTO, order=20),
+        material("photo", "本人近期照片", "Recent photo", PHOTO, order=20, certificate_photo=True),
         material(
             "residence_proof",
             "居住地址证明",

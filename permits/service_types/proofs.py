@@ -27,7 +27,17 @@ PHOTO = (
 OLD_PERMIT = ("现持有的居住证照片。", "A photo of the residence permit currently held.")
 
 
-def material(code, name_zh, name_en, description, *, order, basis="", required=True):
+def material(
+    code,
+    name_zh,
+    name_en,
+    description,
+    *,
+    order,
+    basis="",
+    required=True,
+    certificate_photo=False,
+):
     return MaterialSpec(
         code=code,
         name_zh=name_zh,
@@ -37,4 +47,5 @@ def material(code, name_zh, name_en, description, *, order, basis="", required=T
         basis=basis,
         required=required,
         order=order,
+        certificate_photo=certificate_photo,
     )

@@ -254,7 +254,7 @@ class PermitApplicationAdmin(
         today = clock.today()
         registration = application.registration
         materials = list(
-            application.materials.select_related("requirement").order_by(
+            application.materials.select_related("requirement", "photo_receipt").order_by(
                 "requirement__order", "requirement__code", "-version"
             )
         )

@@ -143,6 +143,11 @@ def account_pages():
         )
 
     draft = application(answers={"household_region": "110101"})
+    # a photo that fails its check: the photo step shows the verdict (issue 31)
+    from permits.services.applications import upload_material
+    from tests.permits.helpers import png
+
+    upload_material(user=user, application=draft, requirement_code="photo", file=png())
     states = {
         "supplement": application("supplement_requested"),
         "accepted": application("accepted"),
@@ -173,6 +178,8 @@ def account_pages():
         reverse("permits:application_step_basis", args=[draft.pk]),
         reverse("permits:application_step_details", args=[draft.pk]),
         reverse("permits:application_step_material", args=[draft.pk, "residence_proof"]),
+        # the photo step: the studio receipt's form, the photo check's verdict (issue 31)
+        reverse("permits:application_step_material", args=[draft.pk, "photo"]),
         reverse("permits:application_check", args=[draft.pk]),
         reverse("permits:application_submit", args=[draft.pk]),
         reverse("permits:application_detail", args=[draft.pk]),

@@ -20,6 +20,7 @@ these acts ask (``application.service_type``); none of them branches on a servic
 - ``clerk``: produced, old card received, mailed, delivered, collected
 - ``cancellation``: the acts only a cancellation (注销 on moving away) has: the card returned,
   completed
+- ``receipts``: the certificate photo fetched by a studio's receipt number (issue 31)
 - ``common``: what every act shares: firing through ``core.fsm.run_transition``, the checks,
   the applicant's notice
 
@@ -54,10 +55,12 @@ from .clerk import (
 from .eligibility import check_eligibility
 from .officer import accept, approve, extend_deadline, reject, request_supplement
 from .pages import upload_material_pages
+from .receipts import use_photo_receipt
 from .reuse import reuse_material
 
 __all__ = [
     "reuse_material",
+    "use_photo_receipt",
     "upload_material_pages",
     "reuse_offer",
     "FINAL_APPLICATION_STATES",

@@ -19,6 +19,7 @@ from notifications.constants import NotificationKind
 from permits import rules, service_types
 from permits.constants import ApplicationState
 from permits.models import Material, MaterialRequirement, PermitApplication
+from permits.photo_check import check_photo
 from permits.selectors.applicant import current_permit, current_registration, draft_of
 
 from .. import ratings as rating_services
@@ -109,7 +110,13 @@ def save_answers(*, user, application, answers: dict | None = None, basis: str |
 def upload_material(*, user, application, requirement_code: str, file) -> Material:
     """Upload one material. In a draft: any step of the application; while more material is
     requested: only the flagged items (seed 001, one-time notice). A re-upload keeps the earlier
-    version (superseded) so the reviewer sees what changed."""
+    version (superseded) so the reviewer sees what changed.
+
+    The certificate photo (the service declares which material it is) must be an image, and is
+    checked against the specification (``permits.photo_check``, issue 31): the verdict is kept
+    with the upload (``Material.photo_check``) for the person, who can retake it before
+    submitting, and for the officer. A photo that fails is kept all the same: the check can be
+    wrong, and the officer decides."""
     require_filer(user, application)
     if application.state == ApplicationState.DRAFT:
         allowed = None
@@ -128,6 +135,16 @@ def upload_material(*, user, application, requirement_code: str, file) -> Materi
         raise InvalidInput(" ".join(exc.messages), code="invalid_upload") from exc
     head = cleaned.read(16)
     cleaned.seek(0)
+    photo_check = None
+    if application.service_type.is_certificate_photo(requirement_code):
+        content_type = sniff_content_type(head)
+        if not content_type.startswith("image/"):
+            raise InvalidInput(
+                _("The photo must be one picture (JPEG, PNG or WebP), not a PDF."),
+                code="photo_not_image",
+            )
+        photo_check = check_photo(cleaned.read()).as_json()
+        cleaned.seek(0)
     with transaction.atomic():
         locked = PermitApplication.objects.select_for_update().get(pk=application.pk)
         if locked.state != application.state:
@@ -147,6 +164,7 @@ def upload_material(*, user, application, requirement_code: str, file) -> Materi
             size=cleaned.size,
             version=(previous.version + 1) if previous else 1,
             uploaded_by=user,
+            photo_check=photo_check,
         )
         material.file.save(cleaned.name, cleaned, save=False)
         material.save()

@@ -143,7 +143,7 @@ def supplement(request, pk):
         done = []
         for requirement, file in form.uploads():
             try:
-                services.upload_material(
+                uploaded = services.upload_material(
                     user=request.user,
                     application=application,
                     requirement_code=requirement.code,
@@ -153,6 +153,8 @@ def supplement(request, pk):
                 add_service_error(form, exc, f"file_{requirement.code}")
             else:
                 done.append(requirement.name)
+                for problem in uploaded.photo_problems:  # the photo check (issue 31)
+                    messages.warning(request, problem)
         if not form.errors:
             messages.success(
                 request,

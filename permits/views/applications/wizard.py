@@ -17,6 +17,7 @@ from ...forms.applications import (
     BasisForm,
     ConfirmIdentityForm,
     MaterialUploadForm,
+    PhotoReceiptForm,
     StartForm,
 )
 from ...selectors.applicant import current_permit, current_registration, open_application
@@ -208,17 +209,38 @@ def step_material(request, application, code):
         else:
             mark_seen(request, application, key)
             return redirect(next_url(request, application, key))
+    receipt_form = None
+    if application.service_type.is_certificate_photo(code):
+        # the photo a certified studio holds, by its receipt number (issue 31, point 3)
+        by_receipt = request.method == "POST" and "receipt_number" in request.POST
+        receipt_form = PhotoReceiptForm(request.POST if by_receipt else None)
+        if by_receipt and receipt_form.is_valid():
+            try:
+                uploaded = services.use_photo_receipt(
+                    user=request.user,
+                    application=application,
+                    number=receipt_form.cleaned_data["receipt_number"],
+                )
+            except ServiceError as exc:
+                add_service_error(receipt_form, exc, "receipt_number")
+            else:
+                mark_seen(request, application, key)
+                if uploaded.photo_checked_ok is False:
+                    return redirect(request.get_full_path())
+                return redirect(next_url(request, application, key))
+    upload_posted = request.method == "POST" and not (receipt_form and receipt_form.is_bound)
     form = MaterialUploadForm(
-        posted(request),
-        request.FILES if request.method == "POST" else None,
+        posted(request) if upload_posted else None,
+        request.FILES if upload_posted else None,
         requirement=requirement,
         has_current=current is not None,
     )
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data.get("file")
+        uploaded = None
         if file:
             try:
-                services.upload_material_pages(
+                uploaded = services.upload_material_pages(
                     user=request.user,
                     application=application,
                     requirement_code=code,
@@ -228,6 +250,9 @@ def step_material(request, application, code):
                 add_service_error(form, exc, "file")
         if not form.errors:
             mark_seen(request, application, key)
+            if uploaded is not None and uploaded.photo_checked_ok is False:
+                # the photo is kept, and the page says what to retake (issue 31, point 4)
+                return redirect(request.get_full_path())
             return redirect(next_url(request, application, key))
     return render(
         request,
@@ -240,5 +265,7 @@ def step_material(request, application, code):
             requirement=requirement,
             current=current,
             reuse_offer=offer,
+            continue_url=next_url(request, application, key) if current else "",
+            receipt_form=receipt_form,
         ),
     )

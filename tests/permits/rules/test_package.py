@@ -20,6 +20,7 @@ def test_the_package_holds_the_topics():
         "endorsement",
         "notice",
         "papers",
+        "photo",
         "violations",
     ]
 
