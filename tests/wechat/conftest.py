@@ -28,3 +28,6 @@ def wechat_on(settings, stand_in):
     settings.WECHAT_TEMPLATE_IDS = {"default": "TPL-progress"}
     settings.SMS_RETRY_BASE_SECONDS = 0
     return stand_in
+
+
+from tests.notifications.conftest import sms_backend  # noqa: E402, F401  (the scripted SMS)
