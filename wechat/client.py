@@ -96,7 +96,9 @@ class PortalWeChatClient(WeChatClient):
                     current = self.session.get(self.access_token_key)
                     if current and current != stale:
                         return current
-                    logger.info("WeChat access token %s; fetching a new one", stale and "refused")
+                    logger.info(
+                        "WeChat access token %s; fetching one", "refused" if stale else "missing"
+                    )
                     self.fetch_access_token()
                     return self.session.get(self.access_token_key)
                 finally:
