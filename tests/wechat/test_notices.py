@@ -241,3 +241,25 @@ def test_notices_go_for_the_events_of_a_real_act(
         verify_identity(identity=identity, by=officer)
     assert [n.notification.kind for n in WechatNotice.objects.all()] == ["identity_verified"]
     assert len(wechat_on.sent) == 1 and sms_backend.sent == []
+
+
+def test_the_sweep_sends_a_notice_left_queued_once(
+    person, wechat_on, sms_backend, django_capture_on_commit_callbacks
+):
+    """The broker was down at commit: the row stays queued; the sweep sends it, once."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wechat.tasks import sweep_queued_notices
+
+    notification = notify(person, NotificationKind.APPLICATION_APPROVED, {}, event_key="lost")
+    notice = WechatNotice.objects.get(notification=notification)  # its task never ran
+    assert sweep_queued_notices() == 0  # too young: its task may still come
+    WechatNotice.objects.filter(pk=notice.pk).update(
+        updated_at=timezone.now() - timedelta(minutes=5)
+    )
+    assert sweep_queued_notices() == 1
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.SENT and len(wechat_on.sent) == 1
+    assert sweep_queued_notices() == 0
