@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from notifications.services import send_notification_sms
+
 from . import client
 from .constants import NotifyBy
 from .models import WechatBinding, WechatNotice
@@ -26,7 +28,8 @@ class WechatChannel:
 
     def create(self, notification, *, sms_text: str) -> int | None:
         binding = WechatBinding.objects.filter(user_id=notification.recipient_id).first()
-        if binding is None:
+        if binding is None:  # unbound since route(): the SMS carries it, never nothing
+            send_notification_sms(notification, text=sms_text)
             return None
         notice = WechatNotice.objects.create(
             notification=notification, openid=binding.openid, sms_text=sms_text
