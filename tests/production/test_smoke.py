@@ -399,7 +399,14 @@ def test_wechat_follow_sign_in_renew_and_the_results_as_wechat_notices(stack, jo
             timeout=20,
         )
 
-    assert post(a, "/wechat/bind/", {"phone": APPLICANT}).status_code == 302
+    # The hour of the per-address limit reached above passes (this host is every client here).
+    import redis
+
+    limits = redis.Redis.from_url(stack.env["REDIS_URL"])
+    for key in limits.scan_iter("*phonecode:ip:*"):
+        limits.delete(key)
+    response = post(a, "/wechat/bind/", {"phone": APPLICANT})
+    assert response.status_code == 302, response.text[-3000:]
     code = CODE.search(wait_for_sms(stack, APPLICANT, before + 1)[-1]).group(1)
     response = post(b, "/wechat/bind/code/", {"code": code})
     assert response.status_code == 302 and response.headers["Location"] == "/accounts/me/"
@@ -408,7 +415,10 @@ def test_wechat_follow_sign_in_renew_and_the_results_as_wechat_notices(stack, jo
 
     headers = {"Authorization": f"Bearer {journey['token']}", "X-Forwarded-Proto": "https"}
     response = requests.post(
-        api(a, "applications/"), json={"service": "renewal"}, headers=headers, timeout=20
+        api(a, "applications/"),
+        json={"service": "renewal", "basis": "residence"},
+        headers=headers,
+        timeout=20,
     )
     assert response.status_code == 201, response.text
     base = f"applications/{response.json()['id']}/"
