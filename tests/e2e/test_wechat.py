@@ -6,13 +6,11 @@ import re
 
 import pytest
 
-from tests.e2e.helpers import CHROMIUM_ARGS, PHONE, TIMEOUT_MS, assert_accessible, sms_code
+from tests.e2e.helpers import PHONE, TIMEOUT_MS, assert_accessible, sms_code
 from tests.wechat.conftest import AES_KEY, TOKEN, WECHAT_UA
 from tests.wechat_standin import APP_ID, SECRET, WeChatStandIn
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-assert CHROMIUM_ARGS  # the suite's browser flags (conftest launches it)
 
 
 @pytest.fixture
