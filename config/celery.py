@@ -54,6 +54,8 @@ app.conf.update(
             "task": "notifications.sweep_queued_sms",
             "schedule": 60.0,
         },
+        # WeChat notices left `queued` likewise (issue 26)
+        "wechat-sweep-queued-notices": {"task": "wechat.sweep_queued_notices", "schedule": 60.0},
         # permits: suspension just after midnight, reminders in the morning (never SMS at night)
         "permits-suspend-overdue": {
             "task": "permits.suspend_overdue_permits",
@@ -115,6 +117,9 @@ TASK_QUEUES = {
     "applicants.deliver_phone_code": SMS_QUEUE,
     # every minute; re-enqueues SMS, so it must not wait behind a long daily job
     "notifications.sweep_queued_sms": SMS_QUEUE,
+    # results by WeChat travel with the SMS (issue 26)
+    "wechat.send_notice": SMS_QUEUE,
+    "wechat.sweep_queued_notices": SMS_QUEUE,
     "permits.suspend_overdue_permits": DAILY_QUEUE,
     "permits.notify_suspended_holders": DAILY_QUEUE,
     "permits.send_endorsement_reminders": DAILY_QUEUE,

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "permits",
     "review",
     "kiosk",
+    "wechat",  # the WeChat channel (issue 26), off until WECHAT_APP_ID is set
 ]
 
 MIDDLEWARE = [
@@ -308,6 +309,18 @@ SMS_SENDING_TIMEOUT_SECONDS = env.int("SMS_SENDING_TIMEOUT_SECONDS", default=300
 # One durable claim takes the message a task is for and up to SMS_CLAIM_BATCH-1 other due queued
 # ones (PostgreSQL; SKIP LOCKED), so a backlog shares the commit's disk flush (issue 29). 1: off.
 SMS_CLAIM_BATCH = env.int("SMS_CLAIM_BATCH", default=10)
+
+# --- WeChat official account (issue 26; off while WECHAT_APP_ID is empty) ----------------------
+WECHAT_APP_ID = env.str("WECHAT_APP_ID", default="")
+WECHAT_SECRET = env.str("WECHAT_SECRET", default="")
+WECHAT_TOKEN = env.str("WECHAT_TOKEN", default="")  # the server endpoint's signature token
+WECHAT_AES_KEY = env.str("WECHAT_AES_KEY", default="")  # EncodingAESKey (43 chars): AES mode
+# Notice templates by notification kind, "default" for every other kind: default=ID,kind=ID
+WECHAT_TEMPLATE_IDS = env.dict("WECHAT_TEMPLATE_IDS", default={})
+WECHAT_NOTICE_API = env.str("WECHAT_NOTICE_API", default="template")  # or "subscribe"
+WECHAT_API_BASE_URL = env.str("WECHAT_API_BASE_URL", default="")  # empty: WeChat's own hosts
+WECHAT_TIMEOUT_SECONDS = env.float("WECHAT_TIMEOUT_SECONDS", default=10.0)
+WECHAT_MAX_ATTEMPTS = env.int("WECHAT_MAX_ATTEMPTS", default=5)
 
 # --- Accounts and identity (applicants) --------------------------------------------------------
 # Who decides a pending identity: the officer (default) or a city's automatic check (a subclass of

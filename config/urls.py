@@ -30,4 +30,5 @@ urlpatterns = [
     path("my-affairs/", include("notifications.urls")),
     path("permits/", include("permits.urls")),
     path("kiosk/", include("kiosk.urls")),
+    path("wechat/", include("wechat.urls")),
 ]

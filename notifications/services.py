@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.template import Context
 from django.utils import timezone, translation
 
+from . import channels
 from .constants import NotificationKind
 from .models import Notification, SmsMessage
 from .selectors import forget_unread_count
@@ -83,6 +84,11 @@ def notify(
     title, body, sms_text = render_message(
         kind=kind, context=dict(context or {}), language=user.language
     )
+    # Another channel carries only what would go by SMS (``sms=False``: the inbox alone).
+    routes = [(channel, channel.route(user)) for channel in channels.registered() if sms]
+    taken = [(channel, sms_too) for channel, (by_channel, sms_too) in routes if by_channel]
+    if taken and not any(sms_too for _channel, sms_too in taken):
+        sms = False
     related_fields = {}
     if related is not None:
         related_fields = {
@@ -108,12 +114,34 @@ def notify(
                     idempotency_key=f"notification:{notification.pk}",
                     notification=notification,
                 )
+            rows = [
+                (channel, channel.create(notification, sms_text=signed(sms_text)))
+                for channel, _sms_too in taken
+            ]
     except IntegrityError:
         # A concurrent call for the same event won the race: that one is the event.
         return Notification.objects.get(event_key=key)
     if message is not None:
         enqueue_sms(message.pk)
+    for channel, pk in rows:
+        if pk is not None:
+            transaction.on_commit(lambda channel=channel, pk=pk: channel.enqueue(pk))
     return notification
+
+
+def send_notification_sms(notification: Notification, *, text: str) -> SmsMessage | None:
+    """The event's SMS when another channel could not carry it (issue 26): the same idempotency
+    key as ``notify()``'s own SMS, so it exists at most once whoever asks, however often."""
+    phone = notification.recipient.phone
+    if not phone:
+        return None
+    message, created = SmsMessage.objects.get_or_create(
+        idempotency_key=f"notification:{notification.pk}",
+        defaults={"recipient_phone": phone, "body": signed(text), "notification": notification},
+    )
+    if created:
+        enqueue_sms(message.pk)
+    return message
 
 
 def send_direct_sms(*, phone: str, text: str, idempotency_key: str) -> SmsMessage:

@@ -19,7 +19,7 @@ def test_sms_task_goes_to_the_sms_queue():
 def test_each_beat_job_goes_to_its_queue(entry):
     task = app.conf.beat_schedule[entry]["task"]
     schedule = app.conf.beat_schedule[entry]["schedule"]
-    if task.startswith("notifications."):  # the SMS sweep, every minute
+    if task.startswith(("notifications.", "wechat.")):  # the SMS and WeChat sweeps, every minute
         assert queue_of(task) == SMS_QUEUE
     else:  # a daily job: once a day at a fixed hour
         assert isinstance(schedule, crontab)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("core", "notifications", "applicants", "permits", "kiosk", "review")
+APPS = ("core", "notifications", "applicants", "permits", "kiosk", "review", "wechat")
 ALLOWED = {
     "core": set(),
     "notifications": {"core"},
@@ -18,6 +18,8 @@ ALLOWED = {
     "permits": {"core", "notifications", "applicants"},
     "kiosk": {"core", "notifications", "applicants", "permits"},
     "review": {"core", "notifications", "applicants", "permits", "kiosk"},
+    # the WeChat channel (issue 26): a way in (the account) and out (notices) beside SMS
+    "wechat": {"core", "notifications", "applicants"},
 }
 
 

@@ -29,6 +29,11 @@ import requests
 
 from config.celery import ALL_QUEUES
 from tests.services.test_sms_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM, StubTwilio
+from tests.wechat_standin import APP_ID as WECHAT_APP_ID
+from tests.wechat_standin import SECRET as WECHAT_SECRET
+from tests.wechat_standin import WeChatStandIn
+
+WECHAT_TOKEN = "production-wechat-token"
 
 ROOT = Path(__file__).resolve().parents[2]
 BUCKET = "portal-private"
@@ -105,6 +110,7 @@ class Stack:
     twilio: StubTwilio
     media_root: Path
     processes: dict[str, Process] = field(default_factory=dict)
+    wechat: WeChatStandIn | None = None  # the WeChat API stand-in (issue 26)
 
     def logs(self) -> str:
         return "\n".join(f"--- {n} ---\n{p.log()[-4000:]}" for n, p in self.processes.items())
@@ -200,6 +206,7 @@ def stack(tmp_path_factory):
     redis_url = _redis_url(os.environ["REDIS_URL"])
     twilio = StubTwilio()
     twilio.thread.start()
+    wechat = WeChatStandIn().__enter__()
     database_created = False
     try:
         # PostgreSQL: a fresh database for this run.
@@ -280,6 +287,11 @@ def stack(tmp_path_factory):
             "TWILIO_FROM": FROM,
             "TWILIO_API_BASE_URL": twilio.url,
             "TWILIO_TIMEOUT_SECONDS": "5",
+            "WECHAT_APP_ID": WECHAT_APP_ID,
+            "WECHAT_SECRET": WECHAT_SECRET,
+            "WECHAT_TOKEN": WECHAT_TOKEN,
+            "WECHAT_TEMPLATE_IDS": "default=TPL-progress",
+            "WECHAT_API_BASE_URL": wechat.url,
             # small enough to reach in a test, counted across the nodes in Redis
             "PHONE_CODE_MAX_PER_IP_PER_HOUR": "3",
             "METRICS_TOKEN": "production-metrics-token",
@@ -344,12 +356,14 @@ def stack(tmp_path_factory):
             twilio=twilio,
             media_root=media_root,
             processes=processes,
+            wechat=wechat,
         )
     finally:
         for process in reversed(list(processes.values())):
             _stop(process)
         twilio.server.shutdown()
         twilio.server.server_close()
+        wechat.__exit__()
         if database_created:
             conn = psycopg2.connect(**admin)
             conn.autocommit = True

@@ -4,14 +4,23 @@ HTTP). Each function prints one JSON line for the test to read."""
 
 from __future__ import annotations
 
+import datetime
 import json
 
 from django.contrib.auth.models import Group
 
 from applicants import services as applicant_services
 from applicants.models import Identity, User
+from core import clock
 from permits.constants import StaffGroup
-from permits.models import House, PermitApplication, ResidenceRegistration, StaffAssignment, Station
+from permits.models import (
+    House,
+    PermitApplication,
+    ResidencePermit,
+    ResidenceRegistration,
+    StaffAssignment,
+    Station,
+)
 from permits.services import applications as application_services
 from permits.services.registrations import register_residence
 
@@ -66,4 +75,21 @@ def accept_approve_produce(application_id: int) -> None:
     application_services.approve(user=officer(), application=application)
     clerk = User.objects.get(phone="+8613800009002")
     application_services.mark_produced(user=clerk, application=application)
+    print(json.dumps({"state": application.state}))
+
+
+def open_renewal_window(application_id: int) -> None:
+    """Time passes (the WeChat journey, issue 26): the produced card is collected at the window,
+    and its year is nearly over, so the holder may renew."""
+    application = PermitApplication.objects.get(pk=application_id)
+    application_services.choose_pickup(user=application.filed_by, application=application)
+    clerk = User.objects.get(phone="+8613800009002")
+    application_services.record_collected(
+        user=clerk, application=application, collector_id_number=application.person.id_number
+    )
+    today = clock.today()
+    ResidencePermit.objects.filter(pk=application.permit_id).update(
+        issued_on=today - datetime.timedelta(days=355),
+        valid_until=today + datetime.timedelta(days=10),
+    )
     print(json.dumps({"state": application.state}))

@@ -300,6 +300,7 @@ def test_the_new_permit_journey_alternating_between_the_nodes(stack, journey):
     )
     assert response.status_code == 201, response.text
     application_id = response.json()["id"]
+    journey["application_id"] = application_id
     base = f"applications/{application_id}/"
     requirements = call("GET", base).json()["requirements"]
     required = [r["code"] for r in requirements if r["required"]]
@@ -330,6 +331,127 @@ def test_the_new_permit_journey_alternating_between_the_nodes(stack, journey):
     assert len(sms_to(stack, APPLICANT)) == before + 3, sms_to(stack, APPLICANT)[before:]
     assert len(set(messages)) == 3
     step("accepted, approved and produced: three SMS at the stand-in, once each")
+
+
+def test_wechat_follow_sign_in_renew_and_the_results_as_wechat_notices(stack, journey):
+    """Issue 26 against the WeChat stand-in: the applicant follows the account (WeChat calls the
+    server endpoint on node A), signs in by WeChat on node B (the phone proved once by the SMS
+    code), renews, and gets submitted / accepted / approved / ready as WeChat notices from the
+    worker, once each, with no SMS for them."""
+    import urllib.parse
+
+    import xmltodict
+    from wechatpy.utils import WeChatSigner
+
+    from tests.production.conftest import WECHAT_TOKEN
+    from tests.wechat.conftest import WECHAT_UA
+
+    a, b = stack.nodes
+    wechat = stack.wechat
+    wechat.set_signed_in("o-smoke")
+    assert desk(stack, f"open_renewal_window({journey['application_id']})") == {
+        "state": "collected"
+    }
+    step("the new card collected at the window, its year nearly over")
+
+    timestamp, nonce = str(int(time.time())), "smoke"
+    signer = WeChatSigner()
+    signer.add_data(WECHAT_TOKEN, timestamp, nonce)
+    follow = (
+        "<xml><ToUserName><![CDATA[gh_city]]></ToUserName>"
+        "<FromUserName><![CDATA[o-smoke]]></FromUserName>"
+        f"<CreateTime>{timestamp}</CreateTime><MsgType><![CDATA[event]]></MsgType>"
+        "<Event><![CDATA[subscribe]]></Event></xml>"
+    )
+    response = requests.post(
+        f"{a}/wechat/server/",
+        params={"signature": signer.signature, "timestamp": timestamp, "nonce": nonce},
+        data=follow.encode(),
+        headers={"Content-Type": "text/xml", "X-Forwarded-Proto": "https"},
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text[:500]
+    assert xmltodict.parse(response.content)["xml"]["ToUserName"] == "o-smoke"
+    step("followed: node A answered WeChat's signed call with the menu pointer")
+
+    browser = https_client()
+    browser.headers["User-Agent"] = WECHAT_UA
+    response = browser.get(
+        f"{b}/wechat/sign-in/", params={"next": "/accounts/me/"}, allow_redirects=False, timeout=10
+    )
+    assert response.status_code == 302, response.text[:500]
+    back = requests.get(response.headers["Location"], allow_redirects=False, timeout=10)
+    callback = urllib.parse.urlsplit(back.headers["Location"])
+    response = browser.get(
+        f"{b}{callback.path}?{callback.query}", allow_redirects=False, timeout=10
+    )
+    assert response.headers["Location"] == "/wechat/bind/", response.text[:500]
+    before = len(sms_to(stack, APPLICANT))
+
+    def post(node: str, path: str, data: dict) -> requests.Response:
+        page = browser.get(f"{node}{path}", timeout=10)
+        token = CSRF.search(page.text).group(1)
+        return browser.post(
+            f"{node}{path}",
+            data={"csrfmiddlewaretoken": token, **data},
+            headers={"Referer": f"https://{node.split('://')[1]}{path}"},
+            allow_redirects=False,
+            timeout=20,
+        )
+
+    # The hour of the per-address limit reached above passes (this host is every client here).
+    import redis
+
+    limits = redis.Redis.from_url(stack.env["REDIS_URL"])
+    for key in limits.scan_iter("*phonecode:ip:*"):
+        limits.delete(key)
+    response = post(a, "/wechat/bind/", {"phone": APPLICANT})
+    assert response.status_code == 302, response.text[-3000:]
+    code = CODE.search(wait_for_sms(stack, APPLICANT, before + 1)[-1]).group(1)
+    response = post(b, "/wechat/bind/code/", {"code": code})
+    assert response.status_code == 302 and response.headers["Location"] == "/accounts/me/"
+    assert signed_in(browser, a)
+    step("signed in by WeChat: bound after the phone code, the session good on both nodes")
+
+    headers = {"Authorization": f"Bearer {journey['token']}", "X-Forwarded-Proto": "https"}
+    response = requests.post(
+        api(a, "applications/"),
+        json={"service": "renewal", "basis": "residence"},
+        headers=headers,
+        timeout=20,
+    )
+    assert response.status_code == 201, response.text
+    base = f"applications/{response.json()['id']}/"
+    requirements = requests.get(api(b, base), headers=headers, timeout=20).json()["requirements"]
+    for code in [r["code"] for r in requirements if r["required"]]:
+        response = requests.post(
+            api(b, f"{base}materials/"),
+            data={"requirement": code},
+            files={"file": (f"{code}.png", tiny_png(), "image/png")},
+            headers=headers,
+            timeout=20,
+        )
+        assert response.status_code == 201, response.text
+    response = requests.post(
+        api(a, f"{base}submit/"), json={"password": PASSWORD}, headers=headers, timeout=20
+    )
+    assert response.status_code == 200, response.text
+    sms_before = len(sms_to(stack, APPLICANT))
+    application_id = int(base.split("/")[1])
+    assert desk(stack, f"accept_approve_produce({application_id})") == {"state": "produced"}
+    wanted = 4  # submitted, accepted, approved, ready (produced)
+    wait_until(
+        lambda: len([s for s in wechat.sent if s["touser"] == "o-smoke"]) >= wanted,
+        timeout=30,
+        what=f"{wanted} WeChat notices\n{stack.logs()}",
+    )
+    time.sleep(3)  # a duplicate would arrive within the worker's retry interval
+    notices = [s for s in wechat.sent if s["touser"] == "o-smoke"]
+    assert len(notices) == wanted, notices
+    assert all(f"%2Fapplications%2F{application_id}%2F" in n["url"] for n in notices)
+    assert len(sms_to(stack, APPLICANT)) == sms_before  # the results went by WeChat alone
+    assert wechat.token_fetches == 1  # one token for both nodes and the worker
+    step("renewal: submitted, accepted, approved and ready as WeChat notices, once each")
 
 
 def test_processes_are_still_up(stack):
