@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "csp",
+    "django_celery_beat",  # the beat schedule's memory, shared by every beat (config/beat.py)
     "core",
     "applicants",
     "notifications",
