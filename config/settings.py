@@ -298,6 +298,9 @@ SMS_SWEEP_AFTER_SECONDS = env.int("SMS_SWEEP_AFTER_SECONDS", default=60)
 # provider is asked whether it has it. A row left `sending` longer than this (its worker was
 # killed mid-call) is asked about the same way by the sweep.
 SMS_SENDING_TIMEOUT_SECONDS = env.int("SMS_SENDING_TIMEOUT_SECONDS", default=300)
+# Quiet hours (issue 30): "21-8" = no reminder SMS from 21:00 to 08:00 local time (TIME_ZONE);
+# they wait until the end. Codes and answers the person is waiting for go at any hour. Empty: off.
+SMS_QUIET_HOURS = env.str("SMS_QUIET_HOURS", default="21-8")
 
 # --- Accounts and identity (applicants) --------------------------------------------------------
 # Who decides a pending identity: the officer (default) or a city's automatic check (a subclass of

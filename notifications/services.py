@@ -12,8 +12,9 @@ from django.db import IntegrityError, transaction
 from django.template import Context
 from django.utils import timezone, translation
 
-from .constants import NotificationKind
+from .constants import SENT_AT_ANY_HOUR, NotificationKind
 from .models import Notification, SmsMessage
+from .quiet_hours import quiet_until
 from .selectors import forget_unread_count
 from .texts import text_engine, tidy
 
@@ -66,11 +67,15 @@ def notify(
     event_key: str | None = None,
     link: str = "",
     sms: bool = True,
+    at_any_hour: bool | None = None,
 ) -> Notification:
     """Create the inbox entry and the SMS row for one event; send the SMS after commit.
 
     ``event_key`` names the event (default: kind + related object + user). Calling again with
     the same key returns the existing notification and sends nothing.
+
+    ``at_any_hour``: whether the SMS may leave during the quiet hours (default: by its kind,
+    ``SENT_AT_ANY_HOUR``); a reminder made during them waits, queued, until they end.
     """
     kind = NotificationKind(kind)
     if link and (not link.startswith("/") or link.startswith("//")):
@@ -102,16 +107,21 @@ def notify(
             )
             message = None
             if sms and user.phone:
+                if at_any_hour is None:
+                    at_any_hour = kind in SENT_AT_ANY_HOUR
                 message = SmsMessage.objects.create(
                     recipient_phone=user.phone,
                     body=signed(sms_text),
                     idempotency_key=f"notification:{notification.pk}",
                     notification=notification,
+                    quiet_hours=not at_any_hour,
+                    # waits for the morning (the sweep sends it then) rather than being refused
+                    next_attempt_at=None if at_any_hour else quiet_until(),
                 )
     except IntegrityError:
         # A concurrent call for the same event won the race: that one is the event.
         return Notification.objects.get(event_key=key)
-    if message is not None:
+    if message is not None and message.next_attempt_at is None:
         enqueue_sms(message.pk)
     return notification
 

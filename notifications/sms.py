@@ -47,6 +47,7 @@ from .backends import (
 )
 from .constants import SMS_STATUS_RANK, SmsStatus
 from .models import SmsMessage
+from .quiet_hours import quiet_until
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ _CLAIM_RETURNS = ("id", "recipient_phone", "body", "attempts")
 
 
 @functools.cache
-def _claim_sql(vendor: str) -> str:
+def _claim_sql(vendor: str, quiet: bool = False) -> str:
     quote = connection.ops.quote_name
     meta = SmsMessage._meta
     col = {f.name: quote(f.column) for f in meta.concrete_fields}
@@ -93,7 +94,9 @@ def _claim_sql(vendor: str) -> str:
         f"{col['attempts']} = {col['attempts']} + 1, {col['next_attempt_at']} = NULL, "
         f"{col['updated_at']} = %s, {col['last_attempt_at']} = %s "
         f"WHERE {col['id']} = %s AND {col['status']} = %s "
-        f"RETURNING {returning}"
+        # during the quiet hours a reminder is not taken (issue 30)
+        + (f"AND {col['quiet_hours']} = %s " if quiet else "")
+        + f"RETURNING {returning}"
     )
 
 
@@ -105,13 +108,19 @@ def _claim(sms_id: int) -> SmsMessage | None:
     new status; it is never saved.
     """
     now = connection.ops.adapt_datetimefield_value(timezone.now())
+    until = quiet_until()
+    params = [SmsStatus.SENDING.value, now, now, sms_id, SmsStatus.QUEUED.value]
     with connection.cursor() as cursor:
         cursor.execute(
-            _claim_sql(connection.vendor),
-            [SmsStatus.SENDING.value, now, now, sms_id, SmsStatus.QUEUED.value],
+            _claim_sql(connection.vendor, until is not None),
+            params + [False] if until is not None else params,
         )
         row = cursor.fetchone()
     if row is None:
+        if until is not None:  # a reminder in the quiet hours: it waits for their end
+            SmsMessage.objects.filter(pk=sms_id, status=SmsStatus.QUEUED, quiet_hours=True).update(
+                next_attempt_at=until
+            )
         return None
     message = SmsMessage(**dict(zip(_CLAIM_RETURNS, row, strict=True)))
     message.status = SmsStatus.SENDING
