@@ -79,7 +79,7 @@ def single_beat() -> None:
     ).start()
 
 
-def sync_schedule(app=None, **kwargs) -> None:
+def sync_schedule(app) -> None:
     """The periodic jobs defined in code (``config/celery.py``) written into the database, and
     rows no longer defined there removed: the code is the one home of the schedule. Idempotent
     (each row updated in place, its last run kept); run after ``migrate`` (post_migrate, see
@@ -88,18 +88,10 @@ def sync_schedule(app=None, **kwargs) -> None:
     from django_celery_beat.models import PeriodicTask
     from django_celery_beat.schedulers import ModelEntry
 
-    from .celery import app as portal_app
-
-    app = app if getattr(app, "conf", None) is not None else portal_app
     schedule = app.conf.beat_schedule
     for name, entry in schedule.items():
         ModelEntry.from_entry(name, app=app, **entry)
     PeriodicTask.objects.exclude(name__in=[*schedule, "celery.backend_cleanup"]).delete()
-
-
-def sync_after_migrate(sender=None, **kwargs) -> None:
-    if getattr(sender, "name", "") == "django_celery_beat":
-        sync_schedule()
 
 
 @functools.cache

@@ -177,9 +177,16 @@ def _record_daily_job_success(sender=None, **kwargs) -> None:
 
 from django.db.models.signals import post_migrate  # noqa: E402
 
-from .beat import sync_after_migrate  # noqa: E402  (one beat at a time, one schedule memory)
+from .beat import sync_schedule  # noqa: E402  (one beat at a time, one schedule memory)
 
-post_migrate.connect(sync_after_migrate, dispatch_uid="portal_sync_beat_schedule")
+
+def _sync_schedule_after_migrate(sender=None, **kwargs) -> None:
+    """The schedule above written into the database after `migrate` (config/beat.py)."""
+    if getattr(sender, "name", "") == "django_celery_beat":
+        sync_schedule(app)
+
+
+post_migrate.connect(_sync_schedule_after_migrate, dispatch_uid="portal_sync_beat_schedule")
 
 __all__ = [
     "ALL_QUEUES",

@@ -153,8 +153,8 @@ def test_the_jobs_defined_in_code_are_in_the_database_once():
     from config.beat import sync_schedule
     from config.celery import app
 
-    sync_schedule()
-    sync_schedule()
+    sync_schedule(app)
+    sync_schedule(app)
     rows = {task.name: task for task in PeriodicTask.objects.select_related("crontab")}
     assert set(app.conf.beat_schedule) <= set(rows)
     suspend = rows["permits-suspend-overdue"]
@@ -165,6 +165,6 @@ def test_the_jobs_defined_in_code_are_in_the_database_once():
     )
     PeriodicTask.objects.create(name="gone-from-code", task="x", interval=rows[
         "notifications-sweep-queued-sms"].interval)  # fmt: skip
-    sync_schedule()
+    sync_schedule(app)
     assert not PeriodicTask.objects.filter(name="gone-from-code").exists()
     assert PeriodicTask.objects.get(name="permits-suspend-overdue").last_run_at is not None
