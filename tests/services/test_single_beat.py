@@ -100,7 +100,8 @@ def test_a_standby_beat_taking_over_does_not_rerun_a_job_that_ran(client, tmp_pa
     queue = f"test-beat-{uuid.uuid4().hex[:8]}"
     every, _ = IntervalSchedule.objects.get_or_create(every=EVERY, period=IntervalSchedule.SECONDS)
     PeriodicTask.objects.create(name=FAILOVER_JOB, task="tests.noop", interval=every, queue=queue)
-    env = {**worker_base_env(tmp_path), "BEAT_LOCK_TTL_SECONDS": "3", "LOG_FORMAT": "plain"}
+    # 6 s: a lock renewed every 2 s survives a loaded machine's pauses
+    env = {**worker_base_env(tmp_path), "BEAT_LOCK_TTL_SECONDS": "6", "LOG_FORMAT": "plain"}
 
     def beat(name):
         log = tmp_path / f"{name}.log"
