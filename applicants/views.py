@@ -19,6 +19,7 @@ from core import pending_uploads
 from core.api.auth import revoke_device, signed_in_devices
 from core.errors import ServiceError, add_service_errors
 from core.http import client_ip
+from core.outages import RETRY_AFTER_SECONDS, cache_unreachable
 from core.personal_center import sections_for
 from core.uploads import protected_file_response
 
@@ -38,6 +39,11 @@ from .selectors import identities_of
 SENT_MESSAGE = (
     "If this number can be used for this, a 6-digit code is on its way by SMS. "
     "It is valid for 10 minutes."
+)
+
+CODES_UNAVAILABLE_MESSAGE = (
+    "Codes cannot be sent just now: part of the service is briefly unavailable. "
+    "No SMS was sent and nothing was saved. Try again in a minute."
 )
 
 
@@ -61,6 +67,16 @@ class _CodeRequestView(FormView):
         except ServiceError as exc:
             add_service_errors(form, exc)
             return self.form_invalid(form)
+        except Exception as exc:
+            if not cache_unreachable(exc):
+                raise
+            # The code limits live in Redis and fail closed (as the API's 503): say so in words,
+            # keeping the number typed (issue 30).
+            form.add_error(None, _(CODES_UNAVAILABLE_MESSAGE))
+            response = self.form_invalid(form)
+            response.status_code = 503
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
         self.request.session[self.session_key] = phone
         messages.info(self.request, _(SENT_MESSAGE))
         return redirect(self.next_url)

@@ -48,6 +48,9 @@ app.conf.update(
     result_backend=None,
     task_ignore_result=True,
     timezone=os.environ.get("TIME_ZONE", "Asia/Shanghai"),
+    # One schedule memory for every beat, in the database (django-celery-beat), read only by the
+    # beat holding the lock (config/beat.py, issue 30).
+    beat_scheduler="config.beat:SingleDatabaseScheduler",
     beat_schedule={
         # SMS left `queued` (Redis down at commit, lost task) are re-enqueued; never sent twice.
         "notifications-sweep-queued-sms": {
@@ -177,7 +180,18 @@ def _record_daily_job_success(sender=None, **kwargs) -> None:
         logging.getLogger(__name__).exception("could not record the run of %s", name)
 
 
-from . import beat as _single_beat  # noqa: E402,F401  (one beat at a time: a lock in Redis)
+from django.db.models.signals import post_migrate  # noqa: E402
+
+from .beat import sync_schedule  # noqa: E402  (one beat at a time, one schedule memory)
+
+
+def _sync_schedule_after_migrate(sender=None, **kwargs) -> None:
+    """The schedule above written into the database after `migrate` (config/beat.py)."""
+    if getattr(sender, "name", "") == "django_celery_beat":
+        sync_schedule(app)
+
+
+post_migrate.connect(_sync_schedule_after_migrate, dispatch_uid="portal_sync_beat_schedule")
 
 __all__ = [
     "ALL_QUEUES",

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "csp",
+    "django_celery_beat",  # the beat schedule's memory, shared by every beat (config/beat.py)
     "core",
     "applicants",
     "notifications",
@@ -321,6 +322,9 @@ WECHAT_NOTICE_API = env.str("WECHAT_NOTICE_API", default="template")  # or "subs
 WECHAT_API_BASE_URL = env.str("WECHAT_API_BASE_URL", default="")  # empty: WeChat's own hosts
 WECHAT_TIMEOUT_SECONDS = env.float("WECHAT_TIMEOUT_SECONDS", default=10.0)
 WECHAT_MAX_ATTEMPTS = env.int("WECHAT_MAX_ATTEMPTS", default=5)
+# Quiet hours (issue 30): "21-8" = no reminder SMS from 21:00 to 08:00 local time (TIME_ZONE);
+# they wait until the end. Codes and answers the person is waiting for go at any hour. Empty: off.
+SMS_QUIET_HOURS = env.str("SMS_QUIET_HOURS", default="21-8")
 
 # --- Accounts and identity (applicants) --------------------------------------------------------
 # Who decides a pending identity: the officer (default) or a city's automatic check (a subclass of

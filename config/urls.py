@@ -12,6 +12,10 @@ from .views import HomeView
 
 register_metrics()
 
+# The project's own error pages (templates/4xx.html, 500.html); an unreachable database or Redis
+# is a 503 in words, JSON on the API (issue 30).
+handler500 = "core.outages.server_error"
+
 admin.site.site_header = _("Residence permit review")
 admin.site.site_title = _("Residence permit review")
 admin.site.index_title = _("Police desk")

@@ -1,8 +1,13 @@
-"""When scheduled jobs last succeeded (``JobRun``); a Celery signal (config/celery.py) records."""
+"""When scheduled jobs last succeeded (``JobRun``); a Celery signal (config/celery.py) records.
+And one run of a daily job at a time (``single_run``, a lease in ``JobLock``)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import functools
+import logging
+import uuid
 
 from django.utils import timezone
 
@@ -30,3 +35,71 @@ def stale_jobs(names, *, now: datetime.datetime | None = None) -> list[str]:
         for name, last in last_successes(names).items()
         if last is None or now - last > STALE_AFTER
     )
+
+
+# --- One run at a time (issue 30: two retention runs both deleted the same 26 files) ----------
+logger = logging.getLogger(__name__)
+
+
+def lease_seconds() -> int:
+    """How long a run holds its lease unless it releases it first: the task's hard time limit
+    (a worker kills a run that takes longer) and a minute, so a run killed with its worker
+    (kill -9, lost host) frees the job without anyone's help."""
+    from celery import current_app
+
+    return int(current_app.conf.task_time_limit or 120) + 60
+
+
+def take_lease(name: str, *, seconds: int | None = None) -> str | None:
+    """Take the job's lease if nobody holds it: one conditional UPDATE, which the database
+    applies one at a time (so of two runs at once exactly one gets it). Returns the holder's
+    token, or None when another run holds it."""
+    from django.db.models import Q
+
+    from .models import JobLock
+
+    JobLock.objects.bulk_create([JobLock(name=name)], ignore_conflicts=True)
+    now = timezone.now()
+    token = uuid.uuid4().hex
+    until = now + datetime.timedelta(seconds=seconds or lease_seconds())
+    taken = (
+        JobLock.objects.filter(name=name)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__lte=now))
+        .update(holder=token, expires_at=until)
+    )
+    return token if taken else None
+
+
+def release_lease(name: str, token: str) -> None:
+    from .models import JobLock
+
+    JobLock.objects.filter(name=name, holder=token).update(holder="", expires_at=None)
+
+
+@contextlib.contextmanager
+def lease(name: str, *, seconds: int | None = None):
+    """``with lease(name) as held:`` runs the block holding the job's lease (``held`` True), or
+    with ``held`` False when another run holds it."""
+    token = take_lease(name, seconds=seconds)
+    try:
+        yield token is not None
+    finally:
+        if token is not None:
+            release_lease(name, token)
+
+
+def single_run(func):
+    """A daily job's task body runs only when no other run of it is under way; a second run at
+    the same time returns None at once and does nothing (logged). Put under ``@shared_task``."""
+    name = f"{func.__module__}.{func.__qualname__}"
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with lease(name) as held:
+            if not held:
+                logger.warning("%s is already running elsewhere: this run does nothing", name)
+                return None
+            return func(*args, **kwargs)
+
+    wrapper.single_run = name
+    return wrapper

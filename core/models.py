@@ -21,6 +21,22 @@ class JobRun(models.Model):
         return self.name
 
 
+class JobLock(models.Model):
+    """A daily job's lease (issue 30): while a run holds it (``expires_at`` in the future), a
+    second run of the same job does nothing. Taken and released by ``core.jobs.single_run``."""
+
+    name = models.CharField(_("job"), max_length=100, unique=True)
+    holder = models.CharField(_("held by"), max_length=64, blank=True)
+    expires_at = models.DateTimeField(_("held until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("job lock")
+        verbose_name_plural = _("job locks")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ApiToken(models.Model):
     """One API bearer token (one signed-in device): revocable, listed in the account page.
 

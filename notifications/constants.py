@@ -34,6 +34,35 @@ class NotificationKind(models.TextChoices):
     APPOINTMENT_REMINDER = "appointment_reminder", _("Your pickup appointment is tomorrow")
 
 
+# Quiet hours (issue 30, SMS_QUIET_HOURS): the kinds whose SMS leave at any hour, because the
+# person is waiting for them: answers to something they or an officer just did. Every other kind
+# (reminders and the notices of the daily jobs) waits for the end of the quiet hours. Phone codes
+# go without a notification (``send_direct_sms``) and always at once. README "SMS and My Affairs".
+SENT_AT_ANY_HOUR = frozenset(
+    {
+        NotificationKind.PHONE_CODE,
+        NotificationKind.IDENTITY_VERIFIED,
+        NotificationKind.IDENTITY_REJECTED,
+        NotificationKind.REGISTRATION_REGISTERED,
+        NotificationKind.REGISTRATION_REJECTED,
+        NotificationKind.APPLICATION_SUBMITTED,
+        NotificationKind.APPLICATION_ACCEPTED,
+        NotificationKind.SUPPLEMENT_REQUESTED,
+        NotificationKind.APPLICATION_APPROVED,
+        NotificationKind.APPLICATION_REJECTED,
+        NotificationKind.DEADLINE_EXTENDED,
+        NotificationKind.CERTIFICATE_PRODUCED,
+        NotificationKind.OLD_CARD_RECEIVED,
+        NotificationKind.CERTIFICATE_MAILED,
+        NotificationKind.CERTIFICATE_DELIVERED,
+        NotificationKind.CERTIFICATE_COLLECTED,
+        NotificationKind.CANCELLATION_SUBMITTED,
+        NotificationKind.CANCELLATION_COMPLETED,
+        NotificationKind.RATING_ANSWERED,
+    }
+)
+
+
 class SmsStatus(models.TextChoices):
     """Ordered: a status never moves backwards (see ``SMS_STATUS_RANK``)."""
 

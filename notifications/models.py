@@ -87,6 +87,11 @@ class SmsMessage(models.Model):
         blank=True,
         help_text=_("When the provider was last called; reconciliation asks from then on."),
     )
+    quiet_hours = models.BooleanField(
+        _("waits out the quiet hours"),
+        default=False,
+        help_text=_("A reminder: never sent during the quiet hours (SMS_QUIET_HOURS)."),
+    )
     next_attempt_at = models.DateTimeField(
         _("next attempt at"),
         null=True,

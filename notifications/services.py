@@ -13,8 +13,9 @@ from django.template import Context
 from django.utils import timezone, translation
 
 from . import channels
-from .constants import NotificationKind
+from .constants import SENT_AT_ANY_HOUR, NotificationKind
 from .models import Notification, SmsMessage
+from .quiet_hours import quiet_until
 from .selectors import forget_unread_count
 from .texts import text_engine, tidy
 
@@ -67,11 +68,15 @@ def notify(
     event_key: str | None = None,
     link: str = "",
     sms: bool = True,
+    at_any_hour: bool | None = None,
 ) -> Notification:
     """Create the inbox entry and the SMS row for one event; send the SMS after commit.
 
     ``event_key`` names the event (default: kind + related object + user). Calling again with
     the same key returns the existing notification and sends nothing.
+
+    ``at_any_hour``: whether the SMS may leave during the quiet hours (default: by its kind,
+    ``SENT_AT_ANY_HOUR``); a reminder made during them waits, queued, until they end.
     """
     kind = NotificationKind(kind)
     if link and (not link.startswith("/") or link.startswith("//")):
@@ -108,11 +113,16 @@ def notify(
             )
             message = None
             if sms and user.phone:
+                if at_any_hour is None:
+                    at_any_hour = kind in SENT_AT_ANY_HOUR
                 message = SmsMessage.objects.create(
                     recipient_phone=user.phone,
                     body=signed(sms_text),
                     idempotency_key=f"notification:{notification.pk}",
                     notification=notification,
+                    quiet_hours=not at_any_hour,
+                    # waits for the morning (the sweep sends it then) rather than being refused
+                    next_attempt_at=None if at_any_hour else quiet_until(),
                 )
             rows = [
                 (channel, channel.create(notification, sms_text=signed(sms_text)))
@@ -121,7 +131,7 @@ def notify(
     except IntegrityError:
         # A concurrent call for the same event won the race: that one is the event.
         return Notification.objects.get(event_key=key)
-    if message is not None:
+    if message is not None and message.next_attempt_at is None:
         enqueue_sms(message.pk)
     for channel, pk in rows:
         if pk is not None:
@@ -135,11 +145,19 @@ def send_notification_sms(notification: Notification, *, text: str) -> SmsMessag
     phone = notification.recipient.phone
     if not phone:
         return None
+    # A reminder keeps the quiet hours by SMS too (issue 30): it waits for the morning.
+    at_any_hour = notification.kind in SENT_AT_ANY_HOUR
     message, created = SmsMessage.objects.get_or_create(
         idempotency_key=f"notification:{notification.pk}",
-        defaults={"recipient_phone": phone, "body": signed(text), "notification": notification},
+        defaults={
+            "recipient_phone": phone,
+            "body": signed(text),
+            "notification": notification,
+            "quiet_hours": not at_any_hour,
+            "next_attempt_at": None if at_any_hour else quiet_until(),
+        },
     )
-    if created:
+    if created and message.next_attempt_at is None:
         enqueue_sms(message.pk)
     return message
 

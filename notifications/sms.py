@@ -54,6 +54,7 @@ from .backends import (
 )
 from .constants import SMS_STATUS_RANK, SmsStatus
 from .models import SmsMessage
+from .quiet_hours import quiet_until
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ _CLAIM_RETURNS = ("id", "recipient_phone", "body", "attempts")
 
 
 @functools.cache
-def _claim_sql(vendor: str) -> str:
+def _claim_sql(vendor: str, quiet: bool = False) -> str:
     quote = connection.ops.quote_name
     meta = SmsMessage._meta
     col = {f.name: quote(f.column) for f in meta.concrete_fields}
@@ -100,7 +101,9 @@ def _claim_sql(vendor: str) -> str:
         f"{col['attempts']} = {col['attempts']} + 1, {col['next_attempt_at']} = NULL, "
         f"{col['updated_at']} = %s, {col['last_attempt_at']} = %s "
         f"WHERE {col['id']} = %s AND {col['status']} = %s "
-        f"RETURNING {returning}"
+        # during the quiet hours a reminder is not taken (issue 30)
+        + (f"AND {col['quiet_hours']} = %s " if quiet else "")
+        + f"RETURNING {returning}"
     )
 
 
@@ -112,13 +115,19 @@ def _claim(sms_id: int) -> SmsMessage | None:
     new status; it is never saved.
     """
     now = connection.ops.adapt_datetimefield_value(timezone.now())
+    until = quiet_until()
+    params = [SmsStatus.SENDING.value, now, now, sms_id, SmsStatus.QUEUED.value]
     with connection.cursor() as cursor:
         cursor.execute(
-            _claim_sql(connection.vendor),
-            [SmsStatus.SENDING.value, now, now, sms_id, SmsStatus.QUEUED.value],
+            _claim_sql(connection.vendor, until is not None),
+            params + [False] if until is not None else params,
         )
         row = cursor.fetchone()
     if row is None:
+        if until is not None:  # a reminder in the quiet hours: it waits for their end
+            SmsMessage.objects.filter(pk=sms_id, status=SmsStatus.QUEUED, quiet_hours=True).update(
+                next_attempt_at=until
+            )
         return None
     message = SmsMessage(**dict(zip(_CLAIM_RETURNS, row, strict=True)))
     message.status = SmsStatus.SENDING
@@ -158,7 +167,8 @@ def _claim_batch(sms_id: int, limit: int) -> list[SmsMessage]:
     queued ones, in one durable statement, so a backlog shares one commit's disk flush instead of
     paying one per message (issue 29). Each row is still claimed once, as by ``_claim``.
     Elsewhere than PostgreSQL (no SKIP LOCKED), or with ``limit`` 1, it is ``_claim``."""
-    if limit <= 1 or connection.vendor != "postgresql":
+    if limit <= 1 or connection.vendor != "postgresql" or quiet_until() is not None:
+        # (in the quiet hours one at a time: ``_claim`` leaves a reminder for the morning)
         message = _claim(sms_id)
         return [message] if message else []
     now = connection.ops.adapt_datetimefield_value(timezone.now())

@@ -5,9 +5,11 @@ idempotent (safe to run twice, or to be redelivered)."""
 from celery import shared_task
 
 from core import clock
+from core.jobs import single_run
 
 
 @shared_task(name="permits.suspend_overdue_permits", ignore_result=True)
+@single_run
 def suspend_overdue_permits() -> int:
     """Suspend every active permit past ``valid_until`` (one set-based UPDATE), then notify the
     holders of every permit suspended today, in chunks (each notice once, by event key)."""
@@ -31,6 +33,7 @@ def notify_suspended_holders(permit_ids: list[int]) -> int:
 
 
 @shared_task(name="permits.send_endorsement_reminders", ignore_result=True)
+@single_run
 def send_endorsement_reminders() -> int:
     """Remind holders on the day the renewal window opens and 7 days before ``valid_until``
     (each reminder once): one query finds them, chunks of notices go to their own tasks."""
@@ -58,6 +61,7 @@ def notify_endorsement_due(reminders: list, today: str) -> int:
 
 
 @shared_task(name="permits.deem_submissions_accepted", ignore_result=True)
+@single_run
 def deem_submissions_accepted() -> int:
     """Administrative Licensing Law Art. 32: submissions neither accepted nor answered within
     ``DEEMED_ACCEPTANCE_WORKING_DAYS`` working days count as accepted (one set-based UPDATE);
@@ -82,6 +86,7 @@ def notify_deemed_accepted(application_ids: list[int]) -> int:
 
 
 @shared_task(name="permits.delete_expired_files", ignore_result=True)
+@single_run
 def delete_expired_files() -> dict:
     """Delete ID photos, materials and proofs past their retention period (in batches)."""
     from .services.retention import delete_expired_files as delete
@@ -109,6 +114,7 @@ def render_document(document_id: int) -> None:
 
 
 @shared_task(name="permits.send_uncollected_card_reminders", ignore_result=True)
+@single_run
 def send_uncollected_card_reminders() -> int:
     """Cards produced 7 and 30 days ago and not collected (each reminder once)."""
     from .services.reminders import send_uncollected_card_reminders as send
@@ -117,6 +123,7 @@ def send_uncollected_card_reminders() -> int:
 
 
 @shared_task(name="permits.send_change_due_reminders", ignore_result=True)
+@single_run
 def send_change_due_reminders() -> int:
     """Holders who moved: 7 days before the change application is due (once)."""
     from .services.reminders import send_change_due_reminders as send
@@ -125,6 +132,7 @@ def send_change_due_reminders() -> int:
 
 
 @shared_task(name="permits.send_turned_16_notices", ignore_result=True)
+@single_run
 def send_turned_16_notices() -> int:
     """Agents of minors who turn 16 today (once)."""
     from .services.reminders import send_turned_16_notices as send
@@ -133,6 +141,7 @@ def send_turned_16_notices() -> int:
 
 
 @shared_task(name="permits.send_appointment_reminders", ignore_result=True)
+@single_run
 def send_appointment_reminders() -> int:
     """Pickup appointments tomorrow: one reminder SMS each."""
     from .services.appointments import send_appointment_reminders as send

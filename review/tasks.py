@@ -8,6 +8,8 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from core.jobs import single_run
+
 logger = logging.getLogger("portal.audit")
 
 
@@ -31,5 +33,6 @@ def delete_old_audit_events(*, now=None, batch_size: int = 5000) -> int:
 
 
 @shared_task(name="review.delete_old_audit_events", ignore_result=True)
+@single_run
 def delete_old_audit_events_task() -> int:
     return delete_old_audit_events()

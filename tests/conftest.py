@@ -39,6 +39,7 @@ def _eager_celery(request):
 @pytest.fixture(autouse=True)
 def _test_settings(tmp_path, settings):
     settings.SECURE_SSL_REDIRECT = False
+    settings.SMS_QUIET_HOURS = ""  # tests run at any hour; tests/notifications/test_quiet_hours.py
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,

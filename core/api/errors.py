@@ -160,15 +160,9 @@ class CacheUnavailable(exceptions.APIException):
 
 
 def _cache_unreachable(exc) -> bool:
-    try:
-        from django_redis.exceptions import ConnectionInterrupted
-        from redis.exceptions import ConnectionError as RedisConnectionError
-        from redis.exceptions import TimeoutError as RedisTimeoutError
-    except ImportError:  # pragma: no cover - redis and django-redis are dependencies
-        return False
-    if isinstance(exc, ConnectionInterrupted):  # django-redis wraps redis-py's error
-        exc = exc.__cause__
-    if isinstance(exc, RedisConnectionError | RedisTimeoutError):
+    from core.unreachable import cache_unreachable
+
+    if cache_unreachable(exc):
         import logging
 
         logging.getLogger(__name__).warning("API call refused: the cache is unreachable (%s)", exc)

@@ -242,6 +242,7 @@ def notify_deemed_accepted(*, application_ids: list[int]) -> int:
             },
             related=app,
             link=reverse("permits:application_detail", args=[app.pk]),
+            at_any_hour=False,  # a daily job's notice (00:45): it waits for the morning
         )
         count += 1
     return count

@@ -8,6 +8,7 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -21,9 +22,26 @@ from ..selectors import appointments as selectors
 from ..services import appointments as services
 from .applications import owned_applications
 
+# The same words as the service's refusal (``services.appointments.book``): a slot that filled
+# between the page being drawn and the choice being sent is "just filled", never "not a valid
+# choice" (issue 30).
+JUST_FILLED = gettext_lazy("This time has just been fully booked. Choose another time.")
+NEXT_FREE_SHOWN = 3
+
+
+class SlotField(forms.ChoiceField):
+    """A choice of the free slots; a slot offered but full now is refused as just filled."""
+
+    full: frozenset[str] = frozenset()
+
+    def validate(self, value):
+        if value in self.full:
+            raise ValidationError(JUST_FILLED, code="slot_full")
+        super().validate(value)
+
 
 class SlotForm(forms.Form):
-    slot = forms.ChoiceField(
+    slot = SlotField(
         label=gettext_lazy("Choose a day and time"),
         widget=forms.RadioSelect,
         error_messages={"required": gettext_lazy("Choose a day and time.")},
@@ -31,13 +49,14 @@ class SlotForm(forms.Form):
 
     def __init__(self, *args, days=(), **kwargs):
         super().__init__(*args, **kwargs)
-        choices = []
+        choices, full = [], set()
         for offered in days:
             label_day = formats.date_format(offered["day"], "Y-m-d l")
             for slot in offered["slots"]:
-                if slot["left"] <= 0:
-                    continue
                 value = f"{offered['day']:%Y-%m-%d}T{slot['starts_at']:%H:%M}"
+                if slot["left"] <= 0:
+                    full.add(value)
+                    continue
                 label = _("%(day)s %(time)s (%(left)s left)") % {
                     "day": label_day,
                     "time": slot["starts_at"].strftime("%H:%M"),
@@ -45,6 +64,14 @@ class SlotForm(forms.Form):
                 }
                 choices.append((value, label))
         self.fields["slot"].choices = choices
+        self.fields["slot"].full = frozenset(full)
+
+    def just_filled(self) -> bool:
+        return any(error.code == "slot_full" for error in self.errors.as_data().get("slot", ()))
+
+    def next_free(self) -> list[str]:
+        """The labels of the first free slots, offered with the "just filled" refusal."""
+        return [label for _value, label in self.fields["slot"].choices[:NEXT_FREE_SHOWN]]
 
     def chosen(self) -> tuple[datetime.date, datetime.time]:
         moment = datetime.datetime.strptime(self.cleaned_data["slot"], "%Y-%m-%dT%H:%M")
@@ -75,7 +102,15 @@ def appointment(request, pk):
                 user=request.user, application=application, day=day, starts_at=starts_at
             )
         except ServiceError as exc:
-            add_service_errors(form, exc)
+            if exc.code == "slot_full":  # lost the race: offer what is free now
+                form = SlotForm(
+                    request.POST, days=selectors.open_days(application.station, today=today)
+                )
+                form.is_valid()
+                if not form.just_filled():
+                    form.add_error("slot", ValidationError(JUST_FILLED, code="slot_full"))
+            else:
+                add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -88,6 +123,7 @@ def appointment(request, pk):
         "current": current,
         "missed": current is not None and current.day < today,
         "form": form,
+        "next_free": form.next_free() if form.is_bound and form.just_filled() else [],
         "has_windows": bool(days) or selectors.station_takes_appointments(application.station),
     }
     return render(request, "permits/appointments/book.html", context)

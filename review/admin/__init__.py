@@ -21,3 +21,9 @@ from . import (
 admin.site.index_template = "review/admin_index.html"
 # Staff log in with the phone formats applicants use (issue 15, point 3).
 admin.site.login_form = StaffLoginForm
+
+# The beat schedule is defined in code (config/celery.py) and written into the database at
+# migrate; django-celery-beat's own admin pages (which would let a desk edit it) are not offered.
+for _model in admin.site._registry.copy():
+    if _model._meta.app_label == "django_celery_beat":
+        admin.site.unregister(_model)

@@ -135,3 +135,15 @@ def test_claim_batch_one_is_the_single_claim(sms_backend, settings):
     ids = backlog(3)
     assert [sms_id for sms_id, _ in deliver_batch(ids[1])] == [ids[1]]
     assert SmsMessage.objects.filter(status=SmsStatus.QUEUED).count() == 2
+
+
+def test_in_the_quiet_hours_a_batch_takes_no_reminder(sms_backend, settings):
+    hour = timezone.localtime().hour
+    settings.SMS_QUIET_HOURS = f"{hour}-{(hour + 1) % 24}"
+    settings.SMS_CLAIM_BATCH = 10
+    code = SmsMessage.objects.create(
+        recipient_phone="+8613900000001", body="code", idempotency_key="code"
+    )
+    reminders = backlog(3, quiet_hours=True)
+    assert [sms_id for sms_id, _ in deliver_batch(code.pk)] == [code.pk]
+    assert not SmsMessage.objects.filter(pk__in=reminders).exclude(status=SmsStatus.QUEUED)

@@ -236,6 +236,7 @@ def test_capacity_holds_under_20_parallel_bookings():
         clients[app.pk] = client
     barrier = threading.Barrier(PARALLEL)
     statuses = []
+    refusals = []
 
     def book(app):
         from django.db import connections
@@ -244,6 +245,8 @@ def test_capacity_holds_under_20_parallel_bookings():
             barrier.wait()
             response = clients[app.pk].post(url_of[app.pk], {"slot": slot_value(day, T9)})
             statuses.append(response.status_code)
+            if response.status_code == 200:
+                refusals.append(response.content.decode())
         finally:
             connections.close_all()
 
@@ -256,6 +259,103 @@ def test_capacity_holds_under_20_parallel_bookings():
     assert Appointment.objects.filter(day=day, starts_at=T9, active=True).count() == 5
     assert AppointmentSlot.objects.get(station=station, day=day, starts_at=T9).booked == 5
     assert statuses.count(302) == 5  # the others see the form again with the refusal
+    # issue 30: every one of them is told the slot just filled, never "not a valid choice"
+    assert len(refusals) == PARALLEL - 5
+    assert all(JUST_FILLED_EN in page and "valid choice" not in page for page in refusals)
+
+
+JUST_FILLED_EN = "This time has just been fully booked"
+JUST_FILLED_ZH = "该时段刚刚约满"
+
+
+def _two_cases_on_a_slot_of_one():
+    first = waiting_case()
+    open_every_day(first.station, capacity=1)
+    second = waiting_case(registration__house__station=first.station)
+    day = selectors.open_days(first.station)[0]["day"]
+    return first, second, day
+
+
+def _loaded(app, language="en"):
+    """A signed-in client whose booking page is drawn (the slot still offered)."""
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(app.filed_by)
+    url = reverse("permits:application_appointment", args=[app.pk])
+    return client, url, client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language, words", [("en", JUST_FILLED_EN), ("zh-hans", JUST_FILLED_ZH)])
+def test_a_slot_filled_after_the_page_was_drawn_says_so_and_offers_the_next(language, words):
+    """Issue 30: both pages drawn with the last place offered; the second to send it is told the
+    slot just filled (not Django's "选择一个有效的选项") and shown the next free times."""
+    first, second, day = _two_cases_on_a_slot_of_one()
+    client1, url1, page1 = _loaded(first, language)
+    client2, url2, page2 = _loaded(second, language)
+    assert slot_value(day, T9) in page1 and slot_value(day, T9) in page2
+    assert client1.post(url1, {"slot": slot_value(day, T9)}).status_code == 302
+    refused = client2.post(url2, {"slot": slot_value(day, T9)})
+    page = refused.content.decode()
+    assert refused.status_code == 200
+    assert words in page
+    assert "valid choice" not in page and "有效的选项" not in page
+    assert 'id="next-free"' in page and f"{day:%Y-%m-%d}" in page and "09:30" in page
+    assert slot_value(day, T930) in page  # offered to choose at once
+    assert not Appointment.objects.filter(application=second).exists()
+
+
+@pytest.mark.django_db
+def test_the_last_place_gone_everywhere_still_says_just_filled():
+    first = waiting_case()
+    open_every_day(first.station, capacity=1)
+    second = waiting_case(registration__house__station=first.station)
+    days = selectors.open_days(first.station)
+    day = days[0]["day"]
+    client2, url2, _page = _loaded(second)
+    # every other slot of the fortnight is taken meanwhile
+    for offered in days:
+        for slot in offered["slots"]:
+            AppointmentSlot.objects.update_or_create(
+                station=first.station,
+                day=offered["day"],
+                starts_at=slot["starts_at"],
+                defaults={"capacity": 1, "booked": 1},
+            )
+    page = client2.post(url2, {"slot": slot_value(day, T9)}).content.decode()
+    assert JUST_FILLED_EN in page and "valid choice" not in page
+    assert "No time is free in the next two weeks" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_pages_loaded_before_either_acts_race_for_the_last_place():
+    """On PostgreSQL, through the real view: both pages drawn, both choices sent at once."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serialises all writers, so there is no race")
+    first, second, day = _two_cases_on_a_slot_of_one()
+    loaded = [_loaded(first), _loaded(second)]
+    assert all(slot_value(day, T9) in page for _client, _url, page in loaded)
+    barrier = threading.Barrier(2)
+    answers = []
+
+    def send(client, url):
+        from django.db import connections
+
+        try:
+            barrier.wait()
+            answers.append(client.post(url, {"slot": slot_value(day, T9)}))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send, args=(c, u)) for c, u, _p in loaded]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(a.status_code for a in answers) == [200, 302]
+    refused = next(a for a in answers if a.status_code == 200).content.decode()
+    assert JUST_FILLED_EN in refused and "valid choice" not in refused
+    assert 'id="next-free"' in refused and slot_value(day, T930) in refused
+    assert AppointmentSlot.objects.get(day=day, starts_at=T9).booked == 1
 
 
 @pytest.mark.django_db

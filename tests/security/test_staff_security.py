@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.urls import path
+from django.urls import include, path
 
 from core.phones import mask_phone
 from review.middleware import LAST_ACTIVITY_KEY
@@ -19,7 +19,8 @@ def _refuse(request):
     raise PermissionDenied
 
 
-urlpatterns = [path("refuse/", _refuse)]
+# the project's own URLs too: its 403 page links them (issue 30)
+urlpatterns = [path("refuse/", _refuse), path("", include("config.urls"))]
 
 
 def _age_session(client, seconds):

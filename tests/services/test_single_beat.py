@@ -44,6 +44,7 @@ def test_a_beat_that_lost_its_lock_stops(client):
     assert lost.is_set()
 
 
+@pytest.mark.django_db(transaction=True)  # a beat reads its schedule from the database
 def test_two_beat_processes_schedule_one_at_a_time(client, tmp_path):
     env = {**worker_base_env(tmp_path), "BEAT_LOCK_TTL_SECONDS": "3", "LOG_FORMAT": "plain"}
 
@@ -74,3 +75,97 @@ def test_two_beat_processes_schedule_one_at_a_time(client, tmp_path):
             if proc is not None and proc.poll() is None:
                 proc.terminate()
                 proc.wait(timeout=15)
+
+
+# --- issue 30: one memory of the schedule, in the database, shared by every beat ----------------
+
+FAILOVER_JOB = "test-beat-failover"
+EVERY = 30  # seconds between two runs of the job
+
+
+def _sends(log_path) -> int:
+    return log_path.read_text().count(f"Sending due task {FAILOVER_JOB}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_standby_beat_taking_over_does_not_rerun_a_job_that_ran(client, tmp_path):
+    """Two beats; the active one killed (SIGKILL) just after it sent a job: the standby takes
+    over and runs the job only when it is next due, never again at once (before: a standby
+    with a memory of its own ran every daily job at the takeover, then again on time)."""
+    import time
+    import uuid
+
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    queue = f"test-beat-{uuid.uuid4().hex[:8]}"
+    every, _ = IntervalSchedule.objects.get_or_create(every=EVERY, period=IntervalSchedule.SECONDS)
+    PeriodicTask.objects.create(name=FAILOVER_JOB, task="tests.noop", interval=every, queue=queue)
+    # 6 s: a lock renewed every 2 s survives a loaded machine's pauses
+    env = {**worker_base_env(tmp_path), "BEAT_LOCK_TTL_SECONDS": "6", "LOG_FORMAT": "plain"}
+
+    def beat(name):
+        log = tmp_path / f"{name}.log"
+        proc = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO"],
+            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        return proc, log
+
+    first, first_log = beat("first")
+    second = None
+    try:
+        assert wait_for(lambda: client.exists(LOCK_KEY), timeout=40), first_log.read_text()
+        second, second_log = beat("second")
+        assert wait_for(lambda: "standing by" in second_log.read_text(), timeout=40), (
+            second_log.read_text()
+        )
+        assert _sends(second_log) == 0
+        # the active beat sends the job once, writes that it ran, and is killed at once
+        assert wait_for(lambda: _sends(first_log) >= 1, timeout=EVERY + 20), first_log.read_text()
+        assert wait_for(
+            lambda: PeriodicTask.objects.get(name=FAILOVER_JOB).last_run_at, timeout=5
+        ), first_log.read_text()
+        ran_at = time.monotonic()
+        first.kill()
+        first.wait(timeout=10)
+        assert wait_for(lambda: "took over" in second_log.read_text(), timeout=20), (
+            second_log.read_text()
+        )
+        took_over_at = time.monotonic()
+        # not at the takeover: the job ran moments ago
+        assert not wait_for(lambda: _sends(second_log), timeout=ran_at + EVERY - 6 - took_over_at)
+        # but on time, once
+        assert wait_for(lambda: _sends(second_log) >= 1, timeout=20), second_log.read_text()
+        assert _sends(second_log) == 1
+        assert time.monotonic() - ran_at >= EVERY - 6
+    finally:
+        for proc in (first, second):
+            if proc is not None and proc.poll() is None:
+                proc.terminate()
+                proc.wait(timeout=15)
+        client.delete(queue)
+
+
+@pytest.mark.django_db
+def test_the_jobs_defined_in_code_are_in_the_database_once():
+    """Synced after migrate (and at every beat's start), idempotently, in the city's time."""
+    from django_celery_beat.models import PeriodicTask
+
+    from config.beat import sync_schedule
+    from config.celery import app
+
+    sync_schedule(app)
+    sync_schedule(app)
+    rows = {task.name: task for task in PeriodicTask.objects.select_related("crontab")}
+    assert set(app.conf.beat_schedule) <= set(rows)
+    suspend = rows["permits-suspend-overdue"]
+    assert (suspend.crontab.hour, suspend.crontab.minute) == ("0", "30")
+    assert str(suspend.crontab.timezone) == str(app.timezone)
+    PeriodicTask.objects.filter(name="permits-suspend-overdue").update(
+        last_run_at="2026-12-07T16:30:00Z"
+    )
+    PeriodicTask.objects.create(name="gone-from-code", task="x", interval=rows[
+        "notifications-sweep-queued-sms"].interval)  # fmt: skip
+    sync_schedule(app)
+    assert not PeriodicTask.objects.filter(name="gone-from-code").exists()
+    assert PeriodicTask.objects.get(name="permits-suspend-overdue").last_run_at is not None
