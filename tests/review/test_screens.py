@@ -1,0 +1,64 @@
+"""Issue 27, the officer's screens through their pages: the landing page is the queue (the model
+list folded away, identity rows with their cells where they belong), the second-factor step has
+one heading and two actions that differ, the admin's hidden table headings are Chinese, a
+history's first row is not "- → 已提交"."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import IdentityFactory, StaffFactory
+from tests.otp_support import login_without_second_factor
+from tests.permits.helpers import registered_person
+
+pytestmark = pytest.mark.django_db
+
+
+def zh_client():
+    return Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+
+def test_the_landing_page_is_the_queue_and_identity_rows_fill_their_own_cells():
+    identity = IdentityFactory(pending=True)
+    officer = StaffFactory(officer=True)
+    client = zh_client()
+    client.force_login(officer)
+    html = client.get(reverse("admin:index")).content.decode()
+
+    queue, rest = html.split('id="review-queue"')[1].split("</table>", 1)
+    row = queue.split('data-kind="identity"')[1].split("</tr>")[0]
+    assert ">打开<" not in row and "全市" not in row  # no "open" as a reference, no "city-wide"
+    link = f'<a href="{reverse("admin:applicants_identity_change", args=[identity.pk])}">'
+    assert link in row.split('<th scope="row">')[1]  # the person's name is the row's link
+    # Django's list of models is folded below the queue, not the page.
+    assert '<details class="other-records">' in rest and "app-permits" in rest.split("<details")[1]
+
+
+def test_the_admins_hidden_table_headings_are_translated():
+    client = zh_client()
+    client.force_login(StaffFactory(supervisor=True))
+    html = client.get(reverse("admin:app_list", args=["permits"])).content.decode()
+    assert "Model name" not in html and "Add link" not in html
+    assert "Change or view list link" not in html
+
+
+def test_the_second_factor_step_has_one_heading_and_two_different_actions():
+    officer = StaffFactory(officer=True)
+    client = zh_client()
+    login_without_second_factor(client, officer)
+    html = client.get("/admin/second-factor/", follow=True).content.decode()
+    main = html.split('id="content"')[1]
+    assert main.count("<h1") == 1
+    assert 'class="button default"' in html  # 继续: the default action
+    assert 'class="second-factor-logout"' in html  # 退出: a quiet way out
+
+
+def test_a_historys_first_row_has_no_empty_from_state():
+    person = registered_person(months=3)
+    registration = person.registrations.get()
+    client = zh_client()
+    client.force_login(StaffFactory(officer=True, station=registration.station))
+    html = client.get(
+        reverse("admin:permits_residenceregistration_change", args=[registration.pk])
+    ).content.decode()
+    assert "- →" not in html
