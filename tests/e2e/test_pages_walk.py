@@ -12,7 +12,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.e2e.helpers import PHONE, admin_login, assert_accessible
+from tests.e2e.helpers import DESKTOP, PHONE, admin_login, assert_accessible
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -160,6 +160,7 @@ def account_pages():
     notification = Notification.objects.filter(recipient=user).first()
     produced = states["produced"]
     paths = [
+        reverse("home"),
         reverse("applicants:me"),
         reverse("applicants:identity"),
         reverse("applicants:dependent_add"),
@@ -183,6 +184,7 @@ def account_pages():
         reverse("permits:application_delivery_window", args=[produced.pk]),
         reverse("permits:application_delivery_mail", args=[produced.pk]),
         *(reverse("permits:application_detail", args=[a.pk]) for a in states.values()),
+        reverse("permits:application_appointment", args=[states["pickup"].pk]),
         reverse("notifications:inbox"),
         reverse("permit-verify", args=[verification_code(permit)]),
     ]
@@ -301,6 +303,14 @@ def test_the_admin_desk_pages_are_accessible(axe_page, shot, language, desk_data
         overflow = _overflow(page, name)
         assert not overflow, overflow
         assert_accessible(page, f"{name} ({language})")
+    # the officer's screens as they are used, on a desktop
+    page.set_viewport_size(DESKTOP)
+    for name, path in [
+        ("officer-queue-1280", "/admin/"),
+        ("application-desk-1280", reverse("admin:permits_permitapplication_change", args=[app.pk])),
+    ]:
+        assert page.goto(path).status == 200, path
+        shot(page, name)
 
     clerk_page = axe_page(language)
     admin_login(clerk_page, desk_data["clerk"])
