@@ -62,3 +62,27 @@ def test_a_historys_first_row_has_no_empty_from_state():
         reverse("admin:permits_residenceregistration_change", args=[registration.pk])
     ).content.decode()
     assert "- →" not in html
+
+
+def test_the_desk_shows_what_the_officer_decides_on_and_nothing_empty():
+    """Point 5: no rows of "-", no red cross for "filed late" on a new application, no bar with
+    a lone "close"; the case, the clock, the rules' verdict, the ID photos beside the
+    materials, the history and the acts."""
+    from tests.permits.factories import ApplicationFactory
+
+    application = ApplicationFactory(submitted=True, answers={"household_region": "110101"})
+    client = zh_client()
+    client.force_login(StaffFactory(officer=True, station=application.station))
+    html = client.get(
+        reverse("admin:permits_permitapplication_change", args=[application.pk])
+    ).content.decode()
+
+    assert '<div class="readonly">-</div>' not in html
+    assert "逾期申报" not in html and "icon-no.svg" not in html
+    assert 'class="submit-row"' not in html and "关闭" not in html
+    for section in ("facts", "clock", "verdict", "applicant", "materials", "timeline"):
+        assert f'id="application-{section}"' in html, section
+    assert 'id="act-accept"' in html
+    if application.person.id_card_front:
+        front = reverse("applicants:identity_file", args=[application.person.pk, "front"])
+        assert front in html
