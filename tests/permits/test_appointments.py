@@ -290,3 +290,23 @@ def test_a_day_then_a_time_not_one_long_list():
     assert page.count('type="radio"') == 2  # that day's two 30-minute slots
     assert slot_value(days[1], T9) in page and slot_value(days[0], T9) not in page
     assert 'aria-current="true"' in page
+
+
+@pytest.mark.django_db
+def test_the_booking_page_does_not_ask_for_a_code_it_does_not_show():
+    """Issue 27, point 3: after choosing window pickup the booking page opens; its message
+    asks for a time, not to "show the pickup code" (that is on the application's page)."""
+    app = ApplicationFactory(produced=True)
+    open_every_day(app.station)
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(app.filed_by)
+    response = client.post(
+        reverse("permits:application_delivery_window", args=[app.pk]),
+        {"method": "window", "seen_state": "produced"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse(
+        "permits:application_appointment", args=[app.pk]
+    )
+    page = response.content.decode()
+    assert "请预约领证时间" in page and "出示领证码" not in page
