@@ -159,6 +159,21 @@ def account_pages():
             "submitted", service=Service.REPLACEMENT, answers={"reason": "lost"}
         ),
     }
+    # the station books pickup times: the booking page shows its days, then a day's times
+    import datetime
+
+    from permits.models import PickupWindow
+    from permits.selectors.appointments import open_days
+
+    for weekday in range(7):
+        PickupWindow.objects.create(
+            station=registration.house.station,
+            weekday=weekday,
+            starts_at=datetime.time(9),
+            ends_at=datetime.time(11, 30),
+            capacity=3,
+        )
+    first_day = open_days(registration.house.station)[0]["day"]
     notification = Notification.objects.filter(recipient=user).first()
     produced = states["produced"]
     paths = [
@@ -187,6 +202,8 @@ def account_pages():
         reverse("permits:application_delivery_mail", args=[produced.pk]),
         *(reverse("permits:application_detail", args=[a.pk]) for a in states.values()),
         reverse("permits:application_appointment", args=[states["pickup"].pk]),
+        reverse("permits:application_appointment", args=[states["pickup"].pk])
+        + f"?day={first_day:%Y-%m-%d}",
         reverse("notifications:inbox"),
         reverse("permit-verify", args=[verification_code(permit)]),
     ]
