@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -106,7 +107,11 @@ def appointment(request, pk):
                 _("Booked: %(day)s at %(time)s.")
                 % {"day": booked.day.isoformat(), "time": booked.starts_at.strftime("%H:%M")},
             )
-            return redirect("permits:application_appointment", application.pk)
+            # back on the booked day: its other times are one tap away to move it
+            return redirect(
+                reverse("permits:application_appointment", args=[application.pk])
+                + f"?day={booked.day:%Y-%m-%d}"
+            )
     context = {
         "application": application,
         "current": current,

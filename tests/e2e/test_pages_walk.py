@@ -325,6 +325,9 @@ def test_the_admin_desk_pages_are_accessible(axe_page, shot, language, desk_data
         assert_accessible(page, f"{name} ({language})")
     # the officer's screens as they are used, on a desktop
     page.set_viewport_size(DESKTOP)
+    page.goto("/admin/")
+    # issue 27, point 4: the staff name as written, not upper-cased ("龙华派出所OFFICER")
+    assert page.locator("#user-tools").evaluate("e => getComputedStyle(e).textTransform") == "none"
     for name, path in [
         ("officer-queue-1280", "/admin/"),
         ("application-desk-1280", reverse("admin:permits_permitapplication_change", args=[app.pk])),
