@@ -102,11 +102,14 @@ def render_html(document: Document) -> str:
 
 
 def render_html_body(document: Document) -> str:
-    """The paper's content (what its ``<body>`` holds), to show inside a page of the portal's
-    own: the kiosk prints a paper from its page, whose idle timer clears it (issue 27)."""
+    """The paper's content (what its ``<body>`` holds, without style attributes), to show inside
+    a page of the portal's own: the kiosk prints a paper from its page, whose idle timer clears
+    it (issue 27)."""
     html = render_html(document)
     match = re.search(r"<body[^>]*>(.*)</body>", html, flags=re.S)
-    return match.group(1) if match else html
+    body = match.group(1) if match else html
+    # the page's Content-Security-Policy allows no inline style: the page's CSS lays it out
+    return re.sub(r'\sstyle="[^"]*"', "", body)
 
 
 def render_pdf(document: Document) -> bytes:

@@ -3,6 +3,7 @@ idle timer clears; a wrong code does not stay typed; the server's idle sign-out 
 cookie too; the acknowledgement has its issuer, a QR and the portal's words; a double tap on
 "send" lands on the receipt."""
 
+import re
 import time
 
 import pytest
@@ -39,6 +40,7 @@ def test_a_paper_prints_from_a_kiosk_page_with_the_idle_timer(screen):
     page = response.content.decode()
     assert 'data-idle-timer="on"' in page and 'id="kiosk-countdown"' in page
     assert paper.number in page and "data-print" in page
+    assert not re.search(r"<style[\s>]|\sstyle=\"|<script(?![^>]*\bsrc=)", page)  # CSP: none inline
     assert "no-store" in response["Cache-Control"]
 
 
