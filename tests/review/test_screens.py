@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from tests.factories import IdentityFactory, StaffFactory
 from tests.otp_support import login_without_second_factor
-from tests.permits.helpers import registered_person
 
 pytestmark = pytest.mark.django_db
 
@@ -54,14 +53,31 @@ def test_the_second_factor_step_has_one_heading_and_two_different_actions():
 
 
 def test_a_historys_first_row_has_no_empty_from_state():
-    person = registered_person(months=3)
-    registration = person.registrations.get()
+    """Point 9: a registration's first history row (from nothing to submitted) read
+    "- → 已提交"; it says "已提交"."""
+    import datetime
+
+    from permits.services import registrations as services
+    from tests.factories import HouseFactory
+    from tests.permits.helpers import pdf
+
+    person = IdentityFactory(verified=True)
+    registration = services.submit_registration(
+        account=person.account,
+        person=person,
+        house_code=HouseFactory().code,
+        since=datetime.date(2025, 1, 1),
+        basis="residence",
+        proof=pdf(),
+    )
     client = zh_client()
     client.force_login(StaffFactory(officer=True, station=registration.station))
     html = client.get(
         reverse("admin:permits_residenceregistration_change", args=[registration.pk])
     ).content.decode()
-    assert "- →" not in html
+    history = html.split('class="review-history"')[1].split("</table>")[0]
+    assert "已提交" in history
+    assert "- →" not in history
 
 
 def test_the_desk_shows_what_the_officer_decides_on_and_nothing_empty():
