@@ -24,10 +24,15 @@ class PhoneForm(forms.Form):
     )
 
 
+class FreshInput(forms.TextInput):
+    """A field shown empty again after a refusal: a wrong code does not stay typed (issue 27)."""
+
+    def format_value(self, value):
+        return None
+
+
 class CodeForm(forms.Form):
-    code = CodeField(
-        widget=forms.TextInput(attrs={**OFF, "inputmode": "numeric", "pattern": "[0-9]*"})
-    )
+    code = CodeField(widget=FreshInput(attrs={**OFF, "inputmode": "numeric", "pattern": "[0-9]*"}))
 
 
 class UploadForm(forms.Form):

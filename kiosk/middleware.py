@@ -42,6 +42,15 @@ def end_kiosk_session(request) -> None:
     logout(request)
 
 
+def forget_person(response):
+    """The browser keeps nothing of the person who leaves: its cache and storage for the site
+    are cleared and the CSRF cookie goes with the session's (the device token stays: it is the
+    machine's). For a sign-out and for a session the server ended after the idle time."""
+    response["Clear-Site-Data"] = '"cache", "storage"'
+    response.delete_cookie(settings.CSRF_COOKIE_NAME, samesite=settings.CSRF_COOKIE_SAMESITE)
+    return response
+
+
 def kiosk_language(request) -> str:
     codes = {code for code, _name in settings.LANGUAGES}
     chosen = request.session.get(SESSION_LANGUAGE)
@@ -92,7 +101,7 @@ class KioskMiddleware:
             return redirect(reverse("kiosk:home"))
         if isinstance(touched, int | float) and now - touched > idle_seconds() + GRACE_SECONDS:
             end_kiosk_session(request)
-            return redirect(reverse("kiosk:home") + "?timeout=1")
+            return forget_person(redirect(reverse("kiosk:home") + "?timeout=1"))
         response = self.get_response(request)
         if request.user.is_authenticated or not request.session.is_empty():
             # Anything of a person in the session (signed in, a number typed, a language picked)

@@ -7,6 +7,7 @@ device, ended an idle session and made every answer ``no-store``."""
 
 from __future__ import annotations
 
+import time
 from functools import wraps
 
 from django.conf import settings
@@ -15,20 +16,21 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from applicants.constants import PhoneCodePurpose
 from applicants.services import request_phone_code, sign_in_with_code
-from applicants.services.phone_codes import kiosk_source
+from applicants.services.phone_codes import code_just_used, kiosk_source
 from core.errors import InvalidInput, ServiceError, add_service_errors
 from core.phones import mask_phone
-from core.uploads import protected_file_response
+from core.qr import qr_svg
 from permits.constants import ApplicationState
 from permits.selectors.applications import applications_of
 from permits.selectors.documents import documents_of
 from permits.services import applications as services
-from permits.services.rendering import ensure_rendered
+from permits.services.rendering import document_title, render_html_body
 
 from . import selectors
 from .forms import CodeForm, PhoneForm, SetUpForm, UploadForm
@@ -37,6 +39,7 @@ from .middleware import (
     SESSION_DEVICE,
     SESSION_LANGUAGE,
     end_kiosk_session,
+    forget_person,
     idle_seconds,
 )
 from .services.devices import set_up_screen
@@ -133,11 +136,8 @@ def sign_out(request):
     server and its cookie removed, the CSRF cookie too, and the browser is told to drop its
     cache and storage for the site (the device token stays: it is the machine's)."""
     end_kiosk_session(request)
-    response = redirect(reverse("kiosk:home") + "?bye=1")
-    response["Clear-Site-Data"] = '"cache", "storage"'
     # (the emptied session's cookie is deleted by SessionMiddleware)
-    response.delete_cookie(settings.CSRF_COOKIE_NAME, samesite=settings.CSRF_COOKIE_SAMESITE)
-    return response
+    return forget_person(redirect(reverse("kiosk:home") + "?bye=1"))
 
 
 # --- sign in -----------------------------------------------------------------------------------
@@ -308,8 +308,8 @@ def renew_confirm(request, pk):
                 client_ip=_source(request),
             )
         except ServiceError as exc:
-            application.refresh_from_db()
-            if application.state != ApplicationState.DRAFT:  # a double tap: it was sent once
+            if _sent_by_an_earlier_tap(request, application, form.cleaned_data["code"]):
+                request.session.pop(SESSION_CONFIRM, None)
                 return redirect("kiosk:receipt", application.pk)
             add_service_errors(form, exc)
         else:
@@ -329,6 +329,31 @@ def renew_confirm(request, pk):
     )
 
 
+# A double tap sends the form twice: the second request finds the code used by the first, which
+# may still be at work. It waits for the first to finish (the person sees the receipt, not "wrong
+# code"), up to this long.
+DOUBLE_TAP_WAIT_SECONDS = 10
+
+
+def _sent_by_an_earlier_tap(request, application, code) -> bool:
+    """Whether the application was sent by an earlier request with this same code (the first of
+    a double tap), waiting for that request to commit if it is still at work."""
+    application.refresh_from_db(fields=["state"])
+    if application.state != ApplicationState.DRAFT:
+        return True
+    if not code_just_used(
+        phone=request.user.phone, purpose=PhoneCodePurpose.CONFIRM_SUBMIT, code=code
+    ):
+        return False
+    deadline = time.monotonic() + DOUBLE_TAP_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        application.refresh_from_db(fields=["state"])
+        if application.state != ApplicationState.DRAFT:
+            return True
+    return False
+
+
 @require_GET
 @signed_in
 def receipt(request, pk):
@@ -344,6 +369,15 @@ def receipt(request, pk):
             "application": application,
             "summary": selectors.application_summary(application),
             "device": request.kiosk_device,
+            "authority": settings.ISSUING_AUTHORITY,
+            # Scanned with the person's own phone: the application's page on the portal.
+            "qr": mark_safe(  # noqa: S308 (an SVG made here from a URL)
+                qr_svg(
+                    request.build_absolute_uri(
+                        reverse("permits:application_detail", args=[application.pk])
+                    )
+                )
+            ),
         },
     )
 
@@ -377,6 +411,16 @@ def application(request, pk):
 @require_GET
 @signed_in
 def document(request, pk):
-    """A paper of the person's own case, shown in the browser to print."""
-    document = ensure_rendered(get_object_or_404(documents_of(request.user), pk=pk))
-    return protected_file_response(document.file, download_name=document.number, inline=True)
+    """A paper of the person's own case, shown in a kiosk page to print from (its print dialog
+    is the kiosk's): never the browser's own PDF view, which has no idle timer and would leave
+    the paper on the screen after the session ended (issue 27, point 1)."""
+    document = get_object_or_404(documents_of(request.user), pk=pk)
+    return render(
+        request,
+        "kiosk/document.html",
+        {
+            "document": document,
+            "title": document_title(document),
+            "paper": mark_safe(render_html_body(document)),  # noqa: S308 (escaped by its template)
+        },
+    )

@@ -2,8 +2,10 @@
 
 Run by ``manage.py seed_demo`` (core), which finds this module by its name; idempotent."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import translation
 
 from core import clock
 from core.demo import DEMO_PASSWORD, register
@@ -61,7 +63,9 @@ class _Seeder:
                     code=code, defaults={"address": address, "station": station}
                 )
             for role, phone in spec["staff"].items():
-                user = self._user(phone, f"{station.name}{role}", staff=True)
+                with translation.override(settings.LANGUAGE_CODE):
+                    name = f"{station.name} {StaffGroup(role).label}"  # not the group's code
+                user = self._user(phone, name, staff=True)
                 user.groups.add(Group.objects.get(name=role))
                 StaffAssignment.objects.update_or_create(user=user, defaults={"station": station})
                 logins.append((f"{role} @ {station.name}", user.phone))

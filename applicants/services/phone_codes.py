@@ -229,6 +229,16 @@ def wrong_code() -> InvalidInput:
     return InvalidInput(code="code_wrong", fields={"code": WRONG_CODE})
 
 
+def code_just_used(*, phone: str, purpose: str, code: str, within_seconds: int = 60) -> bool:
+    """Whether ``code`` is the code for ``phone`` accepted in the last ``within_seconds``: the
+    same form sent twice (a double tap), whose first sending is still at work or done."""
+    since = timezone.now() - datetime.timedelta(seconds=within_seconds)
+    recent = PhoneCode.objects.filter(phone=phone, purpose=purpose, used_at__gte=since).order_by(
+        "-used_at"
+    )[:1]
+    return any(_code_matches(phone_code, code or "") for phone_code in recent)
+
+
 def consume_phone_code(*, phone: str, purpose: str, code: str, client_ip: str = "") -> None:
     """Accept the newest code for ``phone`` once, or raise InvalidInput (field ``code``), or
     RateLimited when too many codes were checked.

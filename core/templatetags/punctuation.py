@@ -18,3 +18,9 @@ def colon() -> str:
 def full_stop() -> str:
     """The end of a sentence put together from several translated pieces."""
     return pgettext("punctuation", ".")
+
+
+@register.simple_tag
+def paren(text) -> str:
+    """An aside after a word: " (10.9 KB)" in English, "（10.9 KB）" in Chinese."""
+    return pgettext("punctuation", " (%(text)s)") % {"text": text}

@@ -24,7 +24,14 @@ from core.qr import qr_svg
 from permits import papers
 from permits.models import Document
 
-__all__ = ["document_title", "ensure_rendered", "render_and_store", "render_html", "render_pdf"]
+__all__ = [
+    "document_title",
+    "ensure_rendered",
+    "render_and_store",
+    "render_html",
+    "render_html_body",
+    "render_pdf",
+]
 
 FONT_STACK = '"Noto Serif CJK SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei", serif'
 
@@ -92,6 +99,17 @@ def render_html(document: Document) -> str:
     paper = papers.get(document.kind)
     with translation.override(document.language):
         return paper.get_template().render(_context(document, paper))
+
+
+def render_html_body(document: Document) -> str:
+    """The paper's content (what its ``<body>`` holds, without style attributes), to show inside
+    a page of the portal's own: the kiosk prints a paper from its page, whose idle timer clears
+    it (issue 27)."""
+    html = render_html(document)
+    match = re.search(r"<body[^>]*>(.*)</body>", html, flags=re.S)
+    body = match.group(1) if match else html
+    # the page's Content-Security-Policy allows no inline style: the page's CSS lays it out
+    return re.sub(r'\sstyle="[^"]*"', "", body)
 
 
 def render_pdf(document: Document) -> bytes:

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -47,7 +48,7 @@ class SlotForm(forms.Form):
         error_messages={"required": gettext_lazy("Choose a day and time.")},
     )
 
-    def __init__(self, *args, days=(), **kwargs):
+    def __init__(self, *args, days=(), one_day=False, **kwargs):
         super().__init__(*args, **kwargs)
         choices, full = [], set()
         for offered in days:
@@ -57,11 +58,17 @@ class SlotForm(forms.Form):
                 if slot["left"] <= 0:
                     full.add(value)
                     continue
-                label = _("%(day)s %(time)s (%(left)s left)") % {
-                    "day": label_day,
-                    "time": slot["starts_at"].strftime("%H:%M"),
-                    "left": slot["left"],
-                }
+                if one_day:  # the day is chosen already: the time only
+                    label = _("%(time)s · %(left)s left") % {
+                        "time": slot["starts_at"].strftime("%H:%M"),
+                        "left": slot["left"],
+                    }
+                else:
+                    label = _("%(day)s %(time)s (%(left)s left)") % {
+                        "day": label_day,
+                        "time": slot["starts_at"].strftime("%H:%M"),
+                        "left": slot["left"],
+                    }
                 choices.append((value, label))
         self.fields["slot"].choices = choices
         self.fields["slot"].full = frozenset(full)
@@ -86,7 +93,25 @@ def appointment(request, pk):
     today = clock.today()
     current = selectors.current_appointment(application)
     days = selectors.open_days(application.station, today=today)
-    form = SlotForm(request.POST or None, days=days)
+    # A day, then a time (issue 27, point 3): the days as a short list, the chosen day's times.
+    day_options = [
+        {
+            "day": offered["day"],
+            "value": f"{offered['day']:%Y-%m-%d}",
+            "free": sum(max(slot["left"], 0) for slot in offered["slots"]),
+        }
+        for offered in days
+    ]
+    day_options = [option for option in day_options if option["free"]]
+    chosen_day = next(
+        (option for option in day_options if option["value"] == request.GET.get("day")), None
+    )
+    if request.method == "POST":
+        form = SlotForm(request.POST, days=days)
+    else:
+        form = SlotForm(
+            days=[d for d in days if chosen_day and d["day"] == chosen_day["day"]], one_day=True
+        )
     if request.method == "POST" and request.POST.get("action") == "cancel":
         try:
             services.cancel(user=request.user, application=application)
@@ -117,13 +142,19 @@ def appointment(request, pk):
                 _("Booked: %(day)s at %(time)s.")
                 % {"day": booked.day.isoformat(), "time": booked.starts_at.strftime("%H:%M")},
             )
-            return redirect("permits:application_appointment", application.pk)
+            # back on the booked day: its other times are one tap away to move it
+            return redirect(
+                reverse("permits:application_appointment", args=[application.pk])
+                + f"?day={booked.day:%Y-%m-%d}"
+            )
     context = {
         "application": application,
         "current": current,
         "missed": current is not None and current.day < today,
         "form": form,
         "next_free": form.next_free() if form.is_bound and form.just_filled() else [],
+        "day_options": day_options,
+        "chosen_day": chosen_day,
         "has_windows": bool(days) or selectors.station_takes_appointments(application.station),
     }
     return render(request, "permits/appointments/book.html", context)

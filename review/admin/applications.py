@@ -26,16 +26,19 @@ from permits.admin.applications import (
 )
 from permits.admin.id_search import IdNumberSearchMixin
 from permits.admin.mixins import StationScopedAdminMixin
+from permits.constants import ApplicationState
 from permits.models import (
     PermitApplication,
     ResidencePermit,
 )
 from permits.scoping import is_supervisor
 from permits.selectors.applications import answer_rows
+from permits.services.applications.eligibility import check_eligibility
 
 from .. import selectors, views
 from ..desks.admin import DeskAdminMixin
 from ..desks.applications import APPLICATION_DESK
+from .identities import PHOTOS as IDENTITY_PHOTOS
 
 
 class DeskFilter(admin.SimpleListFilter):
@@ -87,6 +90,76 @@ class LongUncollectedFilter(admin.SimpleListFilter):
             long = selectors.long_uncollected(request.user)
             return queryset.filter(pk__in=long.values("pk"))
         return queryset
+
+
+# --- the desk's head (issue 27, point 5): what the officer decides on, nothing empty --------
+
+# The facts of the case shown at the head of the desk, each only when it has a value.
+DESK_FACTS = [
+    "service",
+    "basis",
+    "state",
+    "station",
+    "extension_days",
+    "extension_reason",
+    "accepted_at",
+    "decided_at",
+    "produced_at",
+    "rejection_reason",
+    "rejection_note",
+    "new_card_serial",
+    "delivery_method",
+    "tracking_number",
+]
+
+
+# A decision is pending: the rules' verdict is shown (issue 27, point 5).
+DECISION_STATES = (
+    ApplicationState.SUBMITTED,
+    ApplicationState.SUPPLEMENT_REQUESTED,
+    ApplicationState.ACCEPTED,
+)
+
+
+def desk_facts(application) -> list[tuple[str, object]]:
+    """(label, value) of each fact of ``DESK_FACTS`` that has a value (no row of "-")."""
+    rows = []
+    for name in DESK_FACTS:
+        value = getattr(application, name)
+        if value in (None, "", 0):
+            continue
+        field = PermitApplication._meta.get_field(name)
+        if field.choices:
+            value = getattr(application, f"get_{name}_display")()
+        rows.append((field.verbose_name, value))
+    return rows
+
+
+def desk_clock(application, today) -> dict:
+    """When it came in, when the decision is due and how near that is (the deadline is the
+    rules' date, stored on the case; ``selectors.urgency`` says overdue or due soon)."""
+    return {
+        "submitted_at": application.submitted_at,
+        "deadline": application.deadline,
+        "days_left": (application.deadline - today).days if application.deadline else None,
+        "urgency": selectors.urgency(application, today),
+        "is_late": application.is_late,
+    }
+
+
+def desk_verdict(application, today) -> list[str] | None:
+    """What the rules say against the case today, for one waiting for a decision (the same
+    check the applicant met on submitting); None when no decision is pending."""
+    if application.state not in DECISION_STATES:
+        return None
+    return check_eligibility(
+        user=application.filed_by,
+        person=application.person,
+        service=application.service,
+        today=today,
+        exclude_pk=application.pk,
+        household_region=(application.answers or {}).get("household_region") or None,
+    )
 
 
 @admin.register(PermitApplication)
@@ -268,7 +341,16 @@ class PermitApplicationAdmin(
         agent = None
         if application.person.is_dependent:
             agent = application.filed_by.own_identity
+        person = application.person
         return {
+            "facts": desk_facts(application),
+            "clock": desk_clock(application, today),
+            "verdict": desk_verdict(application, today),
+            "id_photos": [
+                (label, reverse("applicants:identity_file", args=[person.pk, kind]))
+                for kind, field, label in IDENTITY_PHOTOS
+                if getattr(person, field)
+            ],
             "application": application,
             "person": application.person,
             "agent": agent,

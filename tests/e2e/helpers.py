@@ -191,3 +191,26 @@ def wait_until_all_sms_sent(*, timeout: float = 30.0) -> None:
     if not wait_for(done, timeout=timeout):
         pending = list(SmsMessage.objects.exclude(status=SmsStatus.SENT).values("pk", "status"))
         raise AssertionError(f"SMS not sent: {pending}")
+
+
+# --- target size (issue 27: no target under 48 px on the applicant's and kiosk's pages) --------
+
+SMALL_TARGETS_JS = """(minimum) => [...document.querySelectorAll(
+        'a[href], button, input:not([type=hidden]), select, textarea, summary')]
+    .filter(e => e.offsetParent !== null || getComputedStyle(e).position === 'fixed')
+    .map(e => {
+        // a radio button or checkbox is tapped with its label: the row holding both
+        const box = (e.type === 'radio' || e.type === 'checkbox')
+            ? (e.closest('.choice, li, label') || e).getBoundingClientRect()
+            : e.getBoundingClientRect();
+        return {e, box};
+    })
+    .filter(({box}) => box.right > 0 && box.bottom > 0)  // on the page (not a skip link)
+    .filter(({box}) => box.height < minimum - 0.5 || box.width < minimum - 0.5)
+    .map(({e, box}) => Math.round(box.width) + 'x' + Math.round(box.height) + ' '
+         + e.outerHTML.slice(0, 100))"""
+
+
+def small_targets(page, minimum: int = 48) -> list[str]:
+    """Visible links, buttons and fields (a radio with its label) under ``minimum`` CSS px."""
+    return page.evaluate(SMALL_TARGETS_JS, minimum)

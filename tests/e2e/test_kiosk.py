@@ -136,3 +136,57 @@ def _png() -> bytes:
     from tests.factories import tiny_png
 
     return tiny_png()
+
+
+def test_kiosk_error_summaries_are_large_targets_and_the_menu_tiles_differ(
+    new_page, shot, settings
+):
+    """Issue 27, point 2, as only a browser shows it: the error summary's links were 28 px
+    high on the set-up, phone and code pages; the two menu tiles had the same colour; the one
+    action sits in the lower half of the portrait screen (at thumb height)."""
+    from kiosk.services.devices import enable_device
+    from tests.factories import StaffFactory, UserFactory
+
+    user = UserFactory()
+    _device, token = enable_device(
+        user=StaffFactory(supervisor=True), station=_station(), name="大厅"
+    )
+    page = new_page(viewport=KIOSK, language="zh-hans")
+    page.goto("/kiosk/setup/")
+    page.get_by_role("button", name="完成设置").click()  # no token: the error summary
+    page.wait_for_selector(".error-summary")
+    check(page, shot, "setup-error")
+    page.fill("#id_token", token)
+    page.get_by_role("button", name="完成设置").click()
+    page.wait_for_url(re.compile(r".*/kiosk/$"))
+    start = page.get_by_role("link", name="开始：用手机号登录").bounding_box()
+    assert start["y"] > KIOSK["height"] / 2  # at thumb height
+
+    page.goto("/kiosk/sign-in/")
+    page.get_by_role("button", name="发送验证码").click()  # no number
+    page.wait_for_selector(".error-summary")
+    check(page, shot, "phone-error")
+    page.fill("#id_phone", user.phone)
+    page.get_by_role("button", name="发送验证码").click()
+    page.wait_for_url(re.compile(r".*/kiosk/sign-in/code/$"))
+    code = sms_code(user.phone)
+    page.fill("#id_code", "000000" if code != "000000" else "111111")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_selector(".error-summary")
+    check(page, shot, "code-error")
+    assert page.locator("#id_code").input_value() == ""  # the wrong code is not kept
+    page.fill("#id_code", sms_code(user.phone))
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r".*/kiosk/menu/$"))
+    colours = page.locator(".k-tile").evaluate_all(
+        "tiles => tiles.map(t => getComputedStyle(t).backgroundColor)"
+    )
+    assert len(colours) == 2 and colours[0] != colours[1]
+    tile = page.locator(".k-tile").first.bounding_box()
+    assert tile["y"] > KIOSK["height"] / 3 and tile["height"] >= 96
+
+
+def _station():
+    from tests.factories import StationFactory
+
+    return StationFactory()

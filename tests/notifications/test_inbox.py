@@ -159,7 +159,7 @@ def test_inbox_query_count_does_not_grow_with_the_inbox(
     with django_assert_max_num_queries(INBOX_QUERIES):
         response = client.get(INBOX)
     assert response.status_code == 200
-    assert response.content.decode().count('class="card notification') == min(count, 20)
+    assert response.content.decode().count('class="notification') == min(count, 20)
 
 
 def test_inbox_costs_the_same_for_1_or_100_notifications(client):

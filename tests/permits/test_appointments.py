@@ -77,7 +77,7 @@ def test_book_move_cancel_through_the_page():
     assert url in detail and "Book a pickup time" in detail
 
     day = selectors.open_days(app.station)[0]["day"]
-    page = client.get(url)
+    page = client.get(f"{url}?day={day:%Y-%m-%d}")  # a day, then its times (issue 27)
     assert page.status_code == 200 and slot_value(day, T9) in page.content.decode()
     assert client.post(url, {"slot": slot_value(day, T9)}).status_code == 302
     booking = Appointment.objects.get(application=app, active=True)
@@ -143,7 +143,7 @@ def test_a_full_slot_is_refused_and_not_offered():
         services.book(user=second.filed_by, application=second, day=day, starts_at=T9)
     assert AppointmentSlot.objects.get(day=day, starts_at=T9).booked == 1
     page = en_client(second.filed_by).get(
-        reverse("permits:application_appointment", args=[second.pk])
+        reverse("permits:application_appointment", args=[second.pk]) + f"?day={day:%Y-%m-%d}"
     )
     assert slot_value(day, T9) not in page.content.decode()
     assert slot_value(day, T930) in page.content.decode()
@@ -370,3 +370,43 @@ def test_slots_are_read_in_three_queries_whatever_the_bookings(django_assert_max
     with django_assert_max_num_queries(3):
         days = selectors.open_days(station)
     assert days[0]["slots"][1]["left"] == 0
+
+
+@pytest.mark.django_db
+def test_a_day_then_a_time_not_one_long_list():
+    """Issue 27, point 3: the page lists the open days; the times are those of the day chosen."""
+    app = waiting_case()
+    open_every_day(app.station, capacity=2)
+    url = reverse("permits:application_appointment", args=[app.pk])
+    client = en_client(app.filed_by)
+    days = [d["day"] for d in selectors.open_days(app.station)]
+    assert len(days) > 3
+
+    page = client.get(url).content.decode()
+    assert page.count('type="radio"') == 0  # no times before a day is chosen
+    assert all(f"?day={day:%Y-%m-%d}" in page for day in days)
+
+    page = client.get(f"{url}?day={days[1]:%Y-%m-%d}").content.decode()
+    assert page.count('type="radio"') == 2  # that day's two 30-minute slots
+    assert slot_value(days[1], T9) in page and slot_value(days[0], T9) not in page
+    assert 'aria-current="true"' in page
+
+
+@pytest.mark.django_db
+def test_the_booking_page_does_not_ask_for_a_code_it_does_not_show():
+    """Issue 27, point 3: after choosing window pickup the booking page opens; its message
+    asks for a time, not to "show the pickup code" (that is on the application's page)."""
+    app = ApplicationFactory(produced=True)
+    open_every_day(app.station)
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(app.filed_by)
+    response = client.post(
+        reverse("permits:application_delivery_window", args=[app.pk]),
+        {"method": "window", "seen_state": "produced"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse(
+        "permits:application_appointment", args=[app.pk]
+    )
+    page = response.content.decode()
+    assert "请预约领证时间" in page and "出示领证码" not in page

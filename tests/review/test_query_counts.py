@@ -53,8 +53,10 @@ MAX_QUERIES = 8
 MAX_SUPERVISOR_QUEUE = 9
 # Issue 18's goal for an application's desk page: the 4 above, the application (with person,
 # account, registration, house, station and permit), its materials, its timeline, the
-# requirement names of its one-time notices and its papers.
-MAX_DESK_QUERIES = 10
+# requirement names of its one-time notices and its papers; and (issue 27, point 5) the rules'
+# verdict while a decision is pending: the person's registration, residence chain and open
+# applications (3, whatever the number of rows).
+MAX_DESK_QUERIES = 13
 
 
 # Pages a role may not open (403).

@@ -3,15 +3,18 @@ requested material, resubmission and withdrawal."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.display import ChoiceLabels
 from core.errors import ServiceError, WrongPassword
 from core.paging import counted_page
 
+from ... import rules
 from ...constants import (
     ApplicationState,
     SupplementReason,
@@ -69,6 +72,19 @@ def _supplement_items(application, requirements_by_code, reuploaded) -> list[dic
     return items
 
 
+def _remedies(application) -> dict:
+    """What a refused person may do and by when (the refusal notice's route, issue 27)."""
+    decided_on = timezone.localdate(application.decided_at or timezone.now())
+    reconsider_by, sue_by = rules.remedy_deadlines(decided_on)
+    return {
+        "authority": settings.ISSUING_AUTHORITY,
+        "reconsideration_days": rules.RECONSIDERATION_DAYS,
+        "reconsider_by": reconsider_by,
+        "lawsuit_months": rules.LAWSUIT_MONTHS,
+        "sue_by": sue_by,
+    }
+
+
 def _detail_context(request, application, **forms) -> dict:
     supplement_requested = application.state == ApplicationState.SUPPLEMENT_REQUESTED
     # read only when the page needs them: the requested items or the timeline's (issue 18)
@@ -94,6 +110,8 @@ def _detail_context(request, application, **forms) -> dict:
         if application.state == ApplicationState.AWAITING_PICKUP
         else None,
     }
+    if application.state == ApplicationState.REJECTED:
+        context["remedies"] = _remedies(application)
     if supplement_requested:
         by_code = {r.code: r for r in requirements}
         # application.reuploaded_codes_since(), from the materials read above

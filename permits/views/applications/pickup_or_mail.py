@@ -68,11 +68,13 @@ def delivery_window(request, pk):
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
+            if station_takes_appointments(application.station):  # book a time at once
+                # (the pickup code is shown on the application's page, not on the booking's)
+                messages.success(request, _("Window pickup chosen. Now book a time."))
+                return redirect("permits:application_appointment", application.pk)
             messages.success(
                 request, _("Window pickup chosen. Show the pickup code at the station window.")
             )
-            if station_takes_appointments(application.station):  # book a time at once
-                return redirect("permits:application_appointment", application.pk)
             return redirect("permits:application_detail", application.pk)
     return render(
         request,

@@ -28,8 +28,8 @@ def _english():
 def test_the_home_page_has_a_start_button_and_linked_service_cards(client):
     html = text(client.get(reverse("home"), **EN))
 
-    assert re.search(r'<a class="button[^"]*" id="start" href="/accounts/signup/"', html)
-    for service in ("new", "renewal", "change", "replacement"):
+    assert re.search(r'<a class="weui-btn[^"]*" id="start" href="/accounts/signup/"', html)
+    for service in ("new", "renewal", "change", "replacement", "cancellation"):
         assert f'href="{reverse("permits:application_start")}?service={service}"' in html
 
 

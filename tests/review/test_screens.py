@@ -1,0 +1,104 @@
+"""Issue 27, the officer's screens through their pages: the landing page is the queue (the model
+list folded away, identity rows with their cells where they belong), the second-factor step has
+one heading and two actions that differ, the admin's hidden table headings are Chinese, a
+history's first row is not "- → 已提交"."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import IdentityFactory, StaffFactory
+from tests.otp_support import login_without_second_factor
+
+pytestmark = pytest.mark.django_db
+
+
+def zh_client():
+    return Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+
+def test_the_landing_page_is_the_queue_and_identity_rows_fill_their_own_cells():
+    identity = IdentityFactory(pending=True)
+    officer = StaffFactory(officer=True)
+    client = zh_client()
+    client.force_login(officer)
+    html = client.get(reverse("admin:index")).content.decode()
+
+    queue, rest = html.split('id="review-queue"')[1].split("</table>", 1)
+    row = queue.split('data-kind="identity"')[1].split("</tr>")[0]
+    assert ">打开<" not in row and "全市" not in row  # no "open" as a reference, no "city-wide"
+    link = f'<a href="{reverse("admin:applicants_identity_change", args=[identity.pk])}">'
+    assert link in row.split('<th scope="row">')[1]  # the person's name is the row's link
+    # Django's list of models is folded below the queue, not the page.
+    assert '<details class="other-records">' in rest and "app-permits" in rest.split("<details")[1]
+
+
+def test_the_admins_hidden_table_headings_are_translated():
+    client = zh_client()
+    client.force_login(StaffFactory(supervisor=True))
+    html = client.get(reverse("admin:app_list", args=["permits"])).content.decode()
+    assert "Model name" not in html and "Add link" not in html
+    assert "Change or view list link" not in html
+
+
+def test_the_second_factor_step_has_one_heading_and_two_different_actions():
+    officer = StaffFactory(officer=True)
+    client = zh_client()
+    login_without_second_factor(client, officer)
+    html = client.get("/admin/second-factor/", follow=True).content.decode()
+    main = html.split('id="content"')[1]
+    assert main.count("<h1") == 1
+    assert 'class="button default"' in html  # 继续: the default action
+    assert 'class="second-factor-logout"' in html  # 退出: a quiet way out
+
+
+def test_a_historys_first_row_has_no_empty_from_state():
+    """Point 9: a registration's first history row (from nothing to submitted) read
+    "- → 已提交"; it says "已提交"."""
+    import datetime
+
+    from permits.services import registrations as services
+    from tests.factories import HouseFactory
+    from tests.permits.helpers import pdf
+
+    person = IdentityFactory(verified=True)
+    registration = services.submit_registration(
+        account=person.account,
+        person=person,
+        house_code=HouseFactory().code,
+        since=datetime.date(2025, 1, 1),
+        basis="residence",
+        proof=pdf(),
+    )
+    client = zh_client()
+    client.force_login(StaffFactory(officer=True, station=registration.station))
+    html = client.get(
+        reverse("admin:permits_residenceregistration_change", args=[registration.pk])
+    ).content.decode()
+    history = html.split('class="review-history"')[1].split("</table>")[0]
+    assert "已提交" in history
+    assert "- →" not in history
+
+
+def test_the_desk_shows_what_the_officer_decides_on_and_nothing_empty():
+    """Point 5: no rows of "-", no red cross for "filed late" on a new application, no bar with
+    a lone "close"; the case, the clock, the rules' verdict, the ID photos beside the
+    materials, the history and the acts."""
+    from tests.permits.factories import ApplicationFactory
+
+    application = ApplicationFactory(submitted=True, answers={"household_region": "110101"})
+    client = zh_client()
+    client.force_login(StaffFactory(officer=True, station=application.station))
+    html = client.get(
+        reverse("admin:permits_permitapplication_change", args=[application.pk])
+    ).content.decode()
+
+    assert '<div class="readonly">-</div>' not in html
+    assert "逾期申报" not in html and "icon-no.svg" not in html
+    assert 'class="submit-row"' not in html and "关闭" not in html
+    for section in ("facts", "clock", "verdict", "applicant", "materials", "timeline"):
+        assert f'id="application-{section}"' in html, section
+    assert 'id="act-accept"' in html
+    if application.person.id_card_front:
+        front = reverse("applicants:identity_file", args=[application.person.pk, "front"])
+        assert front in html
