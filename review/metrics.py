@@ -12,6 +12,7 @@ from prometheus_client.core import GaugeMetricFamily
 
 from applicants.constants import IdentityState
 from applicants.models import Identity
+from core.db_router import replica_reads
 from core.jobs import last_successes
 from notifications.constants import SmsStatus
 from notifications.models import SmsMessage
@@ -58,23 +59,24 @@ class PortalCollector:
     def collect(self):
         sms, oldest, waiting, identities, jobs = self._families()
         try:
-            for row in SmsMessage.objects.values("status").annotate(n=Count("pk")):
-                sms.add_metric([row["status"]], row["n"])
-            first = SmsMessage.objects.filter(status=SmsStatus.QUEUED).aggregate(
-                m=Min("created_at")
-            )["m"]
-            oldest.add_metric([], (timezone.now() - first).total_seconds() if first else 0)
-            rows = (
-                PermitApplication.objects.exclude(state__in=NOT_WAITING)
-                .values("station_id", "state")
-                .annotate(n=Count("pk"))
-            )
-            for row in rows:
-                waiting.add_metric([str(row["station_id"]), row["state"]], row["n"])
-            pending = Identity.objects.filter(state=IdentityState.PENDING).count()
-            identities.add_metric([], pending)
-            for name, last in last_successes(self.daily_jobs()).items():
-                jobs.add_metric([name], last.timestamp() if last else 0)
+            with replica_reads():  # gauges tolerate a few seconds of lag (issue 28)
+                for row in SmsMessage.objects.values("status").annotate(n=Count("pk")):
+                    sms.add_metric([row["status"]], row["n"])
+                first = SmsMessage.objects.filter(status=SmsStatus.QUEUED).aggregate(
+                    m=Min("created_at")
+                )["m"]
+                oldest.add_metric([], (timezone.now() - first).total_seconds() if first else 0)
+                rows = (
+                    PermitApplication.objects.exclude(state__in=NOT_WAITING)
+                    .values("station_id", "state")
+                    .annotate(n=Count("pk"))
+                )
+                for row in rows:
+                    waiting.add_metric([str(row["station_id"]), row["state"]], row["n"])
+                pending = Identity.objects.filter(state=IdentityState.PENDING).count()
+                identities.add_metric([], pending)
+                for name, last in last_successes(self.daily_jobs()).items():
+                    jobs.add_metric([name], last.timestamp() if last else 0)
         except Exception:  # a scrape must not fail because of one gauge
             logger.exception("metrics: portal gauges not computed")
             return
