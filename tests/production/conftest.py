@@ -40,7 +40,15 @@ from tests.services.test_sms_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM, StubTw
 
 ROOT = Path(__file__).resolve().parents[2]
 BUCKET = "portal-private"
-PG_BIN = Path(os.environ.get("PORTAL_PG_BIN", "/usr/lib/postgresql/15/bin"))
+# Debian's PostgreSQL programs (initdb, pg_ctl, pg_basebackup): the newest installed version.
+PG_BIN = Path(
+    os.environ.get("PORTAL_PG_BIN")
+    or max(
+        Path("/usr/lib/postgresql").glob("*/bin"),
+        key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
+        default=Path("/usr/lib/postgresql/15/bin"),
+    )
+)
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
 ACCEL_PREFIX = "/_protected/"

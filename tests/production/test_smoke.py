@@ -486,6 +486,7 @@ def test_the_portal_survives_one_web_node_killed(stack, journey):
     step("web node 1 killed (SIGKILL): 10 reads and a sign-in, all answered by node 2")
 
     stack.start_web(0)
+
     def node_one_up():
         assert stack.processes["web1"].alive(), stack.processes["web1"].log()[-3000:]
         try:
