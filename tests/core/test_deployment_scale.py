@@ -42,6 +42,9 @@ def test_the_app_is_told_about_the_pooler_the_replica_and_nginx():
     assert app["PROXY_COUNT"] == "1" and app["PROTECTED_FILES_ACCEL_PREFIX"] == "/_protected/"
     pool = (ROOT / "deploy" / "pgbouncer" / "pool.ini").read_text()
     assert re.search(r"^pool_mode = transaction$", pool, re.M)
+    assert not re.search(r"^\[", pool, re.M)  # inside that section: a header would reset it
+    compose_ini = (ROOT / "deploy" / "pgbouncer" / "pgbouncer.ini").read_text().splitlines()
+    assert compose_ini[-1] == "%include /etc/pgbouncer/pool.ini"
 
 
 @pytest.mark.skipif(not shutil.which("nginx"), reason="no nginx here (.ci/run installs it)")

@@ -328,6 +328,22 @@ class PgBouncer:
         if self.process is not None:
             _stop(self.process)
 
+    def show(self, what: str) -> list[dict]:
+        """PgBouncer's admin console (SHOW CONFIG, SHOW POOLS, ...) as rows of dicts."""
+        import psycopg2
+
+        conn = psycopg2.connect(
+            host="127.0.0.1", port=self.port, user="postgres", dbname="pgbouncer"
+        )
+        conn.autocommit = True
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute(f"SHOW {what}")
+                names = [c.name for c in cursor.description]
+                return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        finally:
+            conn.close()
+
 
 def start_pgbouncer(base: Path, primary: Cluster, dbname: str, tmp: Path, processes) -> PgBouncer:
     home = _own(base / "pgbouncer")
@@ -336,13 +352,13 @@ def start_pgbouncer(base: Path, primary: Cluster, dbname: str, tmp: Path, proces
     port = free_port()
     ini = home / "pgbouncer.ini"
     ini.write_text(
-        f"%include {ROOT / 'deploy' / 'pgbouncer' / 'pool.ini'}\n"
         "[databases]\n"
         f"{dbname} = host=127.0.0.1 port={primary.port} dbname={dbname}\n"
         "[pgbouncer]\n"
         f"listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
         f"auth_type = trust\nauth_file = {users}\n"
         f"pidfile = {home / 'pgbouncer.pid'}\n"
+        f"%include {ROOT / 'deploy' / 'pgbouncer' / 'pool.ini'}\n"
     )
     for path in (users, ini):
         _own(home)
@@ -420,11 +436,16 @@ def stack(tmp_path_factory):
         if os.environ.get("PORTAL_REQUIRE_SERVICES") == "1":
             pytest.fail(f"production suite required in CI but not configured: {reason}")
         pytest.skip(reason)
+    with production_stack(tmp_path_factory.mktemp("production")) as started:
+        yield started
 
+
+@contextlib.contextmanager
+def production_stack(tmp: Path, *, extra_env: dict | None = None):
+    """The stack (also `make loadtest`'s, tests/perf/loadtest.py): needs REDIS_URL set."""
     import boto3
     import redis
 
-    tmp = tmp_path_factory.mktemp("production")
     # PostgreSQL, PgBouncer and nginx's workers run as other users: a directory they can enter.
     base = Path(tempfile.mkdtemp(prefix="portal-production-"))
     base.chmod(0o755)
@@ -526,6 +547,7 @@ def stack(tmp_path_factory):
             "PHONE_CODE_MAX_PER_IP_PER_HOUR": "3",
             "METRICS_TOKEN": "production-metrics-token",
             "METRICS_ALLOWED_IPS": "",
+            **(extra_env or {}),
         }
         for name in ("DJANGO_SETTINGS_MODULE", "PORTAL_REQUIRE_SERVICES", "PYTEST_CURRENT_TEST"):
             env.pop(name, None)

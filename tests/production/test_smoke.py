@@ -418,6 +418,18 @@ def web_logs(stack) -> str:
     return "".join(stack.processes[name].log() for name in ("web1", "web2"))
 
 
+def test_the_journey_went_through_pgbouncer_pooling_by_transaction(stack):
+    config = {row["key"]: row["value"] for row in stack.pgbouncer.show("CONFIG")}
+    assert config["pool_mode"] == "transaction"
+    pools = [row for row in stack.pgbouncer.show("POOLS") if row["database"] == "portal"]
+    servers = stack.primary.query(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = 'portal' "
+        "AND backend_type = 'client backend'"
+    )[0][0]
+    assert pools and servers <= int(config["default_pool_size"]) + int(config["reserve_pool_size"])
+    step(f"PgBouncer pools by transaction: {servers} server connections on the primary")
+
+
 def test_lag_tolerant_reads_are_served_by_the_streaming_replica(stack, journey):
     assert stack.standby.query("SELECT pg_is_in_recovery()") == [(True,)]
     assert stack.primary.query("SELECT state FROM pg_stat_replication") == [("streaming",)]
