@@ -413,6 +413,10 @@ RETENTION_REGISTRATION_PROOFS_DAYS = env.int("RETENTION_REGISTRATION_PROOFS_DAYS
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=500)
 # Audit rows (review.AuditEvent) older than this are deleted by the same daily job.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=3 * 365)
+# SMS records (settled) and My Affairs entries older than these are purged by the same daily job
+# (issue 28): the two tables that grow with every case stay the size of the period.
+SMS_RETENTION_DAYS = env.int("SMS_RETENTION_DAYS", default=400)
+NOTIFICATION_RETENTION_DAYS = env.int("NOTIFICATION_RETENTION_DAYS", default=400)
 
 # --- REST framework ---------------------------------------------------------------------------
 # The API: each app's <app>/api/; plumbing (tokens, errors, throttles) in core/api/.

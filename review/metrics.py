@@ -14,7 +14,7 @@ from applicants.constants import IdentityState
 from applicants.models import Identity
 from core.db_router import replica_reads
 from core.jobs import last_successes
-from notifications.constants import SmsStatus
+from notifications.constants import UNSETTLED_STATUSES, SmsStatus
 from notifications.models import SmsMessage
 from permits.constants import FINAL_APPLICATION_STATES, ApplicationState
 from permits.models import PermitApplication
@@ -38,7 +38,9 @@ class PortalCollector:
     def _families():
         return (
             GaugeMetricFamily(
-                "portal_sms_messages", "SMS messages on record by status", labels=["status"]
+                "portal_sms_messages",
+                "SMS messages not settled yet (queued, sending, unknown) by status",
+                labels=["status"],
             ),
             GaugeMetricFamily(
                 "portal_sms_oldest_queued_age_seconds", "Age of the oldest SMS still queued"
@@ -60,7 +62,10 @@ class PortalCollector:
         sms, oldest, waiting, identities, jobs = self._families()
         try:
             with replica_reads():  # gauges tolerate a few seconds of lag (issue 28)
-                for row in SmsMessage.objects.values("status").annotate(n=Count("pk")):
+                # Only the unsettled statuses: read from their partial index (sms_unsettled),
+                # never a count of the whole table (issue 28); settled ones are history.
+                unsettled = SmsMessage.objects.filter(status__in=UNSETTLED_STATUSES)
+                for row in unsettled.values("status").annotate(n=Count("pk")).order_by():
                     sms.add_metric([row["status"]], row["n"])
                 first = SmsMessage.objects.filter(status=SmsStatus.QUEUED).aggregate(
                     m=Min("created_at")
