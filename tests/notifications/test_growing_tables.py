@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from notifications.constants import UNSETTLED_STATUSES
 from notifications.models import Notification, SmsMessage
 from permits.tasks import delete_expired_files
 from tests.notifications.factories import NotificationFactory, SmsMessageFactory
@@ -53,3 +54,19 @@ def test_metrics_count_only_unsettled_sms_never_the_whole_table(client, settings
     counts = [q["sql"] for q in queries if "notifications_smsmessage" in q["sql"]]
     # every SMS query of the scrape is limited to unsettled statuses (their partial index)
     assert counts and all('WHERE "notifications_smsmessage"."status"' in sql for sql in counts)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="BRIN indexes: PostgreSQL")
+def test_the_purge_finds_old_rows_through_the_brin_index():
+    cutoff = timezone.now() - dt.timedelta(days=400)
+    query = SmsMessage.objects.exclude(status__in=UNSETTLED_STATUSES).filter(created_at__lt=cutoff)
+    sql, params = query.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        notification_indexes = connection.introspection.get_constraints(
+            cursor, Notification._meta.db_table
+        )
+    assert "sms_created_brin" in plan, plan
+    assert notification_indexes["notification_created_brin"]["type"] == "brin"
