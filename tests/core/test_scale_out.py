@@ -53,3 +53,22 @@ def test_without_a_replica_every_read_stays_on_the_one_database(settings):
     with db_router.replica_reads():
         assert db_router.lag_tolerant() == "default"
     assert "replica" not in connections
+
+
+def test_the_portals_own_pdf_shown_to_print_goes_to_the_unsandboxed_location(settings):
+    """The kiosk shows its papers inline (protected_file_response(inline=True)): nginx's
+    /_protected/inline/ location serves them without the sandbox the browser's viewer refuses."""
+    from types import SimpleNamespace
+
+    from django.core.files.storage import default_storage
+
+    from core.uploads import protected_file_response
+
+    settings.PROTECTED_FILES_ACCEL_PREFIX = "/_protected/"
+    stored = SimpleNamespace(name="private/document/2026/12/paper.pdf", storage=default_storage)
+    shown = protected_file_response(stored, download_name="paper", inline=True)
+    assert shown["X-Accel-Redirect"] == "/_protected/inline/private/document/2026/12/paper.pdf"
+    assert shown["Content-Disposition"] == 'inline; filename="paper.pdf"'
+    downloaded = protected_file_response(stored, download_name="paper")
+    assert downloaded["X-Accel-Redirect"] == "/_protected/private/document/2026/12/paper.pdf"
+    assert downloaded["Content-Disposition"] == 'attachment; filename="paper.pdf"'

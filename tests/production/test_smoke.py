@@ -140,9 +140,14 @@ def test_sms_code_limits_count_across_both_nodes(stack, journey):
     # PHONE_CODE_MAX_PER_IP_PER_HOUR=3 for this stack: the applicant's, then two more.
     assert ask_code(client, b, OTHER).status_code == 202
     assert ask_code(client, a, THIRD).status_code == 202
-    fourth = ask_code(client, b, FOURTH)
+    # A client claiming another address is not believed: nginx replaces X-Forwarded-For.
+    client.headers["X-Forwarded-For"] = "203.0.113.7"
+    try:
+        fourth = ask_code(client, b, FOURTH)
+    finally:
+        del client.headers["X-Forwarded-For"]
     assert fourth.status_code in (400, 429), fourth.text
-    step("the per-address hourly limit (3) counts requests made on both nodes")
+    step("the per-address hourly limit (3) counts requests on both nodes; a forged address fails")
 
     for phone in (APPLICANT, OTHER, THIRD):
         wait_for_sms(stack, phone, 1)
@@ -364,6 +369,13 @@ def test_the_new_permit_journey_alternating_between_the_nodes(stack, journey):
     assert not [p for p in stack.media_root.rglob("*") if p.is_file()]
     step("the materials and the lease are in the bucket, nothing on the web nodes' disk")
 
+    # The submission's own SMS first (it names the case), so it is not counted with the acts'.
+    reference = response.json()["reference"]
+    wait_until(
+        lambda: any(reference in body for body in sms_to(stack, APPLICANT)),
+        timeout=30,
+        what=f"the submission's SMS\n{stack.logs()}",
+    )
     before = len(sms_to(stack, APPLICANT))
     assert desk(stack, f"accept_approve_produce({application_id})") == {"state": "produced"}
     assert call("GET", base).json()["state"] == "produced"
