@@ -128,6 +128,15 @@ def test_production_settings_are_in_force(stack):
     assert unknown.status_code == 400
     step("production settings: HTTP redirected to HTTPS, HSTS, secure cookies, host checked")
 
+    # Static files come from nginx (the collected files, compressed beside them), not a node.
+    href = re.search(r'href="(/static/css/portal\.[0-9a-f]+\.css)"', secure.text).group(1)
+    served = requests.get(f"{stack.edge}{href}", headers={"Accept-Encoding": "gzip"}, timeout=10)
+    assert served.status_code == 200 and "immutable" in served.headers["Cache-Control"]
+    assert served.headers.get("Content-Encoding") == "gzip"  # gzip_static: the .gz beside it
+    nodes_log = "".join(stack.processes[n].log() for n in ("web1", "web2"))
+    assert href not in nodes_log
+    step(f"static files are sent by nginx ({href}, gzip, immutable), never by a node")
+
 
 def test_sms_code_limits_count_across_both_nodes(stack, journey):
     a, b = stack.via_nginx
