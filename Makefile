@@ -7,7 +7,7 @@ AXE_JS := node_modules/axe-core/axe.min.js
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint format migrate seed messages compilemessages worker beat bench e2e check-deploy clean
+.PHONY: run test lint format migrate seed messages compilemessages worker beat bench loadtest e2e check-deploy clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -74,6 +74,15 @@ e2e: $(STAMP) $(AXE_JS) compilemessages
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
 bench: $(STAMP)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m tests.perf.bench $(BENCH_ARGS)
+
+# A province's peak-hour mix (Locust, tests/perf/locustfile.py) against nginx + 2 web nodes +
+# PgBouncer + a primary and its streaming standby + workers started on this machine (needs nginx,
+# pgbouncer and PostgreSQL's programs: .ci/run's apt list); prints req/s and p50/p95/p99 per page,
+# errors, the database's connections, CPU per request and the scale on paper (issue 28).
+# LOADTEST_ARGS="--users 80 --seconds 120" for a longer run.
+LOADTEST_REDIS_URL ?= redis://127.0.0.1:6379/11
+loadtest: $(STAMP)
+	REDIS_URL=$(LOADTEST_REDIS_URL) $(PY) -m tests.perf.loadtest $(LOADTEST_ARGS)
 
 worker: $(STAMP)
 	$(VENV)/bin/celery -A config worker --loglevel=INFO -Q default,sms,daily

@@ -129,6 +129,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Behind PgBouncer in transaction mode (issue 28, deploy/pgbouncer): a server-side cursor cannot
+# outlive its transaction's server connection, so Django's are turned off; CONN_MAX_AGE keeps the
+# cheap connection to the pooler, which holds the few real ones.
+DB_TRANSACTION_POOLING = env.bool("DB_TRANSACTION_POOLING", default=False)
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DB_TRANSACTION_POOLING
+# ... and a pooler restarted under a persistent connection is noticed before a request's first
+# query (one cheap round trip per request), instead of failing that request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = DB_TRANSACTION_POOLING
+# A streaming replica (issue 28): the reads that tolerate a few seconds of lag (core.db_router);
+# unset: one database, no router. Down: those reads fall back to the primary, logged, and the
+# replica is tried again after DATABASE_REPLICA_RETRY_SECONDS.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+DATABASE_REPLICA_RETRY_SECONDS = env.int("DATABASE_REPLICA_RETRY_SECONDS", default=30)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **environ.Env.db_url_config(DATABASE_REPLICA_URL),
+        "ATOMIC_REQUESTS": False,
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,  # a replica restarted meanwhile is noticed before a read
+        "DISABLE_SERVER_SIDE_CURSORS": DB_TRANSACTION_POOLING,
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    DATABASE_ROUTERS = ["core.db_router.PrimaryReplicaRouter"]
 
 # --- Cache and Celery -----------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -249,6 +273,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 UPLOAD_MAX_REQUEST_BYTES = env.int(
     "UPLOAD_MAX_REQUEST_BYTES", default=4 * UPLOAD_MAX_BYTES + 1024 * 1024
 )
+# With nginx in front (deploy/nginx): protected files are sent by nginx after the view's access
+# check (an X-Accel-Redirect to this internal location); empty: the view streams them (make run).
+PROTECTED_FILES_ACCEL_PREFIX = env.str("PROTECTED_FILES_ACCEL_PREFIX", default="")
 FILE_UPLOAD_HANDLERS = [
     "core.uploads.UploadLimitHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
@@ -420,6 +447,10 @@ RETENTION_REGISTRATION_PROOFS_DAYS = env.int("RETENTION_REGISTRATION_PROOFS_DAYS
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=500)
 # Audit rows (review.AuditEvent) older than this are deleted by the same daily job.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=3 * 365)
+# SMS records (settled) and My Affairs entries older than these are purged by the same daily job
+# (issue 28): the two tables that grow with every case stay the size of the period.
+SMS_RETENTION_DAYS = env.int("SMS_RETENTION_DAYS", default=400)
+NOTIFICATION_RETENTION_DAYS = env.int("NOTIFICATION_RETENTION_DAYS", default=400)
 
 # --- REST framework ---------------------------------------------------------------------------
 # The API: each app's <app>/api/; plumbing (tokens, errors, throttles) in core/api/.

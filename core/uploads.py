@@ -14,7 +14,8 @@ Public API (all raise ``django.core.exceptions.ValidationError`` with a message 
 - ``ImageUploadField`` / ``DocumentUploadField``: form fields whose ``cleaned_data`` is the
   cleaned ``ContentFile``, ready to assign to a model ``FileField``/``ImageField``.
 - ``protected_file_response(field_file)``: serve a stored upload from a permission-checking
-  view (private caching, content type from the bytes, ``nosniff``, a sandboxing CSP; PDFs as
+  view (streamed, or sent by nginx with X-Accel-Redirect when it is in front; private caching,
+  content type from the bytes, ``nosniff``, a sandboxing CSP; PDFs as
   attachments, never rendered inline by the browser).
 
 Uploads are never reachable at a public URL: ``MEDIA_URL`` is not served, and on S3 the bucket
@@ -36,6 +37,7 @@ import re
 import uuid
 import warnings
 from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
 
 from django import forms
 from django.conf import settings
@@ -43,7 +45,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.http.multipartparser import MultiPartParser
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -408,20 +410,27 @@ def sniff_content_type(head: bytes) -> str:
 def protected_file_response(
     field_file, *, download_name: str = "", inline: bool = False
 ) -> FileResponse:
-    """Stream a stored upload to a caller who has already been checked. 404 when missing.
+    """Send a stored upload to a caller who has already been checked. 404 when missing.
+
+    Streamed from the storage by this process, or, with nginx in front
+    (``PROTECTED_FILES_ACCEL_PREFIX``), handed to nginx to send (``X-Accel-Redirect``).
 
     ``inline``: show a PDF in the browser rather than download it (the station kiosk prints the
     portal's own papers and must leave no file behind); only for files the portal made itself."""
     if not field_file:
         raise Http404
-    try:
-        handle = field_file.storage.open(field_file.name, "rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404 from exc
-    head = handle.read(16)
-    handle.seek(0)
-    content_type = sniff_content_type(head)
-    response = FileResponse(handle, content_type=content_type)
+    if getattr(settings, "PROTECTED_FILES_ACCEL_PREFIX", ""):
+        response = _accel_redirect(field_file, inline_pdf=inline)
+        content_type = response["Content-Type"]
+    else:
+        try:
+            handle = field_file.storage.open(field_file.name, "rb")
+        except (FileNotFoundError, OSError) as exc:
+            raise Http404 from exc
+        head = handle.read(16)
+        handle.seek(0)
+        content_type = sniff_content_type(head)
+        response = FileResponse(handle, content_type=content_type)
     extension = {v[1]: v[0] for v in IMAGE_FORMATS.values()}.get(content_type, "pdf")
     name = f"{download_name or 'document'}.{extension}"
     # Only images are shown in the browser; a PDF (or anything else) is downloaded.
@@ -435,6 +444,36 @@ def protected_file_response(
     response["Content-Security-Policy"] = (
         "default-src 'none'" if shown and content_type == "application/pdf" else PROTECTED_FILE_CSP
     )
+    return response
+
+
+# A stored name's extension was chosen from its content when it was saved (random_name).
+_CONTENT_TYPE_BY_EXTENSION = {
+    **dict(IMAGE_FORMATS.values()),
+    "pdf": PDF_CONTENT_TYPE,
+}
+
+
+def _accel_redirect(field_file, *, inline_pdf: bool) -> HttpResponse:
+    """nginx in front (deploy/nginx): an empty answer telling nginx to send the file itself from
+    its internal location (``X-Accel-Redirect``), after this view checked the caller. A bucket's
+    file goes by a pre-signed URL (path and query: nginx proxies it to the storage endpoint, the
+    signature valid for ``querystring_expire`` seconds); a file on disk by its name (nginx's
+    ``alias`` to MEDIA_ROOT). The location is ``internal``: a client asking for it gets 404."""
+    extension = field_file.name.rsplit(".", 1)[-1].lower()
+    content_type = _CONTENT_TYPE_BY_EXTENSION.get(extension, "application/octet-stream")
+    prefix = settings.PROTECTED_FILES_ACCEL_PREFIX.rstrip("/") + "/"
+    if inline_pdf and content_type == PDF_CONTENT_TYPE:
+        prefix += "inline/"  # nginx's location without the sandbox (see protected_file_response)
+    storage = field_file.storage
+    if getattr(storage, "bucket_name", None):  # S3-compatible (django-storages)
+        signed = urlsplit(storage.url(field_file.name))
+        target = f"{prefix}{signed.path.lstrip('/')}?{signed.query}"
+    else:
+        target = prefix + quote(field_file.name)
+    response = HttpResponse(content_type=content_type)
+    response["X-Accel-Redirect"] = target
+    response["X-Accel-Buffering"] = "no"
     return response
 
 

@@ -202,3 +202,36 @@ def mark_all_read(*, user) -> int:
     )
     forget_unread_count(user.pk)
     return marked
+
+
+def delete_old_records(*, now=None, batch_size: int = 5000) -> dict[str, int]:
+    """The retention job's purge of the two tables that grow with every case (issue 28): SMS
+    records settled more than ``SMS_RETENTION_DAYS`` ago (never one still queued, sending or
+    unknown) and My Affairs entries older than ``NOTIFICATION_RETENTION_DAYS``. In batches by
+    primary key (one DELETE each), found through the BRIN index on created_at (PostgreSQL), so
+    the tables and their indexes stay the size of the retention period. Returns and logs the
+    counts."""
+    from datetime import timedelta
+
+    from .constants import UNSETTLED_STATUSES
+
+    now = now or timezone.now()
+    kinds = {
+        "sms": SmsMessage.objects.exclude(status__in=UNSETTLED_STATUSES).filter(
+            created_at__lt=now - timedelta(days=settings.SMS_RETENTION_DAYS)
+        ),
+        "notifications": Notification.objects.filter(
+            created_at__lt=now - timedelta(days=settings.NOTIFICATION_RETENTION_DAYS)
+        ),
+    }
+    deleted = {}
+    for kind, due in kinds.items():
+        count = 0
+        while True:
+            pks = list(due.order_by().values_list("pk", flat=True)[:batch_size])
+            if not pks:
+                break
+            count += due.model.objects.filter(pk__in=pks).delete()[1].get(due.model._meta.label, 0)
+        deleted[kind] = count
+        logger.info("event=retention_purged kind=%s rows=%d", kind, count)
+    return deleted

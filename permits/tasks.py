@@ -88,10 +88,15 @@ def notify_deemed_accepted(application_ids: list[int]) -> int:
 @shared_task(name="permits.delete_expired_files", ignore_result=True)
 @single_run
 def delete_expired_files() -> dict:
-    """Delete ID photos, materials and proofs past their retention period (in batches)."""
+    """Delete ID photos, materials and proofs past their retention period (in batches); purge
+    old SMS records and My Affairs entries (notifications.services.delete_old_records)."""
+    from notifications.services import delete_old_records
+
     from .services.retention import delete_expired_files as delete
 
-    return delete()
+    totals = delete()
+    totals["purged"] = delete_old_records()
+    return totals
 
 
 @shared_task(

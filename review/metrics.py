@@ -12,8 +12,9 @@ from prometheus_client.core import GaugeMetricFamily
 
 from applicants.constants import IdentityState
 from applicants.models import Identity
+from core.db_router import replica_reads
 from core.jobs import last_successes
-from notifications.constants import SmsStatus
+from notifications.constants import UNSETTLED_STATUSES, SmsStatus
 from notifications.models import SmsMessage
 from permits.constants import FINAL_APPLICATION_STATES, ApplicationState
 from permits.models import PermitApplication
@@ -37,7 +38,9 @@ class PortalCollector:
     def _families():
         return (
             GaugeMetricFamily(
-                "portal_sms_messages", "SMS messages on record by status", labels=["status"]
+                "portal_sms_messages",
+                "SMS messages not settled yet (queued, sending, unknown) by status",
+                labels=["status"],
             ),
             GaugeMetricFamily(
                 "portal_sms_oldest_queued_age_seconds", "Age of the oldest SMS still queued"
@@ -58,23 +61,27 @@ class PortalCollector:
     def collect(self):
         sms, oldest, waiting, identities, jobs = self._families()
         try:
-            for row in SmsMessage.objects.values("status").annotate(n=Count("pk")):
-                sms.add_metric([row["status"]], row["n"])
-            first = SmsMessage.objects.filter(status=SmsStatus.QUEUED).aggregate(
-                m=Min("created_at")
-            )["m"]
-            oldest.add_metric([], (timezone.now() - first).total_seconds() if first else 0)
-            rows = (
-                PermitApplication.objects.exclude(state__in=NOT_WAITING)
-                .values("station_id", "state")
-                .annotate(n=Count("pk"))
-            )
-            for row in rows:
-                waiting.add_metric([str(row["station_id"]), row["state"]], row["n"])
-            pending = Identity.objects.filter(state=IdentityState.PENDING).count()
-            identities.add_metric([], pending)
-            for name, last in last_successes(self.daily_jobs()).items():
-                jobs.add_metric([name], last.timestamp() if last else 0)
+            with replica_reads():  # gauges tolerate a few seconds of lag (issue 28)
+                # Only the unsettled statuses: read from their partial index (sms_unsettled),
+                # never a count of the whole table (issue 28); settled ones are history.
+                unsettled = SmsMessage.objects.filter(status__in=UNSETTLED_STATUSES)
+                for row in unsettled.values("status").annotate(n=Count("pk")).order_by():
+                    sms.add_metric([row["status"]], row["n"])
+                first = SmsMessage.objects.filter(status=SmsStatus.QUEUED).aggregate(
+                    m=Min("created_at")
+                )["m"]
+                oldest.add_metric([], (timezone.now() - first).total_seconds() if first else 0)
+                rows = (
+                    PermitApplication.objects.exclude(state__in=NOT_WAITING)
+                    .values("station_id", "state")
+                    .annotate(n=Count("pk"))
+                )
+                for row in rows:
+                    waiting.add_metric([str(row["station_id"]), row["state"]], row["n"])
+                pending = Identity.objects.filter(state=IdentityState.PENDING).count()
+                identities.add_metric([], pending)
+                for name, last in last_successes(self.daily_jobs()).items():
+                    jobs.add_metric([name], last.timestamp() if last else 0)
         except Exception:  # a scrape must not fail because of one gauge
             logger.exception("metrics: portal gauges not computed")
             return

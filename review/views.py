@@ -24,6 +24,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 
 from core import clock
+from core.db_router import replica_reads
 from core.display import ChoiceLabels, pk_url
 from core.errors import ServiceError
 from core.uploads import protected_file_response
@@ -368,7 +369,8 @@ def report_view(model_admin, request):
     elif not form.is_bound:
         period = (initial["start"], initial["end"])
     if period is not None:
-        report = selectors.station_report(start=period[0], end=period[1], today=today)
+        with replica_reads():  # a report tolerates a few seconds of lag (issue 28)
+            report = selectors.station_report(start=period[0], end=period[1], today=today)
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,

@@ -16,6 +16,8 @@ import logging
 
 from django.conf import settings
 
+from core.db_router import replica_reads
+
 from ..selectors.retention import DUE
 
 logger = logging.getLogger("permits.retention")
@@ -41,7 +43,9 @@ def delete_expired_files(
         rows = files = 0
         last_pk = 0
         while True:
-            batch = list(due(now=now).filter(pk__gt=last_pk)[:batch_size])
+            # Found on the replica when there is one (checked again on the primary below).
+            with replica_reads(after_write=True):
+                batch = list(due(now=now).filter(pk__gt=last_pk)[:batch_size])
             if not batch:
                 break
             last_pk = batch[-1].pk

@@ -35,7 +35,8 @@ def test_the_app_services_are_the_processes_of_the_deployment():
     kinds = {name: (c[0], c[3] if c[0] == "celery" else c[1]) for name, c in commands.items()}
     assert sorted(kinds.values()) == sorted(
         [
-            ("python", "manage.py"),
+            ("python", "manage.py"),  # migrate
+            ("python", "manage.py"),  # collectstatic, into the volume nginx serves
             ("gunicorn", "config.wsgi:application"),
             ("celery", "worker"),
             ("celery", "worker"),

@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime
 import itertools
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -106,14 +108,14 @@ def journey(stack):
 
 
 def test_production_settings_are_in_force(stack):
-    a, b = stack.nodes
-    plain = requests.get(f"{a}/accounts/login/", allow_redirects=False, timeout=10)
+    a, b = stack.via_nginx
+    plain = requests.get(f"{stack.edge_http}/accounts/login/", allow_redirects=False, timeout=10)
     assert plain.status_code == 301 and plain.headers["Location"].startswith("https://")
     secure = https_client().get(f"{b}/accounts/login/", timeout=10)
     assert secure.status_code == 200
     assert "Strict-Transport-Security" in secure.headers
     assert "Secure" in secure.headers.get("Set-Cookie", "")  # the CSRF cookie
-    health = requests.get(f"{a}/healthz", timeout=10).json()
+    health = requests.get(f"{stack.edge_http}/healthz", timeout=10).json()
     assert {key: health[key] for key in ("database", "cache", "broker")} == {
         "database": "ok",
         "cache": "ok",
@@ -126,9 +128,18 @@ def test_production_settings_are_in_force(stack):
     assert unknown.status_code == 400
     step("production settings: HTTP redirected to HTTPS, HSTS, secure cookies, host checked")
 
+    # Static files come from nginx (the collected files, compressed beside them), not a node.
+    href = re.search(r'href="(/static/css/portal\.[0-9a-f]+\.css)"', secure.text).group(1)
+    served = requests.get(f"{stack.edge}{href}", headers={"Accept-Encoding": "gzip"}, timeout=10)
+    assert served.status_code == 200 and "immutable" in served.headers["Cache-Control"]
+    assert served.headers.get("Content-Encoding") == "gzip"  # gzip_static: the .gz beside it
+    nodes_log = "".join(stack.processes[n].log() for n in ("web1", "web2"))
+    assert href not in nodes_log
+    step(f"static files are sent by nginx ({href}, gzip, immutable), never by a node")
+
 
 def test_sms_code_limits_count_across_both_nodes(stack, journey):
-    a, b = stack.nodes
+    a, b = stack.via_nginx
     client = journey["client"]
     assert ask_code(client, a, APPLICANT).status_code == 202
     again = ask_code(client, b, APPLICANT)  # within the minute, on the other node
@@ -138,9 +149,14 @@ def test_sms_code_limits_count_across_both_nodes(stack, journey):
     # PHONE_CODE_MAX_PER_IP_PER_HOUR=3 for this stack: the applicant's, then two more.
     assert ask_code(client, b, OTHER).status_code == 202
     assert ask_code(client, a, THIRD).status_code == 202
-    fourth = ask_code(client, b, FOURTH)
+    # A client claiming another address is not believed: nginx replaces X-Forwarded-For.
+    client.headers["X-Forwarded-For"] = "203.0.113.7"
+    try:
+        fourth = ask_code(client, b, FOURTH)
+    finally:
+        del client.headers["X-Forwarded-For"]
     assert fourth.status_code in (400, 429), fourth.text
-    step("the per-address hourly limit (3) counts requests made on both nodes")
+    step("the per-address hourly limit (3) counts requests on both nodes; a forged address fails")
 
     for phone in (APPLICANT, OTHER, THIRD):
         wait_for_sms(stack, phone, 1)
@@ -151,7 +167,7 @@ def test_sms_code_limits_count_across_both_nodes(stack, journey):
 
 
 def test_sign_up_over_the_api_with_the_code_from_the_sms(stack, journey):
-    a, b = stack.nodes
+    a, b = stack.via_nginx
     client = journey["client"]
     code = CODE.search(sms_to(stack, APPLICANT)[0]).group(1)
     journey["token"] = sign_up(stack, client, b, APPLICANT, code)
@@ -161,7 +177,7 @@ def test_sign_up_over_the_api_with_the_code_from_the_sms(stack, journey):
 
 
 def test_the_api_token_works_on_both_nodes_and_its_revocation_too(stack, journey):
-    a, b = stack.nodes
+    a, b = stack.via_nginx
     for node in (a, b):
         me = requests.get(
             api(node, "me/"),
@@ -187,7 +203,7 @@ def test_the_api_token_works_on_both_nodes_and_its_revocation_too(stack, journey
 
 
 def test_the_web_session_works_on_both_nodes_and_logout_is_honoured(stack, journey):
-    a, b = stack.nodes
+    a, b = stack.via_nginx
     browser = web_login(a, APPLICANT)
     assert signed_in(browser, b) and signed_in(browser, a)
     step("a session from a login on node A is signed in on node B")
@@ -198,7 +214,7 @@ def test_the_web_session_works_on_both_nodes_and_logout_is_honoured(stack, journ
 
 
 def test_identity_upload_lands_in_the_bucket_and_comes_back_only_through_the_view(stack, journey):
-    a, b = stack.nodes
+    a, b = stack.via_nginx
     photo = tiny_png()
     response = requests.post(
         api(a, "identity/"),
@@ -230,9 +246,14 @@ def test_identity_upload_lands_in_the_bucket_and_comes_back_only_through_the_vie
     assert download.status_code == 200, download.status_code
     assert download.headers["Content-Type"] == "image/png"
     assert download.headers["Cache-Control"] == "private, no-store"
-    assert download.content in stored.values()  # streamed by the app, not a bucket redirect
+    assert download.headers["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert download.headers["Content-Disposition"] == 'inline; filename="front.png"'
+    assert download.content in stored.values()  # sent by nginx, not a bucket redirect
     assert "X-Amz" not in download.text and "Location" not in download.headers
-    step("the owner gets it through the permission-checking view (streamed, no bucket URL)")
+    assert "X-Accel-Redirect" not in download.headers
+    step("the owner gets it through the permission-checking view (no bucket URL)")
+    journey["front"] = (path, download.content)
 
     other = web_login(b, OTHER)
     assert other.get(f"{a}{path}", allow_redirects=False, timeout=10).status_code == 404
@@ -248,6 +269,41 @@ def test_identity_upload_lands_in_the_bucket_and_comes_back_only_through_the_vie
     )
     assert identity.status_code == 200 and identity.json()["state"] == "pending", identity.text
     step("the identity is pending verification, seen from node B")
+
+
+def test_a_protected_file_is_sent_by_nginx_only_after_the_access_check(stack, journey):
+    """The web node answers the owner with an empty X-Accel-Redirect (it streams no bytes);
+    nginx sends the file; the internal location asked for directly is 404, with or without the
+    signature; a stranger and an anonymous visitor get nothing through nginx either."""
+    path, content = journey["front"]
+    owner = journey["browser"]
+    for node in stack.nodes:  # around nginx, as only nginx may reach them in production
+        answer = owner.get(f"{node}{path}", allow_redirects=False, timeout=10)
+        assert answer.status_code == 200, answer.status_code
+        target = answer.headers["X-Accel-Redirect"]
+        assert target.startswith(f"/_protected/{BUCKET}/private/identity/"), target
+        assert "Signature=" in target  # pre-signed, short-lived
+        assert answer.content == b""  # the bytes never pass through Python
+    step(f"each web node answers the owner with X-Accel-Redirect {target.split('?')[0]}?...")
+
+    through = owner.get(f"{stack.edge}{path}", allow_redirects=False, timeout=10)
+    assert through.status_code == 200 and through.content == content
+    step("through nginx the owner gets the file's bytes (nginx fetched the signed URL)")
+
+    for client in (owner, https_client()):
+        for direct in (target, target.split("?")[0]):
+            refused = client.get(f"{stack.edge}{direct}", allow_redirects=False, timeout=10)
+            assert refused.status_code == 404, (direct, refused.status_code)
+            assert refused.content != content
+    step("the internal location asked for directly (signed or not) is 404 for anyone")
+
+    stranger = web_login(stack.edge, OTHER)
+    refused = stranger.get(f"{stack.edge}{path}", allow_redirects=False, timeout=10)
+    assert refused.status_code == 404 and refused.content != content
+    assert "X-Accel-Redirect" not in refused.headers
+    anonymous = https_client().get(f"{stack.edge}{path}", allow_redirects=False, timeout=10)
+    assert anonymous.status_code == 302 and anonymous.content != content
+    step("a stranger gets 404 and an anonymous visitor a login redirect, never the bytes")
 
 
 def desk(stack, call: str) -> dict:
@@ -267,7 +323,7 @@ def test_the_new_permit_journey_alternating_between_the_nodes(stack, journey):
     """Registration, application, materials and submission over the API, every request on the
     other node than the one before; the station's acts through the services; the applicant's
     SMS arrive once each; the proofs are in the bucket."""
-    a, b = stack.nodes
+    a, b = stack.via_nginx
     nodes = itertools.cycle([b, a])
     headers = {"Authorization": f"Bearer {journey['token']}", "X-Forwarded-Proto": "https"}
 
@@ -323,6 +379,13 @@ def test_the_new_permit_journey_alternating_between_the_nodes(stack, journey):
     assert not [p for p in stack.media_root.rglob("*") if p.is_file()]
     step("the materials and the lease are in the bucket, nothing on the web nodes' disk")
 
+    # The submission's own SMS first (it names the case), so it is not counted with the acts'.
+    reference = response.json()["reference"]
+    wait_until(
+        lambda: any(reference in body for body in sms_to(stack, APPLICANT)),
+        timeout=30,
+        what=f"the submission's SMS\n{stack.logs()}",
+    )
     before = len(sms_to(stack, APPLICANT))
     assert desk(stack, f"accept_approve_produce({application_id})") == {"state": "produced"}
     assert call("GET", base).json()["state"] == "produced"
@@ -471,3 +534,158 @@ def test_processes_are_still_up(stack):
     worker_log = stack.processes["worker"].log()
     assert "notifications.send_sms" in worker_log
     step("web nodes, worker, beat and S3 server stayed up; the worker ran the SMS tasks")
+
+
+# --- the scale-out shape (issue 28): the replica's reads, and surviving three faults ----------
+
+
+def scrape(stack) -> requests.Response:
+    """/metrics over nginx's plain-HTTP port (as a scraper inside would): its gauges are the
+    replica's reads."""
+    return requests.get(
+        f"{stack.edge_http}/metrics",
+        headers={"Authorization": f"Bearer {stack.env['METRICS_TOKEN']}"},
+        timeout=15,
+    )
+
+
+def replica_clients(stack) -> int:
+    """The portal's connections to the standby (persistent: DB_CONN_MAX_AGE)."""
+    return stack.standby.query(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = 'portal' "
+        "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+    )[0][0]
+
+
+def web_logs(stack) -> str:
+    return "".join(stack.processes[name].log() for name in ("web1", "web2"))
+
+
+def test_the_journey_went_through_pgbouncer_pooling_by_transaction(stack):
+    config = {row["key"]: row["value"] for row in stack.pgbouncer.show("CONFIG")}
+    assert config["pool_mode"] == "transaction"
+    pools = [row for row in stack.pgbouncer.show("POOLS") if row["database"] == "portal"]
+    servers = stack.primary.query(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = 'portal' "
+        "AND backend_type = 'client backend'"
+    )[0][0]
+    assert pools and servers <= int(config["default_pool_size"]) + int(config["reserve_pool_size"])
+    step(f"PgBouncer pools by transaction: {servers} server connections on the primary")
+
+
+def test_lag_tolerant_reads_are_served_by_the_streaming_replica(stack, journey):
+    assert stack.standby.query("SELECT pg_is_in_recovery()") == [(True,)]
+    assert stack.primary.query("SELECT state FROM pg_stat_replication") == [("streaming",)]
+    users = "SELECT count(*) FROM applicants_user"
+    expected = stack.primary.query(users, "portal")
+    wait_until(
+        lambda: stack.standby.query(users, "portal") == expected,
+        timeout=10,
+        what="the standby to replay the journey",
+    )
+    step(f"the standby streams from the primary, the journey's rows there ({expected[0][0]} users)")
+
+    for _ in range(4):  # both nodes (nginx spreads them)
+        response = scrape(stack)
+        assert response.status_code == 200
+        assert 'portal_applications_waiting{state="produced"' in response.text
+    assert replica_clients(stack) >= 1
+    assert "replica_unavailable" not in web_logs(stack)
+    step(f"the metrics gauges were read on the replica ({replica_clients(stack)} connections)")
+
+
+def test_the_portal_keeps_working_with_the_replica_stopped(stack, journey):
+    stack.standby.stop("fast")
+    try:
+        for _ in range(4):
+            response = scrape(stack)
+            assert response.status_code == 200, response.status_code
+            assert "portal_identities_waiting 0.0" in response.text  # read on the primary
+        me = requests.get(
+            api(stack.edge, "me/"),
+            headers={"Authorization": f"Bearer {journey['token']}"},
+            timeout=10,
+        )
+        assert me.status_code == 200, me.text
+        assert "event=replica_unavailable fallback=primary" in web_logs(stack)
+        step("replica stopped: the gauges came from the primary, logged replica_unavailable")
+    finally:
+        stack.standby.start()
+
+    def back_on_the_replica():
+        scrape(stack)
+        return replica_clients(stack) >= 1
+
+    wait_until(back_on_the_replica, timeout=30, what="reads to return to the replica", interval=1)
+    step("replica started again: after the retry period the gauges are read there again")
+
+
+def test_the_portal_survives_one_web_node_killed(stack, journey):
+    headers = {"Authorization": f"Bearer {journey['token']}"}
+    victim = stack.processes["web1"]
+    os.killpg(victim.popen.pid, signal.SIGKILL)
+    victim.popen.wait(timeout=10)
+    served_before = stack.processes["web2"].log().count('"GET /api/v1/me/')
+    answers = [
+        requests.get(api(stack.edge, "me/"), headers=headers, timeout=10).status_code
+        for _ in range(10)
+    ]
+    assert answers == [200] * 10, answers
+    token = requests.post(
+        api(stack.edge, "auth/token/"), json={"phone": APPLICANT, "password": PASSWORD}, timeout=20
+    )
+    assert token.status_code == 201, token.text
+    bearer = {"Authorization": f"Bearer {token.json()['token']}"}
+    assert requests.delete(api(stack.edge, "auth/token/"), headers=bearer, timeout=10).status_code
+    assert stack.processes["web2"].log().count('"GET /api/v1/me/') >= served_before + 10
+    step("web node 1 killed (SIGKILL): 10 reads and a sign-in, all answered by node 2")
+
+    stack.start_web(0)
+
+    def node_one_up():
+        assert stack.processes["web1"].alive(), stack.processes["web1"].log()[-3000:]
+        try:
+            return requests.get(f"{stack.nodes[0]}/healthz", timeout=3).status_code == 200
+        except requests.RequestException:
+            return False
+
+    wait_until(node_one_up, timeout=60, what="web node 1 restarted", interval=0.5)
+
+    def node_one_serves():
+        requests.get(api(stack.edge, "me/"), headers=headers, timeout=10)
+        return '"GET /api/v1/me/' in stack.processes["web1"].log()
+
+    wait_until(node_one_serves, timeout=30, what="nginx to use node 1 again", interval=0.5)
+    step("node 1 restarted: nginx sends it requests again")
+
+
+def test_the_portal_survives_pgbouncer_restarted(stack, journey):
+    headers = {"Authorization": f"Bearer {journey['token']}"}
+    applications = api(stack.edge, "applications/")
+    before = requests.get(applications, headers=headers, timeout=10).json()["count"]
+    stack.pgbouncer.stop()
+    try:
+        started = time.monotonic()
+        during = requests.post(
+            applications,
+            headers=headers,
+            json={"service": "new", "basis": "residence", "answers": {"household_region": "1101"}},
+            timeout=20,
+        )
+        assert during.status_code >= 500, during.text  # refused cleanly, quickly
+        assert time.monotonic() - started < 15
+        step(f"PgBouncer down: a filing is refused with {during.status_code}, no hang")
+    finally:
+        stack.pgbouncer.start()
+    answers = [
+        requests.get(applications, headers=headers, timeout=10) for _ in range(6)
+    ]  # every gunicorn worker's old connection is noticed (CONN_HEALTH_CHECKS), none fails
+    assert [a.status_code for a in answers] == [200] * 6, [a.status_code for a in answers]
+    assert answers[-1].json()["count"] == before  # nothing half-saved from the refused filing
+    token = requests.post(
+        api(stack.edge, "auth/token/"), json={"phone": APPLICANT, "password": PASSWORD}, timeout=20
+    )
+    assert token.status_code == 201, token.text  # a write (the token's row)
+    step("PgBouncer restarted: reads and writes work again; the refused filing left nothing")
+    for name in ("web1", "web2", "worker", "beat", "nginx"):
+        assert stack.processes[name].alive(), stack.processes[name].log()[-3000:]
