@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0006_sms_fewer_index_entries'),
+        ('notifications', '0007_created_at_brin_for_the_purge'),
     ]
 
     operations = [
