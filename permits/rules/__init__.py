@@ -112,8 +112,10 @@ from .endorsement import (
     endorsement_reminder_due,
     expiries_reminded_on,
     is_endorsement_overdue,
+    is_in_use,
     renewal_opens_on,
     renewal_window,
+    residence_counted_since,
     years_and_months,
 )
 from .notice import (
@@ -180,6 +182,7 @@ __all__ = [
     "is_deemed_accepted",
     "is_endorsement_overdue",
     "is_in_city",
+    "is_in_use",
     "is_overdue",
     "is_working_day",
     "months_resided",
@@ -192,6 +195,7 @@ __all__ = [
     "renewal_window",
     "residence_certificate_valid_until",
     "residence_chain_start",
+    "residence_counted_since",
     "residence_eligible_from",
     "status_after_lost_report_withdrawn",
     "supply_due_by",

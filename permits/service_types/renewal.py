@@ -18,6 +18,10 @@ from .proofs import EMPLOYMENT_PROOF, ID_CARD, OLD_PERMIT, RESIDENCE_PROOF, STUD
 class Renewal(ServiceType):
     code = "renewal"
     label = _("Renewal (endorsement)")
+    conditions_basis = _(
+        "Interim Regulations on Residence Permits, Art. 10 (the yearly endorsement, within the "
+        "month before each year of residence is complete)"
+    )
     summary = _(
         "once a year, from one month before the permit expires; a late one restores a suspended "
         "permit."

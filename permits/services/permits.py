@@ -33,6 +33,7 @@ from permits.models import (
     StaffPermission,
 )
 from permits.selectors.permits import endorsement_reminders_due, renewal_in_progress
+from permits.selectors.registrations import residence_chain_since
 
 NOTIFY_CHUNK = 500
 
@@ -52,7 +53,11 @@ def next_card_serial() -> str:
 def issue_permit(
     *, by, holder, house, basis, issued_on: datetime.date, card_serial: str
 ) -> ResidencePermit:
-    """A new permit (seed 001): valid one year from issue, residence counted from the issue."""
+    """A new permit (seed 001): valid one year from issue; residence counted from the start of
+    the holder's chain of registrations in the city (rules.residence_counted_since)."""
+    continuous_since = rules.residence_counted_since(
+        chain_start=residence_chain_since(holder), issued_on=issued_on
+    )
     permit = ResidencePermit.objects.create(
         number=next_permit_number(on=issued_on),
         card_serial=card_serial,
@@ -62,7 +67,7 @@ def issue_permit(
         basis=basis,
         issued_on=issued_on,
         valid_until=rules.new_permit_valid_until(issued_on),
-        continuous_since=issued_on,
+        continuous_since=continuous_since,
     )
     CardSerial.objects.create(permit=permit, serial=card_serial, issued_on=issued_on)
     permit.record_transition(
