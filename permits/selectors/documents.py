@@ -67,6 +67,7 @@ class DocumentCheck:
     valid_until: object = None
     masked_name: str = ""
     station_name: str = ""  # the issuing station, named on the public page
+    title: str = ""  # the paper's own title, as printed on it
 
     @property
     def is_genuine(self) -> bool:
@@ -74,7 +75,7 @@ class DocumentCheck:
 
     @property
     def kind_label(self) -> str:
-        return papers.label(self.kind) if self.kind else ""
+        return self.title or (papers.label(self.kind) if self.kind else "")
 
     @property
     def reason_text(self) -> str:
@@ -105,6 +106,7 @@ def check_document(code: str, content_hash: str | None = None) -> DocumentCheck:
         "number": document.number,
         "issued_on": timezone.localdate(document.issued_at),
         "valid_until": document.valid_until,
+        "title": document.title,
     }
     if document.is_expired():
         return DocumentCheck(INVALID, EXPIRED, **facts)

@@ -288,7 +288,8 @@ def test_numbers_are_dense_per_station_and_year(settings):
         .first()
         .number.startswith(f"{settings.CITY_CODE}0105-{year}-")  # the station's own code
     )
-    assert other_station.code.upper() not in Document.objects.filter(station=other_station)[0].number
+    other_number = Document.objects.filter(station=other_station)[0].number
+    assert other_station.code.upper() not in other_number
 
 
 def test_only_the_owner_and_the_station_download(client, case):

@@ -11,14 +11,14 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from permits import rules
-from permits.constants import DocumentKind, PermitStatus
-from permits.models import Document
+from permits.constants import ApplicationState, DocumentKind, PermitStatus
+from permits.models import Document, PermitApplication
 from permits.services import documents as document_services
 from permits.services import permits as permit_services
 from permits.services.rendering import ensure_rendered
 from permits.verification import verification_code
 from tests.factories import RegistrationFactory, StaffFactory
-from tests.permits.documents_support import pdf_text
+from tests.permits.documents_support import cn_date, pdf_text
 from tests.permits.factories import ApplicationFactory, PermitFactory
 from tests.service_codes import Service
 
@@ -102,8 +102,7 @@ def test_a_new_permit_counts_residence_from_the_registration_chain(client):
     )
     with document.file.open("rb") as handle:
         text = pdf_text(handle.read()).replace("\n", "")
-    chinese = f"{registered_on.year}年{registered_on.month}月{registered_on.day}日"
-    assert f"其在本市连续居住自{chinese}起计算" in text
+    assert f"其在本市连续居住自{cn_date(registered_on)}起计算" in text
     assert f"已满{years}年{months}个月" in text
 
 
@@ -143,3 +142,91 @@ def test_the_verification_page_names_the_issuing_station_and_keeps_the_origin(cl
     assert f"issued by {permit.station.name}" in response.content.decode()
     # no-referrer makes a browser post "Origin: null", which the CSRF check refuses (403)
     assert response["Referrer-Policy"] == "same-origin"
+
+
+# --- point 4: the refusal notice -----------------------------------------------------------------
+
+
+def _download(client, user, document) -> bytes:
+    client.force_login(user)
+    response = client.get(reverse("permits:document_file", args=[document.pk]))
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
+
+
+def test_a_refused_change_cites_its_article_is_decided_by_the_station_and_counts_from_receipt(
+    client, settings
+):
+    settings.ISSUING_AUTHORITY = "海口市公安局"
+    decided_on = datetime.date(2026, 8, 2)
+    permit = PermitFactory()
+    app = ApplicationFactory(
+        service=Service.CHANGE,
+        person=permit.holder,
+        permit=permit,
+        rejected=True,
+        submitted_at=_at(decided_on),
+        decided_at=_at(decided_on),
+        rejection_reason="not_eligible",
+    )
+    officer = StaffFactory(officer=True, station=app.station)
+    document = document_services.issue_for_application(
+        app, DocumentKind.REFUSAL, by=officer, event_key="reject", from_state="submitted"
+    )
+    text = pdf_text(_download(client, app.filed_by, ensure_rendered(document))).replace("\n", "")
+    # the article of a change, not the conditions of a new permit (Art. 2)
+    assert "《居住证暂行条例》第四条" in text and "第二条" not in text
+    # the station that signs decides
+    assert f"{app.station.name}于{cn_date(decided_on)}决定" in text
+    assert "海口市公安局决定" not in text
+    # 60 days from receipt end on 2026-10-01, National Day: moved to the first working day after
+    reconsider_by, sue_by = rules.remedy_deadlines(decided_on)
+    assert reconsider_by > datetime.date(2026, 10, 7) and rules.is_working_day(reconsider_by)
+    assert cn_date(reconsider_by) in text and "2026年10月1日" not in text
+    assert cn_date(sue_by) in text and "自收到本通知书之日起" in text
+    # one title: printed, listed and verified alike
+    assert "不予受理通知书" in text
+    listed = client.get(reverse("permits:application_detail", args=[app.pk])).content.decode()
+    assert "不予受理通知书" in listed and "不予受理/不予批准通知书" not in listed
+    verified = client.get(reverse("document-verify", args=[document.code])).content.decode()
+    assert "不予受理通知书" in verified and "不予受理/不予批准通知书" not in verified
+    answer = APIClient().get(
+        reverse("api:document-verify", args=[document.code]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert answer.json()["kind_display"] == "不予受理通知书"
+
+
+# --- point 5: deemed acceptance checked by each desk act itself ----------------------------------
+
+
+def test_a_one_time_notice_after_deemed_acceptance_is_refused_by_the_desk(client):
+    from tests.review.helpers import act, station_with_application
+
+    station, app, staff = station_with_application()
+    received_on = timezone.localdate() - datetime.timedelta(days=20)  # > 5 working days
+    PermitApplication.objects.filter(pk=app.pk).update(submitted_at=_at(received_on))
+    client.force_login(staff["officer"])
+    code = app.requirements()[0].code
+    response = act(
+        client, app, "request_supplement", **{f"flag_{code}": "on", f"reason_{code}": "unclear"}
+    )
+    app.refresh_from_db()
+    assert app.state == ApplicationState.ACCEPTED  # the daily job has not run
+    assert timezone.localdate(app.accepted_at) == received_on
+    assert app.deadline == rules.decision_deadline(received_on, mode=rules.configured_day_mode())
+    assert "Art. 32" in response.content.decode() or "第三十二条" in response.content.decode()
+    assert not Document.objects.filter(application=app, kind=DocumentKind.SUPPLEMENT).exists()
+
+
+def test_a_refusal_after_deemed_acceptance_is_a_refusal_to_approve(client):
+    from tests.review.helpers import act, station_with_application
+
+    station, app, staff = station_with_application()
+    received_on = timezone.localdate() - datetime.timedelta(days=20)
+    PermitApplication.objects.filter(pk=app.pk).update(submitted_at=_at(received_on))
+    client.force_login(staff["officer"])
+    act(client, app, "reject", reason="other", note="地址不符")
+    app.refresh_from_db()
+    assert app.state == ApplicationState.REJECTED
+    refusal = Document.objects.get(application=app, kind=DocumentKind.REFUSAL)
+    assert refusal.payload["stage"] == "not_approved"
