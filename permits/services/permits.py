@@ -151,7 +151,7 @@ def deem_overdue_submissions_accepted(*, today: datetime.date | None = None) -> 
     from django.db.models import Case, DateField, Min, Value, When
     from django.db.models.functions import Coalesce
 
-    days = int(getattr(settings, "DEEMED_ACCEPTANCE_WORKING_DAYS", rules.DEEMED_ACCEPTANCE_DAYS))
+    days = rules.configured_deemed_acceptance_days()
     today = today or clock.today()
     cutoff = rules.deemed_acceptance_cutoff(today, days)
     if cutoff is None:

@@ -4,10 +4,12 @@ the page, paper or endpoint a person uses (the matrix of every voice is test_sta
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from permits import rules
@@ -230,3 +232,53 @@ def test_a_refusal_after_deemed_acceptance_is_a_refusal_to_approve(client):
     assert app.state == ApplicationState.REJECTED
     refusal = Document.objects.get(application=app, kind=DocumentKind.REFUSAL)
     assert refusal.payload["stage"] == "not_approved"
+
+
+# --- point 7: texts that hard-coded the law ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("mode", "deemed", "said", "not_said"),
+    [
+        ("calendar", 3, ["within 15 days", "within 3 working days"], ["15 working days"]),
+        ("working", 0, ["within 15 working days"], ["counts as accepted"]),
+    ],
+)
+def test_the_submitted_page_states_the_configured_periods(
+    client, settings, mode, deemed, said, not_said
+):
+    settings.DEADLINE_DAY_MODE = mode
+    settings.DEEMED_ACCEPTANCE_WORKING_DAYS = deemed
+    app = ApplicationFactory(submitted=True)
+    client.force_login(app.filed_by)
+    page = client.get(
+        reverse("permits:application_submitted", args=[app.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    for text in said:
+        assert text in page
+    for text in not_said:
+        assert text not in page
+
+
+def test_the_third_rating_level_reads_basically_satisfied(client):
+    from permits.models.ratings import RatingScore
+
+    with translation.override("en"):
+        assert str(RatingScore(3).label) == "Basically satisfied"
+    with translation.override("zh-hans"):
+        assert str(RatingScore(3).label) == "基本满意"
+
+
+def test_the_readme_says_the_final_sms_carries_the_rating_link():
+    from notifications.models import SmsMessage
+
+    app = ApplicationFactory(awaiting_pickup=True)
+    clerk = StaffFactory(clerk=True, station=app.station)
+    from permits.services import applications as svc
+
+    svc.record_collected(user=clerk, application=app, collector_id_number=app.person.id_number)
+    final = SmsMessage.objects.get(notification__kind="certificate_collected")
+    assert "/permits/rate/" in final.body
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    assert "An SMS carries no ID number and no link." not in readme
+    assert "final SMS carries its one-time rating link" in readme

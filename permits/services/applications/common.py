@@ -122,7 +122,7 @@ def city_region_codes() -> tuple[str, ...]:
 
 
 def _deemed_acceptance_days() -> int:
-    return int(getattr(settings, "DEEMED_ACCEPTANCE_WORKING_DAYS", rules.DEEMED_ACCEPTANCE_DAYS))
+    return rules.configured_deemed_acceptance_days()
 
 
 def settle_deemed_acceptance(application) -> bool:
