@@ -55,6 +55,7 @@ from __future__ import annotations
 from .agents import (
     ELDERLY_AGE,
     MINOR_AGE_LIMIT,
+    agent_reason_age_mismatch,
     agent_refusals,
 )
 from .cancellation import (
@@ -158,6 +159,7 @@ __all__ = [
     "RuleViolation",
     "SUPPLY_DAYS",
     "add_days",
+    "agent_reason_age_mismatch",
     "agent_refusals",
     "applicant_refusals",
     "change_due_by",

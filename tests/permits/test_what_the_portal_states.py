@@ -282,3 +282,33 @@ def test_the_readme_says_the_final_sms_carries_the_rating_link():
     readme = (Path(settings.BASE_DIR) / "README.md").read_text()
     assert "An SMS carries no ID number and no link." not in readme
     assert "final SMS carries its one-time rating link" in readme
+
+
+# --- point 6: an agent's minor is re-checked each time ---------------------------------------------
+
+
+def test_an_agent_cannot_apply_for_a_dependent_minor_who_has_turned_16(client):
+    from dateutil.relativedelta import relativedelta
+
+    from tests.factories import IdentityFactory, UserFactory, make_id_number
+    from tests.permits.helpers import registered_person
+
+    agent = UserFactory()
+    IdentityFactory(account=agent, verified=True)
+    born = timezone.localdate() - relativedelta(years=17)
+    grown = registered_person(
+        months=8,
+        account=agent,
+        dependent_minor=True,
+        birth_date=born,
+        id_number=make_id_number(901, birth=born),
+    )
+    client.force_login(agent)
+    response = client.post(
+        reverse("permits:application_start"),
+        {"service": Service.NEW, "person": grown.pk},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert "17 years old" in response.content.decode()
+    assert not PermitApplication.objects.filter(person=grown).exists()
