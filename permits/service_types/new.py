@@ -46,8 +46,10 @@ class NewPermit(ServiceType):
     )
     summary = _(
         "household registered outside this city, at least half a year of registered residence "
-        "in the city (moving between houses of the city keeps the count; a gap of more than 30 "
-        "days starts it again), with stable employment, stable residence or continuous study."
+        "in the city, counted from the day the station recorded your residence registration "
+        "(not the move-in date you typed; moving between houses of the city keeps the count, a "
+        "gap of more than 30 days starts it again), with stable employment, stable residence or "
+        "continuous study."
     )
     order = 10
     answers = (

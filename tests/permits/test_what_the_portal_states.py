@@ -284,7 +284,7 @@ def test_the_readme_says_the_final_sms_carries_the_rating_link():
     assert "final SMS carries its one-time rating link" in readme
 
 
-# --- point 6: an agent's minor is re-checked each time ---------------------------------------------
+# --- point 6: an agent's minor is re-checked each time -------------------------------------------
 
 
 def test_an_agent_cannot_apply_for_a_dependent_minor_who_has_turned_16(client):
@@ -312,3 +312,27 @@ def test_an_agent_cannot_apply_for_a_dependent_minor_who_has_turned_16(client):
     assert response.status_code == 200
     assert "17 years old" in response.content.decode()
     assert not PermitApplication.objects.filter(person=grown).exists()
+
+
+# --- point 1: eligibility counts from the registration the station recorded ----------------------
+
+
+def test_eligibility_counts_from_the_recorded_registration_not_the_typed_move_in_date(client):
+    today = timezone.localdate()
+    typed = today - datetime.timedelta(days=215)  # seven months back, typed by the applicant
+    registration = RegistrationFactory(registered=True, since=typed, registered_at=timezone.now())
+    person = registration.person
+    client.force_login(person.account)
+    response = client.post(
+        reverse("permits:application_start"),
+        {"service": Service.NEW, "person": person.pk},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    eligible_from = rules.residence_eligible_from(today)
+    assert eligible_from.isoformat() in page  # "possible from", counted from today's recording
+    assert not PermitApplication.objects.filter(person=person).exists()
+    # the start page says how it is counted
+    start = client.get(reverse("permits:application_start"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "counted from the day the station recorded" in start.content.decode()
