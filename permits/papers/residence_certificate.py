@@ -56,11 +56,13 @@ class ResidenceCertificate(OnDemandPaper):
             "years": years,
             "months": months,
             "issued_on": today.isoformat(),
+            "valid_days": rules.RESIDENCE_CERTIFICATE_VALID_DAYS,
         }
 
     def printed_facts(self, facts: dict, document) -> dict:
         # a certificate issued before the number was printed in full carries the masked one
         facts["id_number_printed"] = facts.get("id_number") or facts.get("id_number_masked", "")
+        facts.setdefault("valid_days", rules.RESIDENCE_CERTIFICATE_VALID_DAYS)
         return facts
 
     def no_longer_holds(self, document, *, today) -> bool:

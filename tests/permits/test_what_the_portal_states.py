@@ -336,3 +336,47 @@ def test_eligibility_counts_from_the_recorded_registration_not_the_typed_move_in
     # the start page says how it is counted
     start = client.get(reverse("permits:application_start"), HTTP_ACCEPT_LANGUAGE="en")
     assert "counted from the day the station recorded" in start.content.decode()
+
+
+# --- point 8: papers a clerk can use -------------------------------------------------------------
+
+
+def test_papers_carry_what_a_clerk_needs(client, settings):
+    from permits.services import applications as svc
+    from permits.services.rendering import render_html
+    from tests.factories import HouseFactory, StationFactory
+
+    station = StationFactory(code="longhua", short_code="0105")
+    house = HouseFactory(station=station, address="海口市龙华区滨海大道88号")
+    app = ApplicationFactory(
+        awaiting_pickup=True, submitted_at=timezone.now(), registration__house=house
+    )
+    app.permit = PermitFactory(holder=app.person, house=house)
+    app.new_card_serial = app.permit.card_serial
+    app.save()
+    clerk = StaffFactory(clerk=True, station=station)
+    svc.record_collected(user=clerk, application=app, collector_id_number=app.person.id_number)
+    receipt = Document.objects.get(application=app, kind=DocumentKind.HANDOVER)
+    text = pdf_text(_download(client, app.filed_by, ensure_rendered(receipt)))
+    flat = "".join(text.split())
+    assert "领取人签名：" in flat  # the collector signs the window receipt
+    # the station's own short code in the number, not its pinyin slug
+    assert receipt.number.startswith(f"{settings.CITY_CODE}0105-") and "LONGHUA" not in flat
+    assert cn_date(timezone.localdate()) in flat  # 2026年12月8日, not 2026-12-08
+    assert timezone.localdate().isoformat() not in text
+    # the seal placeholder is pressed over the issuing station's name and date
+    html = render_html(receipt)
+    issuer = html[html.index('<div class="issuer">') :]
+    issuer = issuer[: issuer.index("</div>\n</div>")]
+    assert 'class="seal"' in issuer and station.name in issuer
+
+    holder = RegistrationFactory(registered=True, house=house, person__full_name="王测试").person
+    own = PermitFactory(holder=holder, house=house)
+    certificate = ensure_rendered(
+        document_services.issue_residence_certificate(user=holder.account, permit=own)
+    )
+    text = pdf_text(_download(client, holder.account, certificate))
+    # no stray spaces; the ID number in full (a school or employer checks it)
+    assert "兹证明王测试（公民身份号码：" in text.replace("\n", "")
+    assert "在海口市龙华区滨海大道88号登记居住" in text.replace("\n", "")
+    assert holder.id_number in text
