@@ -267,13 +267,17 @@ def suspend_overdue_permits(*, today: datetime.date | None = None) -> int:
     their row locks until commit). Neither is a ``bulk_create``: the query count never grows
     with the number of permits.
 
-    A permit whose renewal was filed and is still being decided is left active: its holder did
-    apply in time (rules.endorse judges lateness on the filing date); if the renewal is
-    rejected or withdrawn, the next run suspends it.
+    A permit whose renewal was filed on time and is still being decided is left active: its
+    holder did apply in time (rules.is_in_use, rules.endorse judges lateness on the filing
+    date), as the public verification says; if the renewal is rejected or withdrawn, the next
+    run suspends it.
     """
     today = today or clock.today()
     now = timezone.now()
-    renewal_filed = renewal_in_progress().filter(permit=OuterRef("pk"))
+    # rules.is_in_use: only an endorsement filed on time (by valid_until) keeps the permit in use
+    renewal_filed = renewal_in_progress().filter(
+        permit=OuterRef("pk"), submitted_at__date__lte=OuterRef("valid_until")
+    )
     overdue = ResidencePermit.objects.filter(
         status=PermitStatus.ACTIVE, valid_until__lt=today
     ).exclude(Exists(renewal_filed))
