@@ -81,6 +81,7 @@ def test_acceptance_notice(case, client, settings, django_capture_on_commit_call
     assert cn_date(app.deadline) in text
     assert app.deadline == rules.decision_deadline(accepted_on, mode=rules.DayMode.WORKING)
     assert "15个工作日" in text
+    assert "制证完成" in text and "办结" not in text  # the clock runs to production
     assert app.station.name in text
     # the message in My Affairs links to the paper on the application's page
     notice = Notification.objects.get(recipient=app.filed_by, kind="application_accepted")
