@@ -1,5 +1,5 @@
-"""续签/签注: the yearly endorsement (seed 002 一; Regulations Art. 14): within the month before the
-permit expires; a late one restores a suspended permit."""
+"""续签/签注: the yearly endorsement (seed 002 一; Interim Regulations Art. 10): within the month
+before the permit expires; a late one restores a suspended permit."""
 
 from __future__ import annotations
 
