@@ -13,6 +13,18 @@ MINOR_AGE_LIMIT = 16
 ELDERLY_AGE = 60
 
 
+def agent_reason_age_mismatch(agent_reason: str, age: int) -> str:
+    """Seed 001 Art. 9: whether a person of ``age`` still fits the reason an agent acts for them,
+    the one comparison of the age limits (checked when the dependent is filed, and again by
+    ``permits.rules.agents`` each time the agent applies: a minor grows up). "" when it fits,
+    ``"minor_of_age"`` (16 or older) or ``"not_elderly"`` (under 60)."""
+    if agent_reason == "minor" and age >= MINOR_AGE_LIMIT:
+        return "minor_of_age"
+    if agent_reason == "elderly" and age < ELDERLY_AGE:
+        return "not_elderly"
+    return ""
+
+
 class IdentityState(models.TextChoices):
     UNVERIFIED = "unverified", _("Not verified")
     PENDING = "pending", _("Waiting for verification")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from dateutil.relativedelta import relativedelta
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
@@ -31,19 +30,12 @@ from .constants import (
 )
 from .models import CardSerial, Document, ResidencePermit
 from .selectors.applications import application_rows, applications_of, displayed_rows
+from .selectors.permits import permit_in_use
 from .selectors.registrations import registrations_of, residence_facts_of
 
 CENTER_APPLICATIONS = 5
 CENTER_CANCELLED_PERMITS = 5
 CENTER_REGISTRATIONS = 10
-
-
-def years_of_residence(continuous_since, today) -> tuple[int, int]:
-    """Whole years and months of continuous residence counted from ``continuous_since``."""
-    if continuous_since is None or today < continuous_since:
-        return 0, 0
-    delta = relativedelta(today, continuous_since)
-    return delta.years, delta.months
 
 
 class _AccountPermits:
@@ -110,7 +102,7 @@ def permits_section(request):
     account_permits = _account_permits(request)
     permits = account_permits.held
     for permit in permits:
-        permit.residence_years, permit.residence_months = years_of_residence(
+        permit.residence_years, permit.residence_months = rules.years_and_months(
             permit.continuous_since, today
         )
         permit.renewal_opens_on = rules.renewal_opens_on(permit.valid_until)
@@ -150,9 +142,7 @@ def residence_certificates_section(request):
     usable = [
         permit
         for permit in _account_permits(request).held
-        if permit.status == PermitStatus.ACTIVE
-        and permit.valid_until >= today
-        and not rules.is_endorsement_overdue(permit.valid_until, today)
+        if permit.status == PermitStatus.ACTIVE and permit_in_use(permit, today=today)
     ]
     certificates = list(
         Document.objects.filter(

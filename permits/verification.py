@@ -30,7 +30,6 @@ from core.api.throttles import IPThrottle
 from core.db_router import replica_reads
 from core.masking import mask_name
 from core.qr import qr_svg
-from permits import rules
 from permits.constants import CardSerialStatus, PermitStatus
 
 SALT = "permits.verification"
@@ -89,7 +88,7 @@ class Verification:
 
 def verify(code: str) -> Verification:
     """What the public may know about the card behind ``code``."""
-    from permits.selectors.permits import verify_card_serial
+    from permits.selectors.permits import permit_in_use, verify_card_serial
 
     if not code or len(code) > MAX_CODE_LENGTH:
         return Verification(INVALID)
@@ -106,10 +105,8 @@ def verify(code: str) -> Verification:
         or permit.card_serial != serial  # a replaced card (lost or damaged)
     ):
         return Verification(INVALID)
-    if permit.status == PermitStatus.ACTIVE and not rules.is_endorsement_overdue(
-        permit.valid_until, clock.today()
-    ):
-        status = VALID
+    if permit_in_use(permit, today=clock.today()):
+        status = VALID  # endorsed, or an endorsement filed on time still being decided
     elif permit.status in (PermitStatus.ACTIVE, PermitStatus.SUSPENDED):
         status = SUSPENDED  # overdue endorsement, whether or not the daily job ran yet
     else:

@@ -82,6 +82,7 @@ class _Seeder:
         import io
 
         from django.core.files.base import ContentFile
+        from django.utils import timezone
         from PIL import Image
 
         from applicants.id_numbers import parse_id_number
@@ -125,6 +126,13 @@ class _Seeder:
                     proof=png((220, 240, 220)),
                 )
             register_residence(registration=registration, by=supervisor, note="demo")
+            # demo history: recorded by the station on the move-in day a year ago (residence
+            # counts from the recording, permits.selectors.registrations.residence_period)
+            type(registration).objects.filter(pk=registration.pk).update(
+                registered_at=timezone.make_aware(
+                    datetime.datetime.combine(registration.since, datetime.time(10))
+                )
+            )
 
     def _permit_due_for_renewal(self, applicant, supervisor):
         """Issue 6 (web flow demo): the demo applicant holds a permit expiring in 20 days, so a

@@ -28,7 +28,7 @@ from core.db_router import replica_reads
 from core.display import ChoiceLabels, pk_url
 from core.errors import ServiceError
 from core.uploads import protected_file_response
-from permits import service_types
+from permits import rules, service_types
 from permits.admin.id_search import (
     TOKEN_VAR,
     carries_id_number,
@@ -378,5 +378,6 @@ def report_view(model_admin, request):
         "form": form,
         "report": report,
         "period": period,
+        "day_mode": str(rules.configured_day_mode()),  # the unit of the days columns
     }
     return TemplateResponse(request, "review/report.html", context)

@@ -152,8 +152,12 @@ class RegistrationFactory(DjangoModelFactory):
     proof = factory.LazyFunction(lambda: ContentFile(tiny_png(), name="lease.png"))
 
     class Params:
+        # recorded by the station on the move-in day (residence counts from the recording)
         registered = factory.Trait(
-            state=RegistrationState.REGISTERED, registered_at=factory.LazyFunction(timezone.now)
+            state=RegistrationState.REGISTERED,
+            registered_at=factory.LazyAttribute(
+                lambda o: timezone.make_aware(datetime.datetime.combine(o.since, datetime.time(10)))
+            ),
         )
         rejected = factory.Trait(state=RegistrationState.REJECTED, rejection_note="不符合")
         cancelled = factory.Trait(state=RegistrationState.CANCELLED)

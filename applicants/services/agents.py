@@ -7,7 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import NON_FIELD, InvalidInput, NotAllowed
 
-from ..constants import ELDERLY_AGE, MINOR_AGE_LIMIT, AgentReason, IdentityState, Relationship
+from ..constants import (
+    ELDERLY_AGE,
+    MINOR_AGE_LIMIT,
+    AgentReason,
+    IdentityState,
+    Relationship,
+    agent_reason_age_mismatch,
+)
 from ..models import Identity, User
 from .identities import (
     apply_identity_data,
@@ -23,12 +30,13 @@ def _check_dependent_rules(*, account, facts, relationship, agent_reason) -> Non
     if relationship not in (Relationship.GUARDIAN, Relationship.CLOSE_RELATIVE):
         errors["relationship"] = _("Choose guardian or close relative.")
     age = facts.age_on()
-    if agent_reason == AgentReason.MINOR and age >= MINOR_AGE_LIMIT:
+    mismatch = agent_reason_age_mismatch(agent_reason, age)
+    if mismatch == "minor_of_age":
         errors["agent_reason"] = _(
             "By the ID number this person is %(age)d years old: only minors under %(limit)d "
             "count as minors."
         ) % {"age": age, "limit": MINOR_AGE_LIMIT}
-    elif agent_reason == AgentReason.ELDERLY and age < ELDERLY_AGE:
+    elif mismatch == "not_elderly":
         errors["agent_reason"] = _(
             "By the ID number this person is %(age)d years old: elderly means %(limit)d or older."
         ) % {"age": age, "limit": ELDERLY_AGE}

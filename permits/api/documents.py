@@ -25,7 +25,7 @@ from permits.views.documents import uploaded_hash
 
 
 class DocumentSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = serializers.CharField(source="title", read_only=True)  # as printed
     application_id = serializers.IntegerField(read_only=True, allow_null=True)
     permit_id = serializers.IntegerField(read_only=True, allow_null=True)
     station = serializers.CharField(source="station.name", read_only=True)

@@ -299,6 +299,21 @@ class PermitApplication(
         self.accepted_by = by
         self.deadline = self.compute_deadline()
 
+    @transition(field=state, source=ApplicationState.SUBMITTED, target=ApplicationState.ACCEPTED)
+    def deem_accepted(self, *, by=None, note=""):
+        """Administrative Licensing Law Art. 32 (rules.is_deemed_accepted): no acceptance and no
+        notice within the statutory working days, so the submission counts as accepted on the
+        day it was received, the clock running from that day. The system's act (run with
+        ``check_permission=False``), by the daily job in bulk or by an officer's act first."""
+        self.accepted_at = self.received_at
+        self.accepted_by = None
+        self.deadline = self.compute_deadline()
+
+    @property
+    def received_at(self):
+        """When the station last received the submission (a resubmission counts anew)."""
+        return self.resubmitted_at or self.submitted_at
+
     @transition(
         field=state,
         # Regulations Art. 9, Administrative Licensing Law Art. 32: the one-time notice comes

@@ -141,6 +141,15 @@ class Document(models.Model):
         return papers.get(self.kind)
 
     @property
+    def title(self) -> str:
+        """The paper's own title, as printed on it (the refusal: 不予受理 or 不予批准通知书), in
+        the active language: what lists and the verification name it by."""
+        try:
+            return self.paper.title_for(self)
+        except papers.UnknownPaper:
+            return self.get_kind_display()
+
+    @property
     def is_verifiable(self) -> bool:
         """Whether the public verification page and API confirm this paper."""
         try:

@@ -12,6 +12,15 @@ class Station(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     code = models.SlugField(_("code"), max_length=20, unique=True)
+    short_code = models.CharField(
+        _("short code on papers"),
+        max_length=8,
+        blank=True,
+        help_text=_(
+            "The station's own short code printed in the numbers of its papers, e.g. 0105; "
+            "empty: its number in the portal, four digits."
+        ),
+    )
     address = models.CharField(_("address"), max_length=200)
     phone = models.CharField(_("phone"), max_length=30)
     window_hours = models.CharField(
@@ -26,6 +35,11 @@ class Station(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def paper_code(self) -> str:
+        """What the numbers of the station's papers start with (never a pinyin slug)."""
+        return self.short_code or f"{self.pk:04d}"
 
 
 class StaffAssignment(models.Model):

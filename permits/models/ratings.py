@@ -14,7 +14,7 @@ from .places import Station
 class RatingScore(models.IntegerChoices):
     VERY_DISSATISFIED = 1, _("Very dissatisfied")
     DISSATISFIED = 2, _("Dissatisfied")
-    NEUTRAL = 3, _("Neither satisfied nor dissatisfied")
+    NEUTRAL = 3, _("Basically satisfied")  # 基本满意, the third of the five levels
     SATISFIED = 4, _("Satisfied")
     VERY_SATISFIED = 5, _("Very satisfied")
 

@@ -12,7 +12,9 @@
   ``permits.services.documents.issue_for_application``) or ``ON_DEMAND`` (asked for by the
   holder of a permit, through ``issue_on_demand``);
 - ``verifiable``: whether the public verification page and API confirm it (and whether it
-  carries the verification QR code and short code).
+  carries the verification QR code and short code);
+- ``id_number_shown``: ``MASKED`` (first 6, last 4: the default, as in lists) or ``FULL``, each
+  kind saying why in its declaration.
 """
 
 from __future__ import annotations
@@ -25,10 +27,19 @@ from django.utils import timezone
 
 from permits import service_types
 
-__all__ = ["APPLICATION_ACT", "ON_DEMAND", "ApplicationPaper", "OnDemandPaper", "Paper"]
+__all__ = [
+    "APPLICATION_ACT",
+    "FULL",
+    "MASKED",
+    "ON_DEMAND",
+    "ApplicationPaper",
+    "OnDemandPaper",
+    "Paper",
+]
 
 APPLICATION_ACT = "application_act"
 ON_DEMAND = "on_demand"
+MASKED, FULL = "masked", "full"
 
 
 def iso_date(moment) -> str:
@@ -45,6 +56,10 @@ class Paper:
     title: ClassVar = ""
     issued: ClassVar[str] = ""
     verifiable: ClassVar[bool] = True
+    # The notices of a case go to the applicant, who knows the number: the name, the reference
+    # and the masked number identify them; a paper read by a third party that must match it
+    # against the identity card prints it in full (and says why).
+    id_number_shown: ClassVar[str] = MASKED
     order: ClassVar[int] = 100  # its place among the kinds (lists, choices)
     template_name: ClassVar[str] = ""
     template_source: ClassVar[str] = ""
@@ -61,6 +76,11 @@ class Paper:
         if self.template_source:
             return engines["django"].from_string(self.template_source)
         return get_template(self.template_name or f"permits/documents/{self.code}.html")
+
+    def no_longer_holds(self, document, *, today) -> bool:
+        """Whether what the paper attests has stopped being true on ``today`` (its verification
+        then answers "not valid"); a notice of a decision always holds."""
+        return False
 
     def printed_facts(self, facts: dict, document) -> dict:
         """``facts`` (the payload, dates already parsed) with what the template shows for the

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from permits import rules
+from permits import rules, service_types
 from permits.constants import ApplicationRejectionReason, ApplicationState, DocumentKind
 
 from .base import ApplicationPaper, choice_label
@@ -17,12 +17,11 @@ TITLES = {
     NOT_ACCEPTED: _("Notice of non-acceptance"),
     NOT_APPROVED: _("Notice of refusal"),
 }
-# The law a refusal rests on, per reason (named in full on the paper).
+# The law a refusal rests on, per reason (named in full on the paper). A refusal for not meeting
+# the conditions cites the article of the service's own conditions (``conditions_basis`` of its
+# declaration in ``permits.service_types``) before these.
 LEGAL_BASIS = {
-    ApplicationRejectionReason.NOT_ELIGIBLE: _(
-        "Interim Regulations on Residence Permits, Art. 2 (the conditions for a residence "
-        "permit) and Art. 9; Administrative Licensing Law, Art. 38."
-    ),
+    ApplicationRejectionReason.NOT_ELIGIBLE: _("Administrative Licensing Law, Art. 38."),
     ApplicationRejectionReason.FALSE_INFORMATION: _(
         "Administrative Licensing Law, Art. 31 (the applicant answers for the truth of the "
         "material) and Art. 38; Interim Regulations on Residence Permits, Art. 9."
@@ -35,6 +34,19 @@ LEGAL_BASIS = {
         "Interim Regulations on Residence Permits, Art. 9; Administrative Licensing Law, Art. 38."
     ),
 }
+
+
+def legal_basis(service: str, reason: str) -> str:
+    """What a refusal of ``service`` for ``reason`` cites, in the active language."""
+    basis = str(LEGAL_BASIS.get(reason, LEGAL_BASIS["other"]))
+    if reason == ApplicationRejectionReason.NOT_ELIGIBLE:
+        try:
+            conditions = service_types.get(service).conditions_basis
+        except KeyError:
+            conditions = ""
+        if conditions:
+            return _("%(conditions)s; %(basis)s") % {"conditions": conditions, "basis": basis}
+    return basis
 
 
 @register
@@ -52,12 +64,16 @@ class RefusalNotice(ApplicationPaper):
 
     def facts(self, application, *, note: str = "", from_state: str = "") -> dict:
         decided_on = timezone.localdate(application.decided_at or timezone.now())
-        reconsider_by, sue_by = rules.remedy_deadlines(decided_on)
+        # the notice reaches My Affairs (and the SMS is sent) the day it is decided: the remedies
+        # run from that receipt (rules.remedy_deadlines, Civil Code Art. 203 applied)
+        received_on = decided_on
+        reconsider_by, sue_by = rules.remedy_deadlines(received_on)
         return {
             "stage": NOT_ACCEPTED if from_state != ApplicationState.ACCEPTED else NOT_APPROVED,
             "reason": application.rejection_reason,
             "reason_note": application.rejection_note,
             "decided_on": decided_on.isoformat(),
+            "received_on": received_on.isoformat(),
             "reconsideration_days": rules.RECONSIDERATION_DAYS,
             "reconsider_by": reconsider_by.isoformat(),
             "lawsuit_months": rules.LAWSUIT_MONTHS,
@@ -68,5 +84,5 @@ class RefusalNotice(ApplicationPaper):
         facts = super().printed_facts(facts, document)
         reason = facts.get("reason")
         facts["reason_label"] = choice_label(ApplicationRejectionReason, reason)
-        facts["legal_basis"] = LEGAL_BASIS.get(reason, LEGAL_BASIS["other"])
+        facts["legal_basis"] = legal_basis(facts.get("service"), reason)
         return facts

@@ -56,6 +56,7 @@ from __future__ import annotations
 from .agents import (
     ELDERLY_AGE,
     MINOR_AGE_LIMIT,
+    agent_reason_age_mismatch,
     agent_refusals,
 )
 from .cancellation import (
@@ -76,6 +77,7 @@ from .clock import (
     DayMode,
     add_days,
     configured_day_mode,
+    configured_deemed_acceptance_days,
     count_days,
     days_until,
     decision_deadline,
@@ -113,8 +115,10 @@ from .endorsement import (
     endorsement_reminder_due,
     expiries_reminded_on,
     is_endorsement_overdue,
+    is_in_use,
     renewal_opens_on,
     renewal_window,
+    residence_counted_since,
     years_and_months,
 )
 from .notice import (
@@ -180,6 +184,7 @@ __all__ = [
     "RuleViolation",
     "SUPPLY_DAYS",
     "add_days",
+    "agent_reason_age_mismatch",
     "agent_refusals",
     "applicant_refusals",
     "change_due_by",
@@ -191,6 +196,7 @@ __all__ = [
     "check_supplement_reasons",
     "check_supplement_request",
     "configured_day_mode",
+    "configured_deemed_acceptance_days",
     "count_days",
     "days_until",
     "decision_deadline",
@@ -205,6 +211,7 @@ __all__ = [
     "is_deemed_accepted",
     "is_endorsement_overdue",
     "is_in_city",
+    "is_in_use",
     "is_overdue",
     "is_working_day",
     "months_resided",
@@ -217,6 +224,7 @@ __all__ = [
     "renewal_window",
     "residence_certificate_valid_until",
     "residence_chain_start",
+    "residence_counted_since",
     "residence_eligible_from",
     "status_after_lost_report_withdrawn",
     "supply_due_by",

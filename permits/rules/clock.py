@@ -21,6 +21,7 @@ __all__ = [
     "DayMode",
     "add_days",
     "configured_day_mode",
+    "configured_deemed_acceptance_days",
     "count_days",
     "days_until",
     "decision_deadline",
@@ -145,6 +146,15 @@ def configured_day_mode() -> DayMode:
         raise ImproperlyConfigured(
             f"DEADLINE_DAY_MODE must be one of {choices}, not {value!r}"
         ) from None
+
+
+def configured_deemed_acceptance_days() -> int:
+    """Administrative Licensing Law Art. 32: the working days after which an unanswered
+    submission counts as accepted, as the ``DEEMED_ACCEPTANCE_WORKING_DAYS`` setting chooses
+    (default ``DEEMED_ACCEPTANCE_DAYS``; 0 turns the rule off)."""
+    from django.conf import settings
+
+    return int(getattr(settings, "DEEMED_ACCEPTANCE_WORKING_DAYS", DEEMED_ACCEPTANCE_DAYS))
 
 
 # --- Deadline (seed 001) --------------------------------------------------------------------------

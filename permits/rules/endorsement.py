@@ -24,8 +24,10 @@ __all__ = [
     "endorsement_reminder_due",
     "expiries_reminded_on",
     "is_endorsement_overdue",
+    "is_in_use",
     "renewal_opens_on",
     "renewal_window",
+    "residence_counted_since",
     "years_and_months",
 ]
 
@@ -98,6 +100,20 @@ def is_endorsement_overdue(valid_until: date, today: date) -> bool:
     """Seeds 002, 003, suspension: not endorsed by ``valid_until`` -> from the next day the permit's
     use is suspended (逾期未办理签注手续的,居住证使用功能中止)."""
     return today > valid_until
+
+
+def is_in_use(*, valid_until: date, today: date, renewal_filed_on: date | None = None) -> bool:
+    """Seeds 002, 003: whether a permit (not cancelled, its card not lost) may be used today.
+
+    Not overdue (``is_endorsement_overdue``), or overdue while an endorsement filed on time (on
+    or before ``valid_until``) is still being decided: the holder applied in the window, so the
+    station's time never suspends the permit (``endorse`` judges lateness on the filing day).
+    ``renewal_filed_on``: the day the pending endorsement was filed, None when none is pending.
+    What the daily suspension job, the public verification and the residence certificate all
+    read."""
+    if not is_endorsement_overdue(valid_until, today):
+        return True
+    return renewal_filed_on is not None and renewal_filed_on <= valid_until
 
 
 def endorse(
@@ -174,6 +190,17 @@ def expiries_reminded_on(today: date) -> dict[str, tuple[date, date]]:
     window_first += timedelta(days=1)
     window_last = _last_expiry_open_on(today)
     return {"week": (week_first, week_last), "window": (window_first, window_last)}
+
+
+def residence_counted_since(*, chain_start: date | None, issued_on: date) -> date:
+    """Seeds 002, 003: the day a new permit's continuous residence counts from: the start of the
+    unbroken chain of residence registrations in the city (``eligibility.residence_chain_start``),
+    which the half year of eligibility was already counted on, never the day the card was
+    produced. ``issued_on`` only when no registration chain is known. A late endorsement later
+    restarts the count (``endorse``)."""
+    if chain_start is None:
+        return issued_on
+    return min(chain_start, issued_on)
 
 
 def years_and_months(since: date | None, today: date) -> tuple[int, int]:

@@ -8,6 +8,8 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from .clock import next_working_day
+
 __all__ = [
     "LAWSUIT_MONTHS",
     "RECONSIDERATION_DAYS",
@@ -27,13 +29,16 @@ LAWSUIT_MONTHS = 6
 RESIDENCE_CERTIFICATE_VALID_DAYS = 30
 
 
-def remedy_deadlines(decided_on: date) -> tuple[date, date]:
+def remedy_deadlines(received_on: date) -> tuple[date, date]:
     """Administrative Reconsideration Law Art. 20 and Administrative Procedure Law Art. 46: the
-    last day to apply for reconsideration (60 days) and to sue (6 months) when the decision is
-    known on ``decided_on`` (the day counted from is not counted, Civil Code Art. 201)."""
+    last day to apply for reconsideration (60 days) and to sue (6 months), counted from the day
+    the applicant received the decision (``received_on``; the day counted from is not counted,
+    Civil Code Art. 201). A last day that is a statutory rest day moves to the next working day
+    (Civil Code Art. 203): received on 2026-08-02, 60 days end on 2026-10-01, National Day, so
+    the last day is the first working day after the holidays."""
     return (
-        decided_on + timedelta(days=RECONSIDERATION_DAYS),
-        decided_on + relativedelta(months=LAWSUIT_MONTHS),
+        next_working_day(received_on + timedelta(days=RECONSIDERATION_DAYS)),
+        next_working_day(received_on + relativedelta(months=LAWSUIT_MONTHS)),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import F, QuerySet
 
 from core.display import ChoiceLabels, pk_url, ymd
+from permits import rules
 from permits.models import PermitApplication
 
 
@@ -60,3 +61,14 @@ def answer_rows(application) -> list[tuple[str, str]]:
     point 5), in the order the service asks them (``ServiceType.answer_rows``): the same rows
     on the applicant's check page and on the officer's desk."""
     return application.service_type.answer_rows(application.answers)
+
+
+def deadline_terms() -> dict:
+    """The periods a page states about what follows a submission, as the rules and the settings
+    count them: the decision days and their unit (``DEADLINE_DAY_MODE``), and the working days
+    after which a submission counts as accepted (Administrative Licensing Law Art. 32; 0: off)."""
+    return {
+        "decision_days": rules.DECISION_DAYS,
+        "day_mode": str(rules.configured_day_mode()),
+        "deemed_days": rules.configured_deemed_acceptance_days(),
+    }

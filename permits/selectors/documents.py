@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.masking import mask_name
 from permits import papers
 from permits.models import Document
@@ -27,11 +28,15 @@ from permits.scoping import scope_to_station
 
 GENUINE, INVALID = "genuine", "invalid"
 UNKNOWN, ALTERED, EXPIRED, NOT_READY = "unknown", "altered", "expired", "not_ready"
+NO_LONGER_HOLDS = "no_longer_holds"
 REASONS = {
     UNKNOWN: _("No paper was issued with this code: it is forged or mistyped."),
     ALTERED: _("The file differs from the paper the station issued: it was altered."),
     EXPIRED: _("The certificate has expired."),
     NOT_READY: _("The paper is being prepared; check again in a minute."),
+    NO_LONGER_HOLDS: _(
+        "The residence permit this paper rests on is no longer valid (cancelled or suspended)."
+    ),
 }
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -61,6 +66,8 @@ class DocumentCheck:
     issued_on: object = None
     valid_until: object = None
     masked_name: str = ""
+    station_name: str = ""  # the issuing station, named on the public page
+    title: str = ""  # the paper's own title, as printed on it
 
     @property
     def is_genuine(self) -> bool:
@@ -68,7 +75,7 @@ class DocumentCheck:
 
     @property
     def kind_label(self) -> str:
-        return papers.label(self.kind) if self.kind else ""
+        return self.title or (papers.label(self.kind) if self.kind else "")
 
     @property
     def reason_text(self) -> str:
@@ -81,7 +88,11 @@ def normalise_hash(value: str) -> str:
 
 def check_document(code: str, content_hash: str | None = None) -> DocumentCheck:
     code = normalise_code(code)
-    document = Document.objects.select_related("holder").filter(code=code).first() if code else None
+    document = (
+        Document.objects.select_related("holder", "permit", "station").filter(code=code).first()
+        if code
+        else None
+    )
     if document is None or not document.is_verifiable:  # a kind the public may not check
         return DocumentCheck(INVALID, UNKNOWN)
     if content_hash is not None:
@@ -95,7 +106,15 @@ def check_document(code: str, content_hash: str | None = None) -> DocumentCheck:
         "number": document.number,
         "issued_on": timezone.localdate(document.issued_at),
         "valid_until": document.valid_until,
+        "title": document.title,
     }
     if document.is_expired():
         return DocumentCheck(INVALID, EXPIRED, **facts)
-    return DocumentCheck(GENUINE, masked_name=mask_name(document.holder.full_name), **facts)
+    if document.paper.no_longer_holds(document, today=clock.today()):
+        return DocumentCheck(INVALID, NO_LONGER_HOLDS, **facts)
+    return DocumentCheck(
+        GENUINE,
+        masked_name=mask_name(document.holder.full_name),
+        station_name=document.station.name,
+        **facts,
+    )

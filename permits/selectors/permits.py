@@ -42,6 +42,31 @@ def verify_card_serial(serial: str) -> CardCheck:
     return CardCheck(serial=serial, known=True, valid=valid, permit=card.permit, status=card.status)
 
 
+def renewal_filed_on(permit) -> datetime.date | None:
+    """The day the permit's endorsement still being decided was filed (None: none pending)."""
+    submitted = (
+        renewal_in_progress()
+        .filter(permit=permit, submitted_at__isnull=False)
+        .order_by("submitted_at")
+        .values_list("submitted_at", flat=True)
+        .first()
+    )
+    return timezone.localdate(submitted) if submitted else None
+
+
+def permit_in_use(permit, *, today: datetime.date) -> bool:
+    """Seeds 002, 003 (rules.is_in_use): whether ``permit`` may be used on ``today``, whether or
+    not the daily suspension job ran: held (active or suspended) and endorsed, or overdue with an
+    endorsement filed on time still being decided. One query, only for an overdue permit."""
+    if permit.status not in (PermitStatus.ACTIVE, PermitStatus.SUSPENDED):
+        return False
+    if not rules.is_endorsement_overdue(permit.valid_until, today):
+        return permit.status == PermitStatus.ACTIVE
+    return rules.is_in_use(
+        valid_until=permit.valid_until, today=today, renewal_filed_on=renewal_filed_on(permit)
+    )
+
+
 # --- what the daily jobs act on -------------------------------------------------------------
 
 

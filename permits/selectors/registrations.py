@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlparse
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
@@ -98,13 +99,19 @@ class ResidenceFacts:
         )
 
 
-# What rules.residence_chain_start reads of a registration: (since, moved out or None).
-PERIOD_FIELDS = ("since", "cancelled_on", "state")
+# What rules.residence_chain_start reads of a registration: (registered on, moved out or None).
+PERIOD_FIELDS = ("since", "registered_at", "cancelled_on", "state")
 PERIOD_STATES = (RegistrationState.REGISTERED, RegistrationState.CANCELLED)
 
 
-def residence_period(since, moved_out, state) -> tuple[datetime.date, datetime.date | None]:
-    return since, None if state == RegistrationState.REGISTERED else (moved_out or since)
+def residence_period(
+    since, registered_at, moved_out, state
+) -> tuple[datetime.date, datetime.date | None]:
+    """Seed 003 (Regulations Art. 2; Hainan's measures: 居住并办理居住登记满半年): a stay counts
+    from the day the station recorded the registration (``registered_at``), never from the
+    move-in date the applicant typed (``since``, only for a row recorded before that field)."""
+    start = timezone.localdate(registered_at) if registered_at else since
+    return start, None if state == RegistrationState.REGISTERED else (moved_out or start)
 
 
 def residence_chain_since(person) -> datetime.date | None:

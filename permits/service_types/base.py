@@ -166,6 +166,8 @@ class ServiceType:
     label: Any = ""
     summary: Any = ""  # one line on the start page: who may use it, and when
     order: int = 100
+    # the article setting this service's conditions: a refusal for not meeting them cites it
+    conditions_basis: Any = ""
 
     # answers (the "details" step) and the condition (the "basis" step)
     answers: tuple[AnswerField, ...] = ()

@@ -53,6 +53,10 @@ def _card_return_form_field(application):
 class Cancellation(ServiceType):
     code = "cancellation"
     label = _("Cancellation (moving away)")
+    conditions_basis = _(
+        "Interim Regulations on Residence Permits, Art. 3 (the permit proves residence in the "
+        "city; it is cancelled on moving away)"
+    )
     summary = _(
         "you move away from the city: the card goes back to the station by mail or at the "
         "window, and the permit and your residence registration are cancelled."

@@ -43,6 +43,10 @@ def _changed_on_form_field(application):
 class Change(ServiceType):
     code = "change"
     label = _("Change of registered details")
+    conditions_basis = _(
+        "Interim Regulations on Residence Permits, Art. 4 (the address the permit records); "
+        "Haikou residence permit guide (a change is reported within 30 days)"
+    )
     summary = _(
         "within 30 days after the address, employer or school changed (a last day on a weekend "
         "or public holiday moves to the next working day)."

@@ -41,10 +41,15 @@ def _region_form_field(application):
 class NewPermit(ServiceType):
     code = "new"
     label = _("New permit")
+    conditions_basis = _(
+        "Interim Regulations on Residence Permits, Art. 2 (the conditions for a residence permit)"
+    )
     summary = _(
         "household registered outside this city, at least half a year of registered residence "
-        "in the city (moving between houses of the city keeps the count; a gap of more than 30 "
-        "days starts it again), with stable employment, stable residence or continuous study."
+        "in the city, counted from the day the station recorded your residence registration "
+        "(not the move-in date you typed; moving between houses of the city keeps the count, a "
+        "gap of more than 30 days starts it again), with stable employment, stable residence or "
+        "continuous study."
     )
     order = 10
     answers = (

@@ -1,5 +1,5 @@
-"""续签/签注: the yearly endorsement (seed 002 一; Regulations Art. 14): within the month before the
-permit expires; a late one restores a suspended permit."""
+"""续签/签注: the yearly endorsement (seed 002 一; Interim Regulations Art. 10): within the month
+before the permit expires; a late one restores a suspended permit."""
 
 from __future__ import annotations
 
@@ -18,6 +18,10 @@ from .proofs import EMPLOYMENT_PROOF, ID_CARD, OLD_PERMIT, RESIDENCE_PROOF, STUD
 class Renewal(ServiceType):
     code = "renewal"
     label = _("Renewal (endorsement)")
+    conditions_basis = _(
+        "Interim Regulations on Residence Permits, Art. 10 (the yearly endorsement, within the "
+        "month before each year of residence is complete)"
+    )
     summary = _(
         "once a year, from one month before the permit expires; a late one restores a suspended "
         "permit."

@@ -29,6 +29,10 @@ def _lost(application) -> bool:
 class Replacement(ServiceType):
     code = "replacement"
     label = _("Replacement (lost or damaged card)")
+    conditions_basis = _(
+        "Interim Regulations on Residence Permits, Art. 11 (a lost card, or one damaged "
+        "beyond recognition, is replaced)"
+    )
     summary = _("the card was lost, or damaged beyond recognition.")
     order = 40
     answers = (

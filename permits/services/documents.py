@@ -45,9 +45,10 @@ def _language(value: str) -> str:
 
 
 def _next_number(station, year: int) -> tuple[int, str]:
-    """The next serial of ``station`` in ``year`` (the counter row is locked until commit)."""
+    """The next serial of ``station`` in ``year`` (the counter row is locked until commit), and
+    the number printed: city, the station's short code, year, serial (HK0105-2026-000001)."""
     serial = Counter.next_value(f"document:{station.pk}:{year}")
-    return serial, f"{station.code.upper()}-{year}-{serial:06d}"
+    return serial, f"{settings.CITY_CODE}{station.paper_code}-{year}-{serial:06d}"
 
 
 def _station_facts(station) -> dict:

@@ -33,6 +33,7 @@ from permits.models import (
     StaffPermission,
 )
 from permits.selectors.permits import endorsement_reminders_due, renewal_in_progress
+from permits.selectors.registrations import residence_chain_since
 
 NOTIFY_CHUNK = 500
 
@@ -52,7 +53,11 @@ def next_card_serial() -> str:
 def issue_permit(
     *, by, holder, house, basis, issued_on: datetime.date, card_serial: str
 ) -> ResidencePermit:
-    """A new permit (seed 001): valid one year from issue, residence counted from the issue."""
+    """A new permit (seed 001): valid one year from issue; residence counted from the start of
+    the holder's chain of registrations in the city (rules.residence_counted_since)."""
+    continuous_since = rules.residence_counted_since(
+        chain_start=residence_chain_since(holder), issued_on=issued_on
+    )
     permit = ResidencePermit.objects.create(
         number=next_permit_number(on=issued_on),
         card_serial=card_serial,
@@ -62,7 +67,7 @@ def issue_permit(
         basis=basis,
         issued_on=issued_on,
         valid_until=rules.new_permit_valid_until(issued_on),
-        continuous_since=issued_on,
+        continuous_since=continuous_since,
     )
     CardSerial.objects.create(permit=permit, serial=card_serial, issued_on=issued_on)
     permit.record_transition(
@@ -146,7 +151,7 @@ def deem_overdue_submissions_accepted(*, today: datetime.date | None = None) -> 
     from django.db.models import Case, DateField, Min, Value, When
     from django.db.models.functions import Coalesce
 
-    days = int(getattr(settings, "DEEMED_ACCEPTANCE_WORKING_DAYS", rules.DEEMED_ACCEPTANCE_DAYS))
+    days = rules.configured_deemed_acceptance_days()
     today = today or clock.today()
     cutoff = rules.deemed_acceptance_cutoff(today, days)
     if cutoff is None:
@@ -263,13 +268,17 @@ def suspend_overdue_permits(*, today: datetime.date | None = None) -> int:
     their row locks until commit). Neither is a ``bulk_create``: the query count never grows
     with the number of permits.
 
-    A permit whose renewal was filed and is still being decided is left active: its holder did
-    apply in time (rules.endorse judges lateness on the filing date); if the renewal is
-    rejected or withdrawn, the next run suspends it.
+    A permit whose renewal was filed on time and is still being decided is left active: its
+    holder did apply in time (rules.is_in_use, rules.endorse judges lateness on the filing
+    date), as the public verification says; if the renewal is rejected or withdrawn, the next
+    run suspends it.
     """
     today = today or clock.today()
     now = timezone.now()
-    renewal_filed = renewal_in_progress().filter(permit=OuterRef("pk"))
+    # rules.is_in_use: only an endorsement filed on time (by valid_until) keeps the permit in use
+    renewal_filed = renewal_in_progress().filter(
+        permit=OuterRef("pk"), submitted_at__date__lte=OuterRef("valid_until")
+    )
     overdue = ResidencePermit.objects.filter(
         status=PermitStatus.ACTIVE, valid_until__lt=today
     ).exclude(Exists(renewal_filed))

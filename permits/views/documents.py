@@ -110,5 +110,8 @@ def verify_document(request, code: str):
         {"result": result, "code": code[:40], "hash_checked": content_hash is not None},
     )
     response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: with no-referrer a browser posts the file check with
+    # "Origin: null" and Django's CSRF check refuses it (403); same-origin still sends nothing
+    # to another site (the code stays on this host).
+    response["Referrer-Policy"] = "same-origin"
     return response

@@ -55,6 +55,11 @@ def test_new_permit_from_sign_up_to_active_permit(new_page, shot, station, celer
     journey.officer_registers_residence(desk, shot, officer, registration)
     registration.refresh_from_db()
     assert registration.state == RegistrationState.REGISTERED
+    # Seven months pass: residence counts from the station's recording, not the typed move-in
+    # date (issue 25).
+    ResidenceRegistration.objects.filter(pk=registration.pk).update(
+        registered_at=registration.registered_at - datetime.timedelta(days=7 * 31)
+    )
 
     # The application: a new permit, with uploads, submitted with the password.
     application_pk = journey.start_application(

@@ -11,6 +11,11 @@ from PIL import Image
 from pypdf import PdfReader
 
 
+def cn_date(day) -> str:
+    """A date as Chinese papers print it: 2026年12月7日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def pdf_text(data: bytes) -> str:
     reader = PdfReader(io.BytesIO(data))
     return "\n".join(page.extract_text() or "" for page in reader.pages)

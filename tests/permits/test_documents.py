@@ -18,7 +18,7 @@ from permits.services import applications as svc
 from permits.services import documents as document_services
 from permits.services import rendering
 from tests.factories import StaffFactory, StationFactory
-from tests.permits.documents_support import pdf_text, qr_texts
+from tests.permits.documents_support import cn_date, pdf_text, qr_texts
 from tests.permits.factories import ApplicationFactory, PermitFactory
 from tests.permits.helpers import registered_person, staff_for
 from tests.service_codes import Service
@@ -77,10 +77,11 @@ def test_acceptance_notice(case, client, settings, django_capture_on_commit_call
     accepted_on = timezone.localdate(app.accepted_at)
     assert app.reference in text
     assert "受理通知书" in text
-    assert accepted_on.isoformat() in text
-    assert app.deadline.isoformat() in text
+    assert cn_date(accepted_on) in text
+    assert cn_date(app.deadline) in text
     assert app.deadline == rules.decision_deadline(accepted_on, mode=rules.DayMode.WORKING)
-    assert "15 个工作日" in text
+    assert "15个工作日" in text
+    assert "制证完成" in text and "办结" not in text  # the clock runs to production
     assert app.station.name in text
     # the message in My Affairs links to the paper on the application's page
     notice = Notification.objects.get(recipient=app.filed_by, kind="application_accepted")
@@ -104,9 +105,9 @@ def test_one_time_notice_lists_every_item(case, client):
     requested_on = timezone.localdate(app.supplement_requested_at)
     assert app.reference in text
     assert "一次性告知书" in text
-    assert requested_on.isoformat() in text
+    assert cn_date(requested_on) in text
     supply_by = rules.supply_due_by(requested_on, mode=rules.configured_day_mode())
-    assert supply_by.isoformat() in text
+    assert cn_date(supply_by) in text
     names = {r.code: r.name_zh for r in app.requirements()}
     for item in items:
         assert names[item["code"]] in text
@@ -141,10 +142,12 @@ def test_refusal_notice_states_reason_basis_and_remedies(
     assert "房屋地址与登记不符" in text
     assert "测试市公安局" in text
     assert "行政许可法" in text  # the legal basis
-    assert "60 日" in text and "6 个月" in text
-    assert reconsider_by.isoformat() in text and sue_by.isoformat() in text
-    assert reconsider_by == decided_on + datetime.timedelta(days=60)
-    assert sue_by == decided_on + relativedelta(months=6)
+    assert "60日" in text and "6个月" in text
+    assert cn_date(reconsider_by) in text and cn_date(sue_by) in text
+    # counted from receipt (My Affairs, the day of the decision), moved off rest days
+    assert reconsider_by == rules.next_working_day(decided_on + datetime.timedelta(days=60))
+    assert sue_by == rules.next_working_day(decided_on + relativedelta(months=6))
+    assert f"{app.station.name}于{cn_date(decided_on)}决定" in text  # the station decides
 
 
 def test_handover_receipt_at_the_window(client):
@@ -161,7 +164,7 @@ def test_handover_receipt_at_the_window(client):
     assert app.reference in text
     assert "窗口" in text
     assert app.permit.number in text
-    assert timezone.localdate(app.completed_at).isoformat() in text
+    assert cn_date(timezone.localdate(app.completed_at)) in text
 
 
 def test_handover_receipt_by_mail_has_the_tracking_number(client):
@@ -176,7 +179,7 @@ def test_handover_receipt_by_mail_has_the_tracking_number(client):
     text = pdf_text(download(client, app.filed_by, document)).replace("\n", "")
     assert "SF1234567890" in text
     assert "邮寄" in text
-    assert timezone.localdate(app.mailed_at).isoformat() in text
+    assert cn_date(timezone.localdate(app.mailed_at)) in text
 
 
 def test_residence_certificate_on_demand(client):
@@ -202,13 +205,13 @@ def test_residence_certificate_on_demand(client):
     text = pdf_text(data).replace("\n", "")
     assert "居住证明" in text
     assert permit.holder.full_name in text
-    assert permit.holder.masked_id_number in text
-    assert permit.holder.id_number not in text
+    # printed in full: a school or employer checks it against the identity card
+    assert permit.holder.id_number in text
     assert permit.house.address in text
     assert permit.number in text
-    assert since.isoformat() in text
-    assert "2 年 3 个月" in text
-    assert document.valid_until.isoformat() in text
+    assert cn_date(since) in text
+    assert "2年3个月" in text
+    assert cn_date(document.valid_until) in text
 
 
 def test_residence_certificate_in_english_on_request(client):
@@ -269,8 +272,8 @@ def _certificate():
     return document_services.issue_residence_certificate(user=permit.holder.account, permit=permit)
 
 
-def test_numbers_are_dense_per_station_and_year():
-    station = StationFactory()
+def test_numbers_are_dense_per_station_and_year(settings):
+    station = StationFactory(short_code="0105")
     other_station = StationFactory()
     numbers = []
     for target in (station, station, other_station, station):
@@ -284,8 +287,10 @@ def test_numbers_are_dense_per_station_and_year():
     assert (
         Document.objects.filter(station=station)
         .first()
-        .number.startswith(f"{station.code.upper()}-{year}-")
+        .number.startswith(f"{settings.CITY_CODE}0105-{year}-")  # the station's own code
     )
+    other_number = Document.objects.filter(station=other_station)[0].number
+    assert other_station.code.upper() not in other_number
 
 
 def test_only_the_owner_and_the_station_download(client, case):

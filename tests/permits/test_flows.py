@@ -49,7 +49,8 @@ def test_new_permit_window_pickup():
     assert permit.holder == person
     assert permit.issued_on == today
     assert permit.valid_until == today + YEAR
-    assert permit.continuous_since == today
+    # residence counts from the registration chain, not from the card's production (issue 25)
+    assert permit.continuous_since == app.registration.since < today
     assert permit.number.startswith(f"HK{today.year}P")
     assert app.new_card_serial == permit.card_serial
     assert verify_card_serial(permit.card_serial).valid

@@ -152,6 +152,8 @@ def test_a_permit_with_a_renewal_being_decided_is_not_suspended():
         registration=permit.holder.registrations.get(),
         permit=permit,
         accepted=True,
+        # filed on time, in the window (rules.is_in_use)
+        submitted_at=timezone.now() - datetime.timedelta(days=5),
     )
     assert suspend_overdue_permits(today=today) == 0
     permit.refresh_from_db()
@@ -161,3 +163,21 @@ def test_a_permit_with_a_renewal_being_decided_is_not_suspended():
 
     svc.reject(user=staff_for(app.station)["officer"], application=app, reason="not_eligible")
     assert suspend_overdue_permits(today=today) == 1
+
+
+def test_a_permit_whose_renewal_was_filed_late_is_suspended_like_verify_says():
+    today = timezone.localdate()
+    permit = PermitFactory(
+        issued_on=today - datetime.timedelta(days=370), valid_until=today - datetime.timedelta(2)
+    )
+    RegistrationFactory(person=permit.holder, house=permit.house, registered=True)
+    ApplicationFactory(
+        service=Service.RENEWAL,
+        person=permit.holder,
+        registration=permit.holder.registrations.get(),
+        permit=permit,
+        submitted=True,  # today, after valid_until: late (issue 25)
+    )
+    assert suspend_overdue_permits(today=today) == 1
+    permit.refresh_from_db()
+    assert permit.status == PermitStatus.SUSPENDED

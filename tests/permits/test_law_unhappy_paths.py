@@ -248,9 +248,7 @@ def test_a_gap_of_more_than_30_days_starts_the_count_again():
 
 def test_an_agent_whose_identity_is_rejected_cannot_submit_for_a_dependent():
     agent = IdentityFactory(verified=True)
-    child = IdentityFactory(
-        verified=True, account=agent.account, relationship="guardian", agent_reason="minor"
-    )
+    child = IdentityFactory(verified=True, account=agent.account, dependent_minor=True)
     RegistrationFactory(
         person=child, registered=True, since=timezone.localdate() - datetime.timedelta(days=400)
     )

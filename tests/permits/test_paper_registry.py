@@ -177,11 +177,12 @@ def test_a_new_kind_is_issued_rendered_and_verified(
         reverse("document-verify", args=[document.code]), HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
     assert "Genuine" in page
-    assert "Receipt of submission (test)" in page and document.number in page
+    # named by its own title, as printed on it (issue 25)
+    assert "Receipt of paper submission" in page and document.number in page
     answer = APIClient().get(reverse("api:document-verify", args=[document.code])).json()
     assert answer["status"] == "genuine"
     assert answer["kind"] == "submission_receipt"
-    assert answer["kind_display"] == "Receipt of submission (test)"
+    assert answer["kind_display"] == "Receipt of paper submission"
     listed = APIClient()
     listed.force_authenticate(app.filed_by)
     rows = listed.get(reverse("api:documents"), {"application": app.pk}).json()

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 # The graph of ARCHITECTURE.md / issue 5, written out independently of the model.
 ALLOWED = {
     S.DRAFT: {"submit", "withdraw"},
-    S.SUBMITTED: {"accept", "request_supplement", "reject", "withdraw"},
+    # deem_accepted: the system's act (Administrative Licensing Law Art. 32), never a button
+    S.SUBMITTED: {"accept", "deem_accepted", "request_supplement", "reject", "withdraw"},
     S.SUPPLEMENT_REQUESTED: {"resubmit", "reject", "withdraw"},
     S.ACCEPTED: {"approve", "reject", "extend_deadline", "withdraw"},
     S.APPROVED: {"mark_produced", "extend_deadline"},
@@ -35,6 +36,9 @@ ALLOWED = {
     S.DELIVERED: set(),
 }
 TRANSITIONS = sorted(set().union(*ALLOWED.values()))
+# The system's own acts (no service a user calls): deemed acceptance (Administrative Licensing
+# Law Art. 32), run by the daily job and by the officer's acts themselves.
+SYSTEM_TRANSITIONS = {"deem_accepted"}
 
 
 def test_the_model_graph_is_exactly_the_documented_one():
@@ -100,7 +104,7 @@ def test_every_disallowed_act_is_refused_by_the_services_and_changes_nothing(sta
     app = ApplicationFactory(**({state: True} if state != S.DRAFT else {}))
     staff = staff_for(app.station)
     calls = _service_calls(app, staff)
-    assert set(calls) == set(TRANSITIONS)
+    assert set(calls) == set(TRANSITIONS) - SYSTEM_TRANSITIONS
     for name, call in calls.items():
         if name in ALLOWED[state]:
             continue
@@ -303,6 +307,15 @@ def test_walk_every_allowed_transition_through_the_services():
             "complete_cancellation",
             lambda app=app, st=st: svc.complete_cancellation(user=st["officer"], application=app),
         )
+
+    # deemed acceptance: the officer's act on a submission left unanswered past the statutory
+    # working days first records it (Administrative Licensing Law Art. 32)
+    app = ApplicationFactory(
+        submitted=True, submitted_at=timezone.now() - datetime.timedelta(days=20)
+    )
+    st = staff_for(app.station)
+    step(app, "deem_accepted", lambda: svc.accept(user=st["officer"], application=app))
+    assert app.transitions.filter(transition="deem_accepted").exists()
 
     expected = {(state, name) for state, names in ALLOWED.items() for name in names}
     assert walked == expected

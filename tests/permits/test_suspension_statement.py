@@ -36,6 +36,7 @@ def test_the_suspension_and_its_log_are_one_statement_on_postgresql():
         registration=renewing.holder.registrations.get(),
         permit=renewing,
         accepted=True,
+        submitted_at=timezone.now() - datetime.timedelta(days=5),  # filed on time
     )
     with CaptureQueriesContext(connection) as queries:
         assert suspend_overdue_permits(today=today) == 2

@@ -66,6 +66,13 @@ def register(registration_id: int) -> None:
     registration = register_residence(
         registration=ResidenceRegistration.objects.get(pk=registration_id), by=officer()
     )
+    # the smoke journey's history: recorded on the move-in day it typed (residence counts from
+    # the station's recording, issue 25)
+    ResidenceRegistration.objects.filter(pk=registration.pk).update(
+        registered_at=datetime.datetime.combine(
+            registration.since, datetime.time(10), tzinfo=datetime.UTC
+        )
+    )
     print(json.dumps({"state": registration.state}))
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from applicants.lockout import password_confirmed
 from core import clock
@@ -15,6 +16,7 @@ from core.fsm import holds_transition_permission, run_transition
 from core.uploads import clean_document
 from notifications.services import notify
 from permits import rules, service_types
+from permits.constants import ApplicationState
 from permits.models import ApplicationTransition, PermitApplication
 
 from .. import documents
@@ -124,7 +126,29 @@ def city_region_codes() -> tuple[str, ...]:
 
 
 def _deemed_acceptance_days() -> int:
-    return int(getattr(settings, "DEEMED_ACCEPTANCE_WORKING_DAYS", rules.DEEMED_ACCEPTANCE_DAYS))
+    return rules.configured_deemed_acceptance_days()
+
+
+def settle_deemed_acceptance(application) -> bool:
+    """Administrative Licensing Law Art. 32, checked by each desk act itself (not only by the
+    daily job): a submission left without acceptance or notice for the statutory working days
+    counts as accepted on receipt (rules.is_deemed_accepted); this records it now, in its own
+    transaction, so it stands whatever the act then does. True when it was deemed accepted."""
+    received = application.received_at
+    if application.state != ApplicationState.SUBMITTED or received is None:
+        return False
+    received_on = timezone.localdate(received)
+    if not rules.is_deemed_accepted(received_on, clock.today(), _deemed_acceptance_days()):
+        return False
+    run_transition(
+        application,
+        "deem_accepted",
+        user=None,
+        check_permission=False,
+        note="Deemed accepted on receipt: no acceptance or notice within the statutory working "
+        "days (Administrative Licensing Law Art. 32).",
+    )
+    return True
 
 
 def answer_context() -> service_types.AnswerContext:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from applicants.id_numbers import age_on
 from core import clock
 from permits import rules, service_types
 from permits.constants import ApplicationState
@@ -45,7 +46,10 @@ def check_eligibility(
     if person.is_dependent:
         agent = user.own_identity
         refusals += rules.agent_refusals(
-            is_dependent=True, agent_verified=agent is not None and agent.is_verified
+            is_dependent=True,
+            agent_verified=agent is not None and agent.is_verified,
+            agent_reason=person.agent_reason,
+            age=age_on(person.birth_date, today) if person.birth_date else None,
         )
     reasons = [str(refusal) for refusal in refusals]
     reasons += [str(reason) for reason in service_type.permit_refusals(facts)]

@@ -3,6 +3,7 @@ extension of the deadline."""
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
@@ -16,15 +17,19 @@ from permits.models import PermitApplication
 from .. import documents
 from .. import ratings as rating_services
 from .common import (
+    _deemed_acceptance_days,
     fire,
     last_log,
     notify_applicant,
     require_permission,
+    settle_deemed_acceptance,
 )
 
 
 def accept(*, user, application, note: str = "") -> PermitApplication:
-    """受理 (seed 001): the 15-day clock starts (calendar or working days, by setting)."""
+    """受理 (seed 001): the 15-day clock starts (calendar or working days, by setting). A
+    submission already deemed accepted (Administrative Licensing Law Art. 32) is accepted on
+    receipt, its clock running from that day, not from today."""
 
     def after(app):
         paper = documents.issue_for_application(
@@ -34,14 +39,32 @@ def accept(*, user, application, note: str = "") -> PermitApplication:
             app, NotificationKind.APPLICATION_ACCEPTED, deadline=app.deadline, document=paper
         )
 
+    require_permission(application, "accept", user)
+    if settle_deemed_acceptance(application):
+        with transaction.atomic():
+            after(application)
+        return application
     return fire(application, "accept", user=user, note=note, after=after)
 
 
 def request_supplement(*, user, application, items: list[dict], note: str = ""):
     """The one-time notice (一次性告知, seed 001): every missing or unacceptable item at once,
     each ``{"code": <requirement code>, "reason": <SupplementReason>, "note": "..."}``.
-    A further request may only flag items re-uploaded since the previous one."""
+    A further request may only flag items re-uploaded since the previous one. Once the
+    submission is deemed accepted (Administrative Licensing Law Art. 32) no notice may be sent:
+    refused, the acceptance recorded."""
     check_transition(application, "request_supplement", user)
+    if settle_deemed_acceptance(application):
+        raise RuleRefused(
+            _(
+                "The submission counts as accepted on the day it was received: no notice of "
+                "missing material was sent within %(days)s working days (Administrative "
+                "Licensing Law, Art. 32). A one-time notice can no longer be sent; decide on "
+                "the application."
+            ),
+            code="deemed_accepted",
+            params={"days": _deemed_acceptance_days()},
+        )
     requirements = {r.code: r for r in application.requirements()}
     cleaned, seen = [], set()
     for item in items or []:
@@ -129,6 +152,9 @@ def reject(*, user, application, reason: str, note: str = "") -> PermitApplicati
         raise InvalidInput(_("Choose the reason for the rejection."))
     if reason == ApplicationRejectionReason.OTHER and not (note or "").strip():
         raise InvalidInput(_("Explain the reason “other” in the note."))
+    # a submission deemed accepted (Administrative Licensing Law Art. 32) is no longer refused
+    # acceptance (不予受理): it is accepted, and refused approval (不予批准)
+    settle_deemed_acceptance(application)
     from_state = application.state  # before acceptance: 不予受理; after: 不予批准
 
     def after(app):

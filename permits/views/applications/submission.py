@@ -13,7 +13,7 @@ from ...constants import (
 from ...forms.applications import (
     SubmitForm,
 )
-from ...selectors.applications import answer_rows
+from ...selectors.applications import answer_rows, deadline_terms
 from ...services import applications as services
 from .common import (
     SEEN_KEY,
@@ -95,4 +95,8 @@ def submitted(request, pk):
     application = get_application(request, pk)
     if application.state == ApplicationState.DRAFT:
         return redirect("permits:application_check", application.pk)
-    return render(request, "permits/applications/submitted.html", {"application": application})
+    return render(
+        request,
+        "permits/applications/submitted.html",
+        {"application": application, "terms": deadline_terms()},
+    )

@@ -75,6 +75,10 @@ def test_a_new_permit_through_the_api_from_sign_up_to_produced_and_mailed(api):
     register_residence(
         registration=ResidenceRegistration.objects.get(pk=response.json()["id"]), by=officer
     )
+    # ... eight months ago: residence counts from the station's recording (issue 25)
+    ResidenceRegistration.objects.filter(pk=response.json()["id"]).update(
+        registered_at=timezone.now() - relativedelta(months=8)
+    )
     assert api.get(f"/api/v1/registrations/{response.json()['id']}/").json()["state"] == (
         "registered"
     )

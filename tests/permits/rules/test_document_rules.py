@@ -10,9 +10,11 @@ from permits import rules
 @pytest.mark.parametrize(
     ("decided_on", "reconsider_by", "sue_by"),
     [
-        (date(2026, 12, 2), date(2027, 1, 31), date(2027, 6, 2)),
-        (date(2026, 8, 31), date(2026, 10, 30), date(2027, 2, 28)),  # month end clamps
+        # a last day on a rest day moves to the next working day (Civil Code Art. 203)
+        (date(2026, 12, 2), date(2027, 2, 1), date(2027, 6, 2)),  # Sun 2027-01-31 -> Mon
+        (date(2026, 8, 31), date(2026, 10, 30), date(2027, 3, 1)),  # clamps to Sun 02-28 -> Mon
         (date(2027, 12, 31), date(2028, 2, 29), date(2028, 6, 30)),  # leap year
+        (date(2026, 8, 2), date(2026, 10, 8), date(2027, 2, 2)),  # 10-01 National Day -> 10-08
     ],
 )
 def test_remedy_deadlines(decided_on, reconsider_by, sue_by):
