@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('permits', '0012_service_registry_choices'),
+        ('permits', '0014_photo_receipts'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('permits', '0013_station_short_code_on_papers'),
+        ('permits', '0015_station_short_code_on_papers'),
     ]
 
     operations = [
