@@ -63,6 +63,8 @@ QUEUE_STATES: dict[str, tuple[str, ...]] = {
 # The queues each role works (the landing page shows these).
 OFFICER_QUEUES = ("to_accept", "to_decide", "to_complete")
 CLERK_QUEUES = ("to_produce", "to_hand_over", "mailed", "card_to_receive")
+# Issue 31: an agency's staff receive, check, send the one-time notice and accept.
+AGENCY_QUEUES = ("to_accept", "waiting_for_applicant")
 
 
 def states_of(*queues: str) -> tuple[str, ...]:
@@ -72,6 +74,7 @@ def states_of(*queues: str) -> tuple[str, ...]:
 OFFICER_STATES = states_of(*OFFICER_QUEUES)
 CLERK_STATES = states_of(*CLERK_QUEUES)
 WAITING_STATES = OFFICER_STATES + CLERK_STATES
+AGENCY_STATES = states_of(*AGENCY_QUEUES)
 
 # --- deadlines ----------------------------------------------------------------------------------
 
@@ -178,6 +181,8 @@ def default_states(user) -> tuple:
     if is_supervisor(user):
         return WAITING_STATES
     names = group_names(user)
+    if StaffGroup.AGENCY in names:
+        return AGENCY_STATES
     if StaffGroup.OFFICER in names:
         return OFFICER_STATES
     if StaffGroup.CLERK in names:
@@ -209,7 +214,7 @@ def application_queue(user, params, *, today=None) -> QuerySet[PermitApplication
         qs = qs.filter(search_filter(term[:60]))
     return (
         scope_to_station(qs, user)
-        .select_related("person", "station")
+        .select_related("person", "station", "agency")
         .order_by(F("deadline").asc(nulls_last=True), "submitted_at", "pk")
     )
 

@@ -3,7 +3,7 @@
 import secrets
 
 from ..constants import DeliveryMethod
-from ..scoping import is_supervisor, station_id_of
+from ..scoping import acts_for_row
 
 
 def new_pickup_code() -> str:
@@ -13,7 +13,8 @@ def new_pickup_code() -> str:
 
 class StaffPermission:
     """A transition permission for police staff: the Django permission AND the row's station
-    (officers and clerks act for their own station; supervisors everywhere, review.scoping)."""
+    (officers and clerks act for their own station; agency staff for their agency's cases;
+    supervisors everywhere, ``permits.scoping``)."""
 
     def __init__(self, perm: str):
         self.perm = perm
@@ -26,7 +27,7 @@ class StaffPermission:
             return False
         if getattr(instance, "filed_by_id", None) == user.pk:
             return False  # never one's own application (separation of duties)
-        return is_supervisor(user) or station_id_of(user) == instance.station_id
+        return acts_for_row(user, instance)  # agency staff: their agency's rows only
 
     def __repr__(self) -> str:
         return f"StaffPermission({self.perm!r})"

@@ -70,6 +70,18 @@ class PermitApplication(
         related_name="applications",
         help_text=_("The station of the person's registered house; set, never chosen."),
     )
+    agency = models.ForeignKey(
+        "permits.Agency",
+        verbose_name=_("applied at (community service agency)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        help_text=_(
+            "Empty: at the station. An agency of the station the applicant chose; its staff "
+            "receive and accept the case, the station's officers decide it."
+        ),
+    )
     registration = models.ForeignKey(
         ResidenceRegistration,
         verbose_name=_("residence registration"),

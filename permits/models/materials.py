@@ -123,6 +123,15 @@ class Material(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # the lessor's confirmation this material stands for (the file is its certificate)
+    lessor_confirmation = models.ForeignKey(
+        "permits.LessorConfirmation",
+        verbose_name=_("lessor's confirmation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("material")

@@ -31,6 +31,7 @@ from permits.models import (
     ResidencePermit,
 )
 from permits.scoping import is_supervisor
+from permits.selectors import lessors as lessor_selectors
 from permits.selectors.applications import answer_rows
 
 from .. import selectors, views
@@ -254,7 +255,7 @@ class PermitApplicationAdmin(
         today = clock.today()
         registration = application.registration
         materials = list(
-            application.materials.select_related("requirement").order_by(
+            application.materials.select_related("requirement", "lessor_confirmation").order_by(
                 "requirement__order", "requirement__code", "-version"
             )
         )
@@ -265,6 +266,8 @@ class PermitApplicationAdmin(
             material.is_pdf = (material.content_type or "").endswith("pdf") or (
                 material.file.name.lower().endswith(".pdf")
             )
+            # issue 31: the lessor's confirmation standing for the lease (who, when)
+            material.lessor_note = lessor_selectors.describe(material.lessor_confirmation)
         agent = None
         if application.person.is_dependent:
             agent = application.filed_by.own_identity

@@ -33,6 +33,7 @@ from .common import (
     validate_upload,
 )
 from .eligibility import check_eligibility
+from .places import check_place
 
 
 def start_application(
@@ -106,7 +107,9 @@ def save_answers(*, user, application, answers: dict | None = None, basis: str |
     return application
 
 
-def upload_material(*, user, application, requirement_code: str, file) -> Material:
+def upload_material(
+    *, user, application, requirement_code: str, file, lessor_confirmation=None
+) -> Material:
     """Upload one material. In a draft: any step of the application; while more material is
     requested: only the flagged items (seed 001, one-time notice). A re-upload keeps the earlier
     version (superseded) so the reviewer sees what changed."""
@@ -147,6 +150,7 @@ def upload_material(*, user, application, requirement_code: str, file) -> Materi
             size=cleaned.size,
             version=(previous.version + 1) if previous else 1,
             uploaded_by=user,
+            lessor_confirmation=lessor_confirmation,
         )
         material.file.save(cleaned.name, cleaned, save=False)
         material.save()
@@ -212,6 +216,8 @@ def submit(
     def before(app):
         app.answers = answers
         service_type.before_submit(app, answers=answers, registration=registration, today=today)
+        # the agency chosen must still be one of the station's (issue 31)
+        check_place(app, app.agency_id)
 
     def after(app):
         service_type.after_submit(app, user=user, today=today)
