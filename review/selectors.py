@@ -27,6 +27,7 @@ from core.paging import Total
 from permits import service_types
 from permits.constants import ApplicationState, RegistrationState, StaffGroup
 from permits.models import (
+    Agency,
     PermitApplication,
     Rating,
     RatingFollowUp,
@@ -416,12 +417,7 @@ def percentile(values: list[float], fraction: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def station_report(*, start: datetime.date, end: datetime.date, today=None) -> list[dict]:
-    """Per station, for the days ``start`` to ``end`` (inclusive, local time): received
-    (submitted), accepted, approved, rejected, median and 90th-percentile days from acceptance
-    to production, overdue now, and the first-time approval rate (approved without any request
-    for more material, over all decisions of the period)."""
-    today = today or clock.today()
+def _period_bounds(start: datetime.date, end: datetime.date):
     tz = timezone.get_current_timezone()
     since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
     next_day = end + datetime.timedelta(days=1)
@@ -430,11 +426,23 @@ def station_report(*, start: datetime.date, end: datetime.date, today=None) -> l
     def between(field):
         return Q(**{f"{field}__gte": since, f"{field}__lt": until})
 
+    return between
+
+
+def _place_metrics(key: str, between, today, scope: Q | None = None) -> dict:
+    """Received, accepted, approved, rejected, produced, median and p90 days from acceptance to
+    production, overdue now and the first-time approval rate, per value of ``key``
+    ("station_id", or "agency_id" for the community service agencies, issue 31)."""
+    base = (
+        PermitApplication.objects.all()
+        if scope is None
+        else PermitApplication.objects.filter(scope)
+    )
     decided = between("decided_at")
     rejected = Q(state=ApplicationState.REJECTED)
     counts = {
-        row["station_id"]: row
-        for row in PermitApplication.objects.values("station_id").annotate(
+        row[key]: row
+        for row in base.values(key).annotate(
             received=Count("pk", filter=between("submitted_at")),
             accepted=Count("pk", filter=between("accepted_at")),
             approved=Count("pk", filter=decided & ~rejected),
@@ -446,38 +454,85 @@ def station_report(*, start: datetime.date, end: datetime.date, today=None) -> l
         )
     }
     durations: dict[int, list[float]] = {}
-    produced = PermitApplication.objects.filter(
-        between("produced_at"), accepted_at__isnull=False
-    ).values_list("station_id", "accepted_at", "produced_at")
-    for station_id, accepted_at, produced_at in produced.iterator(chunk_size=2000):
-        durations.setdefault(station_id, []).append(
-            (produced_at - accepted_at).total_seconds() / 86400
-        )
-    satisfaction = satisfaction_by_station(between("rated_at"), today)
-    report = []
-    for station in Station.objects.order_by("name"):
-        row = counts.get(station.pk, {})
+    produced = base.filter(between("produced_at"), accepted_at__isnull=False).values_list(
+        key, "accepted_at", "produced_at"
+    )
+    for group, accepted_at, produced_at in produced.iterator(chunk_size=2000):
+        durations.setdefault(group, []).append((produced_at - accepted_at).total_seconds() / 86400)
+    metrics = {}
+    for group in set(counts) | set(durations):
+        row = counts.get(group, {})
         decisions = row.get("approved", 0) + row.get("rejected", 0)
-        days = durations.get(station.pk, [])
+        days = durations.get(group, [])
         median, p90 = percentile(days, 0.5), percentile(days, 0.9)
-        report.append(
-            {
-                "station": station,
-                "received": row.get("received", 0),
-                "accepted": row.get("accepted", 0),
-                "approved": row.get("approved", 0),
-                "rejected": row.get("rejected", 0),
-                "produced": len(days),
-                "median_days": None if median is None else round(median, 1),
-                "p90_days": None if p90 is None else round(p90, 1),
-                "overdue": row.get("overdue", 0),
-                "first_time_rate": (
-                    None if not decisions else round(100 * row.get("first_time", 0) / decisions)
-                ),
-                **satisfaction.get(station.pk, _NO_RATINGS),
-            }
-        )
-    return report
+        metrics[group] = {
+            "received": row.get("received", 0),
+            "accepted": row.get("accepted", 0),
+            "approved": row.get("approved", 0),
+            "rejected": row.get("rejected", 0),
+            "produced": len(days),
+            "median_days": None if median is None else round(median, 1),
+            "p90_days": None if p90 is None else round(p90, 1),
+            "overdue": row.get("overdue", 0),
+            "first_time_rate": (
+                None if not decisions else round(100 * row.get("first_time", 0) / decisions)
+            ),
+        }
+    return metrics
+
+
+_NO_CASES = {
+    "received": 0,
+    "accepted": 0,
+    "approved": 0,
+    "rejected": 0,
+    "produced": 0,
+    "median_days": None,
+    "p90_days": None,
+    "overdue": 0,
+    "first_time_rate": None,
+}
+
+
+def station_report(*, start: datetime.date, end: datetime.date, today=None) -> list[dict]:
+    """Per station, for the days ``start`` to ``end`` (inclusive, local time): received
+    (submitted), accepted, approved, rejected, median and 90th-percentile days from acceptance
+    to production, overdue now, and the first-time approval rate (approved without any request
+    for more material, over all decisions of the period). A station's figures count the cases
+    its agencies received too; ``agency_report`` shows those apart."""
+    today = today or clock.today()
+    between = _period_bounds(start, end)
+    metrics = _place_metrics("station_id", between, today)
+    satisfaction = satisfaction_by_station(between("rated_at"), today)
+    return [
+        {
+            "station": station,
+            **metrics.get(station.pk, _NO_CASES),
+            **satisfaction.get(station.pk, _NO_RATINGS),
+        }
+        for station in Station.objects.order_by("name")
+    ]
+
+
+def agency_report(*, start: datetime.date, end: datetime.date, today=None) -> list[dict]:
+    """Issue 31: the same figures for the cases filed at each community service agency, and for
+    those filed at each station itself, so the two can be compared."""
+    today = today or clock.today()
+    between = _period_bounds(start, end)
+    by_agency = _place_metrics("agency_id", between, today, Q(agency__isnull=False))
+    at_station = _place_metrics("station_id", between, today, Q(agency__isnull=True))
+    rows = []
+    agencies = Agency.objects.select_related("station").order_by("station__name", "name")
+    by_station: dict[int, list] = {}
+    for agency in agencies:
+        by_station.setdefault(agency.station_id, []).append(agency)
+    for station in Station.objects.filter(pk__in=by_station).order_by("name"):
+        rows.append({"station": station, "agency": None, **at_station.get(station.pk, _NO_CASES)})
+        for agency in by_station[station.pk]:
+            rows.append(
+                {"station": station, "agency": agency, **by_agency.get(agency.pk, _NO_CASES)}
+            )
+    return rows
 
 
 _NO_RATINGS = {

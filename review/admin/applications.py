@@ -102,7 +102,14 @@ class PermitApplicationAdmin(
     desk = APPLICATION_DESK
     desk_inline = False  # each act opens its own form page
     desk_act_url_name = "review_application_act"
-    desk_select_related = ("person", "filed_by", "station", "registration__house", "permit")
+    desk_select_related = (
+        "person",
+        "filed_by",
+        "station",
+        "agency",
+        "registration__house",
+        "permit",
+    )
 
     class Media:
         css = {"all": ["css/review-admin.css"]}  # the deadline badges (no inline styles: CSP)
@@ -113,12 +120,13 @@ class PermitApplicationAdmin(
         "masked_person",
         "masked_id_number",
         "station",
+        "agency",
         "state",
         "deadline_flag",
         "submitted_at",
     ]
     list_filter = [DeskFilter, "service", "state", DueFilter, LongUncollectedFilter]
-    list_select_related = ["person", "station"]
+    list_select_related = ["person", "station", "agency"]
     search_fields = ["reference", "person__full_name"]
     search_help_text = _("Reference, name, or the last digits of the ID number.")
     ordering = [F("deadline").asc(nulls_last=True), "submitted_at", "pk"]
@@ -135,6 +143,7 @@ class PermitApplicationAdmin(
                     "basis",
                     "state",
                     "station",
+                    "agency",
                     "deadline",
                     "extension_days",
                     "extension_reason",

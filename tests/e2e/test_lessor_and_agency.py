@@ -53,3 +53,37 @@ def test_a_lessor_confirms_by_the_link(new_page, shot):
     assert confirmation.lessor_name == "房东张"
     response = page.goto(path)
     assert response.status == 410
+
+
+def test_file_an_application_at_an_agency_which_accepts_it(new_page, shot):
+    from permits.constants import ApplicationState
+    from permits.models import PermitApplication
+    from tests.e2e.journey import desk_act, log_in, submit_application
+    from tests.factories import AgencyFactory, HouseFactory, StaffFactory, StationFactory
+    from tests.permits.helpers import draft_ready, registered_person
+    from tests.service_codes import Service
+
+    station = StationFactory()
+    agency = AgencyFactory(station=station, name="滨海社区服务站")
+    person = registered_person(months=12, house=HouseFactory(station=station))
+    draft = draft_ready(person, Service.NEW)
+
+    page = new_page(viewport=PHONE, language="zh-hans")
+    log_in(page, shot, phone=person.account.phone)
+    page.goto(f"/permits/applications/{draft.pk}/check/")
+    assert "滨海社区服务站" in page.content()
+    page.locator("#place-form").get_by_label("滨海社区服务站", exact=False).check()
+    with page.expect_navigation():
+        page.locator("#place-form button[type=submit]").click()
+    shot(page, "place-chosen")
+    assert_accessible(page, "check page with the place")
+    submit_application(page, shot, draft.pk)
+    application = PermitApplication.objects.get(pk=draft.pk)
+    assert application.agency == agency and application.state == ApplicationState.SUBMITTED
+
+    agency_staff = StaffFactory(agency_staff=True, agency=agency)
+    desk = new_page(viewport=PHONE, language="zh-hans")
+    desk_act(desk, shot, agency_staff, draft.pk, "accept")
+    application.refresh_from_db()
+    assert application.state == ApplicationState.ACCEPTED
+    assert desk.locator("#act-approve").count() == 0
