@@ -52,6 +52,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         *APPLICATION_VIEW,
         "permits.accept_application",
         "permits.request_supplement",
+        # only the cards the applicant chose to collect at the agency (StaffPermission)
+        "permits.hand_over_certificate",
     },
     StaffGroup.SUPERVISOR: {
         # Audit records (read-only admin; issue 14) and the retention page.

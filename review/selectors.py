@@ -65,7 +65,7 @@ QUEUE_STATES: dict[str, tuple[str, ...]] = {
 OFFICER_QUEUES = ("to_accept", "to_decide", "to_complete")
 CLERK_QUEUES = ("to_produce", "to_hand_over", "mailed", "card_to_receive")
 # Issue 31: an agency's staff receive, check, send the one-time notice and accept.
-AGENCY_QUEUES = ("to_accept", "waiting_for_applicant")
+AGENCY_QUEUES = ("to_accept", "waiting_for_applicant", "to_hand_over")
 
 
 def states_of(*queues: str) -> tuple[str, ...]:

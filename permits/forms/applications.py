@@ -237,3 +237,21 @@ class PlaceForm(forms.Form):
     def clean_agency(self):
         value = self.cleaned_data["agency"]
         return int(value) if value else None
+
+
+class PickupPlaceField(forms.ChoiceField):
+    """Where to collect the card (issue 31): the station, or the agency the case was filed at
+    when the station lets it hand over cards."""
+
+    def __init__(self, application, **kwargs):
+        super().__init__(
+            label=_("Where do you collect the card?"),
+            choices=[
+                ("station", application.station.name),
+                ("agency", application.agency.name),
+            ],
+            initial="agency",
+            widget=forms.RadioSelect,
+            error_messages={"required": _("Choose where you collect the card.")},
+            **kwargs,
+        )

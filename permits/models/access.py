@@ -3,7 +3,7 @@
 import secrets
 
 from ..constants import DeliveryMethod
-from ..scoping import acts_for_row
+from ..scoping import acts_for_row, agency_id_of
 
 
 def new_pickup_code() -> str:
@@ -16,8 +16,10 @@ class StaffPermission:
     (officers and clerks act for their own station; agency staff for their agency's cases;
     supervisors everywhere, ``permits.scoping``)."""
 
-    def __init__(self, perm: str):
+    def __init__(self, perm: str, *, agency_if: str = ""):
         self.perm = perm
+        # agency staff hold this one only on rows where this attribute is true (issue 31)
+        self.agency_if = agency_if
 
     def __call__(self, instance, user) -> bool:
 
@@ -27,6 +29,9 @@ class StaffPermission:
             return False
         if getattr(instance, "filed_by_id", None) == user.pk:
             return False  # never one's own application (separation of duties)
+        agency_bound = self.agency_if and agency_id_of(user) is not None
+        if agency_bound and not getattr(instance, self.agency_if, False):
+            return False
         return acts_for_row(user, instance)  # agency staff: their agency's rows only
 
     def __repr__(self) -> str:

@@ -82,6 +82,11 @@ class PermitApplication(
             "receive and accept the case, the station's officers decide it."
         ),
     )
+    pickup_at_agency = models.BooleanField(
+        _("collected at the agency"),
+        default=False,
+        help_text=_("Window pickup at the agency it was filed at, not at the station."),
+    )
     registration = models.ForeignKey(
         ResidenceRegistration,
         verbose_name=_("residence registration"),
@@ -442,7 +447,8 @@ class PermitApplication(
         field=state,
         source=ApplicationState.AWAITING_PICKUP,
         target=ApplicationState.COLLECTED,
-        permission=StaffPermission("permits.hand_over_certificate"),
+        # an agency's staff hand over only the cards collected at their agency (issue 31)
+        permission=StaffPermission("permits.hand_over_certificate", agency_if="pickup_at_agency"),
     )
     def record_collected(self, *, by, by_agent=False, note=""):
         self.completed_at = timezone.now()

@@ -46,6 +46,11 @@ class Agency(models.Model):
         default=True,
         help_text=_("Applicants may choose to apply here."),
     )
+    hands_over_cards = models.BooleanField(
+        _("the station lets it hand over cards"),
+        default=False,
+        help_text=_("Applicants who applied here may collect the card here."),
+    )
 
     class Meta:
         verbose_name = _("community service agency")

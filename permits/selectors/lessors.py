@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import NotAllowed, WrongState
 
-from ..constants import LessorConfirmationState
+from ..constants import LessorConfirmationState, RegistrationState
 from ..models import LessorConfirmation
 
 LINK_SALT = "permits.lessor-link"
@@ -49,6 +49,14 @@ def confirmation_from_token(token: str) -> LessorConfirmation:
         raise NotAllowed()
     if confirmation.state != LessorConfirmationState.PENDING:
         raise WrongState(_("This link has already been used. Thank you."), code="link_used")
+    if confirmation.registration.state not in (
+        RegistrationState.SUBMITTED,
+        RegistrationState.REGISTERED,
+    ):
+        raise WrongState(
+            _("This registration has ended: nothing is left to confirm. Thank you."),
+            code="registration_ended",
+        )
     return confirmation
 
 

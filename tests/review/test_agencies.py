@@ -203,3 +203,67 @@ def test_the_report_tells_the_agencies_apart(client, world):
     assert a_rows[world["a2"].pk]["received"] == 1 and a_rows[world["a2"].pk]["accepted"] == 0
     assert a_rows[None]["received"] == 1
     assert world["a1"].name in page
+
+
+def _produced_at_agency(world, *, hands_over=True):
+    agency = world["a1"]
+    agency.hands_over_cards = hands_over
+    agency.save()
+    case = world["cases"]["a1"]
+    svc.accept(user=world["a1_staff"], application=case)
+    svc.approve(user=world["officer_a"], application=case)
+    svc.mark_produced(user=world["clerk_a"], application=case)
+    case.refresh_from_db()
+    return case
+
+
+def test_the_applicant_collects_at_the_agency_whose_staff_hand_it_over(world):
+    from django.test import Client
+
+    case = _produced_at_agency(world)
+    applicant = Client(HTTP_ACCEPT_LANGUAGE="en")
+    applicant.force_login(case.filed_by)
+    window = reverse("permits:application_delivery_window", args=[case.pk])
+    page = applicant.get(window).content.decode()
+    assert world["a1"].name in page and 'name="at_agency"' in page
+    response = applicant.post(
+        window, {"method": "window", "at_agency": "agency", "seen_state": case.state}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    case.refresh_from_db()
+    assert case.pickup_at_agency and case.state == ApplicationState.AWAITING_PICKUP
+    # another agency's staff cannot; the agency's staff can
+    other = StaffFactory(agency_staff=True, agency=world["a2"])
+    with pytest.raises(NotAllowed):
+        svc.record_collected(
+            user=other, application=case, collector_id_number=case.person.id_number
+        )
+    svc.record_collected(
+        user=world["a1_staff"], application=case, collector_id_number=case.person.id_number
+    )
+    case.refresh_from_db()
+    assert case.state == ApplicationState.COLLECTED
+
+
+def test_a_card_collected_at_the_station_is_not_the_agencys_to_hand_over(world):
+    case = _produced_at_agency(world)
+    svc.choose_pickup(user=case.filed_by, application=case)
+    case.refresh_from_db()
+    assert not case.pickup_at_agency
+    with pytest.raises(NotAllowed):
+        svc.record_collected(
+            user=world["a1_staff"], application=case, collector_id_number=case.person.id_number
+        )
+    svc.record_collected(
+        user=world["clerk_a"], application=case, collector_id_number=case.person.id_number
+    )
+
+
+def test_an_agency_that_does_not_hand_over_cards_is_not_offered(world):
+    from core.errors import InvalidInput
+
+    case = _produced_at_agency(world, hands_over=False)
+    with pytest.raises(InvalidInput):
+        svc.choose_pickup(user=case.filed_by, application=case, at_agency=True)
+    case.refresh_from_db()
+    assert case.delivery_method == "" and not case.pickup_at_agency

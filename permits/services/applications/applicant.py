@@ -281,11 +281,22 @@ def _refuse_second_choice(application) -> None:
         )
 
 
-def choose_pickup(*, user, application) -> PermitApplication:
-    """窗口领证: bring the ID card (and the old card for renewal and change) to the station."""
+def choose_pickup(*, user, application, at_agency: bool = False) -> PermitApplication:
+    """窗口领证: bring the ID card (and the old card for renewal and change) to the station, or
+    (issue 31) to the community service agency it was filed at, where the station lets it hand
+    over cards."""
     require_filer(user, application)
     _refuse_second_choice(application)
-    return fire(application, "choose_pickup", user=user)
+    if at_agency and not (application.agency_id and application.agency.hands_over_cards):
+        raise InvalidInput(
+            _("Cards of this application are handed over at the station only."),
+            code="agency_does_not_hand_over",
+        )
+
+    def before(app):
+        app.pickup_at_agency = bool(at_agency)
+
+    return fire(application, "choose_pickup", user=user, before=before)
 
 
 def choose_mail(

@@ -434,3 +434,10 @@ def test_the_api_refuses_a_residence_without_proof_or_lessor(client):
     )
     assert response.status_code == 400
     assert "proof" in response.json().get("fields", response.json())
+
+
+def test_a_link_of_an_ended_registration_answers_410(rented):
+    path = _link_path()
+    ResidenceRegistration.objects.filter(pk=rented.pk).update(state="rejected")
+    assert Client(**EN).get(path).status_code == 410
+    assert LessorConfirmation.objects.get().state == LessorConfirmationState.PENDING
