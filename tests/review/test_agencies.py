@@ -267,3 +267,13 @@ def test_an_agency_that_does_not_hand_over_cards_is_not_offered(world):
         svc.choose_pickup(user=case.filed_by, application=case, at_agency=True)
     case.refresh_from_db()
     assert case.delivery_method == "" and not case.pickup_at_agency
+
+
+def test_the_officers_queue_and_desk_name_the_agency(client, world):
+    client.force_login(world["officer_a"])
+    landing = client.get(reverse("admin:index")).content.decode()
+    assert f'data-agency="{world["a1"].code}"' in landing
+    desk = client.get(change_url(world["cases"]["a1"])).content.decode()
+    assert world["a1"].name in desk
+    plain = client.get(change_url(world["cases"]["a"])).content.decode()
+    assert world["a1"].name not in plain
