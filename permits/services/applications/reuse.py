@@ -42,7 +42,7 @@ def _lessor_certificate_pdf(confirmation) -> SimpleUploadedFile:
 
     ImageFile.LOAD_TRUNCATED_IMAGES = False  # as permits.services.rendering: uploads stay strict
     html = render_to_string(
-        "permits/lessors/certificate.html",
+        "permits/documents/lessor_certificate.html",
         {
             "confirmation": confirmation,
             "tenant": mask_name(confirmation.registration.person.full_name),
