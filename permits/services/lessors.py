@@ -33,7 +33,8 @@ from core.errors import InvalidInput, NotAllowed, RateLimited, WrongState
 from core.fsm import run_transition
 from core.masking import mask_name
 from core.phones import mask_phone
-from notifications.services import send_direct_sms
+from notifications.constants import NotificationKind
+from notifications.services import notify, send_direct_sms
 
 from ..constants import LessorConfirmationState, RegistrationState
 from ..models import LessorConfirmation
@@ -194,25 +195,30 @@ def decide(
 
     now = timezone.now()
     note = mask_phone(confirmation.lessor_phone)
-    if confirm:
-        return run_transition(
-            confirmation,
-            "confirm",
-            user=None,
-            check_permission=False,  # the signed link and the proven phone are the check
-            before=still_the_same_link,
-            at=now,
-            lessor_name=lessor_name,
-            note=note,
-            wrong_state=used,
-        )
+    extra = {"at": now, "lessor_name": lessor_name} if confirm else {"at": now}
     return run_transition(
         confirmation,
-        "decline",
+        "confirm" if confirm else "decline",
         user=None,
-        check_permission=False,
+        check_permission=False,  # the signed link and the proven phone are the check
         before=still_the_same_link,
-        at=now,
+        after=_tell_the_tenant,
         note=note,
         wrong_state=used,
+        **extra,
+    )
+
+
+def _tell_the_tenant(confirmation: LessorConfirmation) -> None:
+    """My Affairs and an SMS to the tenant (the SMS after commit, ``notify``)."""
+    registration = confirmation.registration
+    notify(
+        registration.person.account,
+        NotificationKind.LESSOR_ANSWERED,
+        {
+            "address": confirmation.house.address,
+            "confirmed": confirmation.is_confirmed,
+        },
+        related=confirmation,
+        link=reverse("permits:registration_detail", args=[registration.pk]),
     )

@@ -96,6 +96,12 @@ def test_a_rented_registration_needs_no_lease_and_the_lessor_confirms_by_the_lin
     assert confirmation.state == LessorConfirmationState.CONFIRMED
     assert confirmation.lessor_name == "房东张" and confirmation.decided_at is not None
     assert confirmation.transitions.filter(to_state="confirmed").exists()
+    # the tenant hears of it in My Affairs and by SMS
+    from notifications.models import Notification
+
+    notice = Notification.objects.get(recipient=registration.person.account, kind="lessor_answered")
+    assert registration.house.address in notice.body
+    assert SmsMessage.objects.filter(notification=notice).exists()
     # the officer sees who and when, in place of the lease scan
     officer = Client(**EN)
     officer.force_login(StaffFactory(officer=True, station=registration.station))
