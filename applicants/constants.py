@@ -70,6 +70,8 @@ class PhoneCodePurpose(models.TextChoices):
     # in with a code, and confirms a submission with another one.
     SIGN_IN = "sign_in", _("Sign in at a kiosk")
     CONFIRM_SUBMIT = "confirm_submit", _("Confirm a submission")
+    # A lessor proves the phone named by a tenant before confirming the address (issue 31).
+    LESSOR_CONFIRM = "lessor_confirm", _("Confirm a tenant's address")
 
 
 # What the public code endpoint (web forms and the API) may ask for; the kiosk asks for the rest.

@@ -386,6 +386,8 @@ CITY_REGION_CODES = env.list("CITY_REGION_CODES", default=["460100"])
 # the rating link in the final SMS works once, for this many days.
 RATING_FOLLOW_UP_WORKING_DAYS = env.int("RATING_FOLLOW_UP_WORKING_DAYS", default=5)
 RATING_LINK_MAX_AGE_DAYS = env.int("RATING_LINK_MAX_AGE_DAYS", default=30)
+# The lessor's confirmation link (issue 31) works once, for this many days.
+LESSOR_LINK_MAX_AGE_DAYS = env.int("LESSOR_LINK_MAX_AGE_DAYS", default=7)
 # The station kiosk (issue 17): a person is signed out after this many seconds without a touch.
 KIOSK_IDLE_SECONDS = env.int("KIOSK_IDLE_SECONDS", default=60)
 # A kiosk serves a whole hall from one address: its SMS codes are limited per device instead

@@ -32,6 +32,7 @@ class NotificationKind(models.TextChoices):
     CHANGE_DUE_REMINDER = "change_due_reminder", _("Report your new address within 7 days")
     DEPENDENT_TURNED_16 = "dependent_turned_16", _("Now applies in person")
     APPOINTMENT_REMINDER = "appointment_reminder", _("Your pickup appointment is tomorrow")
+    LESSOR_ANSWERED = "lessor_answered", _("Your lessor answered")
 
 
 # Quiet hours (issue 30, SMS_QUIET_HOURS): the kinds whose SMS leave at any hour, because the

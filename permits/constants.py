@@ -156,6 +156,8 @@ class StaffGroup(models.TextChoices):
     OFFICER = "officer", _("Police officer")
     CLERK = "clerk", _("Station clerk")
     SUPERVISOR = "supervisor", _("Supervisor")
+    # Issue 31: staff of a community service agency the police entrusted (Art. 9)
+    AGENCY = "agency", _("Community service agency staff")
 
 
 class DocumentKind(enum.StrEnum):
@@ -168,3 +170,11 @@ class DocumentKind(enum.StrEnum):
     REFUSAL = "refusal"
     HANDOVER = "handover"
     RESIDENCE_CERTIFICATE = "residence_certificate"
+
+
+class LessorConfirmationState(models.TextChoices):
+    """The lessor's confirmation of a tenant's address (seed 001 procedure 1, seed 004)."""
+
+    PENDING = "pending", _("Waiting for the lessor")
+    CONFIRMED = "confirmed", _("Confirmed by the lessor")
+    DECLINED = "declined", _("Declined by the lessor")

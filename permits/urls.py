@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import appointments as appointment_views
 from .views import documents as document_views
+from .views import lessors as lessor_views
 from .views import ratings as rating_views
 from .views import registrations as registration_views
 from .views.applications import after, files, pickup_or_mail, submission, wizard
@@ -35,6 +36,7 @@ application_patterns = [
         name="application_step_material",
     ),
     path("applications/<int:pk>/check/", submission.check, name="application_check"),
+    path("applications/<int:pk>/place/", submission.place, name="application_place"),
     path("applications/<int:pk>/submit/", submission.submit, name="application_submit"),
     path(
         "applications/<int:pk>/submitted/",
@@ -129,8 +131,25 @@ document_patterns = [
     ),
 ]
 
+# The lessor's confirmation of a tenant's address (issue 31): asked by the tenant, answered by
+# the lessor from the SMS link without signing in.
+lessor_patterns = [
+    path(
+        "registrations/<int:pk>/lessor/",
+        lessor_views.registration_ask_lessor,
+        name="registration_ask_lessor",
+    ),
+    path(
+        "applications/<int:pk>/step/material/<slug:code>/lessor/",
+        lessor_views.application_ask_lessor,
+        name="application_ask_lessor",
+    ),
+    path("lessor/<str:token>/", lessor_views.lessor_confirm, name="lessor_confirm"),
+]
+
 urlpatterns = [
     *application_patterns,
+    *lessor_patterns,
     *document_patterns,
     *rating_patterns,
     *appointment_patterns,

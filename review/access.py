@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db.models import CharField, F, Value
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce, Concat
 
 from permits.constants import StaffGroup
 from permits.models import StaffAssignment
@@ -43,7 +43,12 @@ def _rows(user):
     )
     station = (
         StaffAssignment.objects.filter(user=user)
-        .annotate(kind=Value(_STATION, text), a=Cast("station_id", text), b=Cast("pk", text))
+        .annotate(
+            kind=Value(_STATION, text),
+            a=Cast("station_id", text),
+            # "pk:agency" (issue 31: an agency's staff; empty for a station's)
+            b=Concat(Cast("pk", text), Value(":"), Coalesce(Cast("agency_id", text), Value(""))),
+        )
         .values_list("kind", "a", "b")
         .order_by()
     )
@@ -75,7 +80,13 @@ def load_staff_access(user) -> None:
         elif kind == _GROUP:
             groups.add(a)
         else:
-            assignment = StaffAssignment(pk=int(b), user_id=user.pk, station_id=int(a))
+            pk, _sep, agency = b.partition(":")
+            assignment = StaffAssignment(
+                pk=int(pk),
+                user_id=user.pk,
+                station_id=int(a),
+                agency_id=int(agency) if agency else None,
+            )
     # django.contrib.auth.backends.ModelBackend's caches (get_user_permissions,
     # get_group_permissions, get_all_permissions).
     user._user_perm_cache = user_perms

@@ -45,6 +45,16 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         *APPLICATION_VIEW,
         *CLERK_ACTS,
     },
+    # Issue 31 (Art. 9): a community service agency's staff receive applications, check the
+    # materials, send the one-time notice and accept, for their agency only; approval,
+    # production and the permit stay with the station.
+    StaffGroup.AGENCY: {
+        *APPLICATION_VIEW,
+        "permits.accept_application",
+        "permits.request_supplement",
+        # only the cards the applicant chose to collect at the agency (StaffPermission)
+        "permits.hand_over_certificate",
+    },
     StaffGroup.SUPERVISOR: {
         # Audit records (read-only admin; issue 14) and the retention page.
         "review.view_auditevent",
@@ -64,6 +74,10 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         # Issue 4: supervisors assign officers and clerks to stations.
         "permits.add_staffassignment",
         "permits.change_staffassignment",
+        # Issue 31: the agencies each station entrusts.
+        "permits.view_agency",
+        "permits.add_agency",
+        "permits.change_agency",
         "permits.view_residenceregistration",
         "permits.review_registration",
         *APPLICATION_VIEW,

@@ -27,6 +27,7 @@ from core.paging import Total
 from permits import rules, service_types
 from permits.constants import ApplicationState, RegistrationState, StaffGroup
 from permits.models import (
+    Agency,
     PermitApplication,
     Rating,
     RatingFollowUp,
@@ -63,6 +64,8 @@ QUEUE_STATES: dict[str, tuple[str, ...]] = {
 # The queues each role works (the landing page shows these).
 OFFICER_QUEUES = ("to_accept", "to_decide", "to_complete")
 CLERK_QUEUES = ("to_produce", "to_hand_over", "mailed", "card_to_receive")
+# Issue 31: an agency's staff receive, check, send the one-time notice and accept.
+AGENCY_QUEUES = ("to_accept", "waiting_for_applicant", "to_hand_over")
 
 
 def states_of(*queues: str) -> tuple[str, ...]:
@@ -72,6 +75,7 @@ def states_of(*queues: str) -> tuple[str, ...]:
 OFFICER_STATES = states_of(*OFFICER_QUEUES)
 CLERK_STATES = states_of(*CLERK_QUEUES)
 WAITING_STATES = OFFICER_STATES + CLERK_STATES
+AGENCY_STATES = states_of(*AGENCY_QUEUES)
 
 # --- deadlines ----------------------------------------------------------------------------------
 
@@ -178,6 +182,8 @@ def default_states(user) -> tuple:
     if is_supervisor(user):
         return WAITING_STATES
     names = group_names(user)
+    if StaffGroup.AGENCY in names:
+        return AGENCY_STATES
     if StaffGroup.OFFICER in names:
         return OFFICER_STATES
     if StaffGroup.CLERK in names:
@@ -209,7 +215,7 @@ def application_queue(user, params, *, today=None) -> QuerySet[PermitApplication
         qs = qs.filter(search_filter(term[:60]))
     return (
         scope_to_station(qs, user)
-        .select_related("person", "station")
+        .select_related("person", "station", "agency")
         .order_by(F("deadline").asc(nulls_last=True), "submitted_at", "pk")
     )
 
@@ -411,13 +417,7 @@ def percentile(values: list[float], fraction: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def station_report(*, start: datetime.date, end: datetime.date, today=None) -> list[dict]:
-    """Per station, for the days ``start`` to ``end`` (inclusive, local time): received
-    (submitted), accepted, approved, rejected, median and 90th-percentile days from acceptance
-    to production (in the deadline's days: working days by default), overdue now, and the
-    first-time approval rate (approved without any request for more material, over all
-    decisions of the period)."""
-    today = today or clock.today()
+def _period_bounds(start: datetime.date, end: datetime.date):
     tz = timezone.get_current_timezone()
     since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
     next_day = end + datetime.timedelta(days=1)
@@ -426,11 +426,23 @@ def station_report(*, start: datetime.date, end: datetime.date, today=None) -> l
     def between(field):
         return Q(**{f"{field}__gte": since, f"{field}__lt": until})
 
+    return between
+
+
+def _place_metrics(key: str, between, today, scope: Q | None = None) -> dict:
+    """Received, accepted, approved, rejected, produced, median and p90 days from acceptance to
+    production, overdue now and the first-time approval rate, per value of ``key``
+    ("station_id", or "agency_id" for the community service agencies, issue 31)."""
+    base = (
+        PermitApplication.objects.all()
+        if scope is None
+        else PermitApplication.objects.filter(scope)
+    )
     decided = between("decided_at")
     rejected = Q(state=ApplicationState.REJECTED)
     counts = {
-        row["station_id"]: row
-        for row in PermitApplication.objects.values("station_id").annotate(
+        row[key]: row
+        for row in base.values(key).annotate(
             received=Count("pk", filter=between("submitted_at")),
             accepted=Count("pk", filter=between("accepted_at")),
             approved=Count("pk", filter=decided & ~rejected),
@@ -444,41 +456,92 @@ def station_report(*, start: datetime.date, end: datetime.date, today=None) -> l
     # in the days the statutory deadline counts (rules.count_days, DEADLINE_DAY_MODE: working
     # days by default, seed 004), so the figures compare with the 15 days of Regulations Art. 9
     mode = rules.configured_day_mode()
+    tz = timezone.get_current_timezone()
     durations: dict[int, list[float]] = {}
-    produced = PermitApplication.objects.filter(
-        between("produced_at"), accepted_at__isnull=False
-    ).values_list("station_id", "accepted_at", "produced_at")
-    for station_id, accepted_at, produced_at in produced.iterator(chunk_size=2000):
-        durations.setdefault(station_id, []).append(
+    produced = base.filter(between("produced_at"), accepted_at__isnull=False).values_list(
+        key, "accepted_at", "produced_at"
+    )
+    for group, accepted_at, produced_at in produced.iterator(chunk_size=2000):
+        durations.setdefault(group, []).append(
             rules.count_days(
                 timezone.localdate(accepted_at, tz), timezone.localdate(produced_at, tz), mode=mode
             )
         )
-    satisfaction = satisfaction_by_station(between("rated_at"), today)
-    report = []
-    for station in Station.objects.order_by("name"):
-        row = counts.get(station.pk, {})
+    metrics = {}
+    for group in set(counts) | set(durations):
+        row = counts.get(group, {})
         decisions = row.get("approved", 0) + row.get("rejected", 0)
-        days = durations.get(station.pk, [])
+        days = durations.get(group, [])
         median, p90 = percentile(days, 0.5), percentile(days, 0.9)
-        report.append(
-            {
-                "station": station,
-                "received": row.get("received", 0),
-                "accepted": row.get("accepted", 0),
-                "approved": row.get("approved", 0),
-                "rejected": row.get("rejected", 0),
-                "produced": len(days),
-                "median_days": None if median is None else round(median, 1),
-                "p90_days": None if p90 is None else round(p90, 1),
-                "overdue": row.get("overdue", 0),
-                "first_time_rate": (
-                    None if not decisions else round(100 * row.get("first_time", 0) / decisions)
-                ),
-                **satisfaction.get(station.pk, _NO_RATINGS),
-            }
-        )
-    return report
+        metrics[group] = {
+            "received": row.get("received", 0),
+            "accepted": row.get("accepted", 0),
+            "approved": row.get("approved", 0),
+            "rejected": row.get("rejected", 0),
+            "produced": len(days),
+            "median_days": None if median is None else round(median, 1),
+            "p90_days": None if p90 is None else round(p90, 1),
+            "overdue": row.get("overdue", 0),
+            "first_time_rate": (
+                None if not decisions else round(100 * row.get("first_time", 0) / decisions)
+            ),
+        }
+    return metrics
+
+
+_NO_CASES = {
+    "received": 0,
+    "accepted": 0,
+    "approved": 0,
+    "rejected": 0,
+    "produced": 0,
+    "median_days": None,
+    "p90_days": None,
+    "overdue": 0,
+    "first_time_rate": None,
+}
+
+
+def station_report(*, start: datetime.date, end: datetime.date, today=None) -> list[dict]:
+    """Per station, for the days ``start`` to ``end`` (inclusive, local time): received
+    (submitted), accepted, approved, rejected, median and 90th-percentile days from acceptance
+    to production (in the deadline's days: working days by default), overdue now, and the
+    first-time approval rate (approved without any request for more material, over all
+    decisions of the period). A station's figures count the cases
+    its agencies received too; ``agency_report`` shows those apart."""
+    today = today or clock.today()
+    between = _period_bounds(start, end)
+    metrics = _place_metrics("station_id", between, today)
+    satisfaction = satisfaction_by_station(between("rated_at"), today)
+    return [
+        {
+            "station": station,
+            **metrics.get(station.pk, _NO_CASES),
+            **satisfaction.get(station.pk, _NO_RATINGS),
+        }
+        for station in Station.objects.order_by("name")
+    ]
+
+
+def agency_report(*, start: datetime.date, end: datetime.date, today=None) -> list[dict]:
+    """Issue 31: the same figures for the cases filed at each community service agency, and for
+    those filed at each station itself, so the two can be compared."""
+    today = today or clock.today()
+    between = _period_bounds(start, end)
+    by_agency = _place_metrics("agency_id", between, today, Q(agency__isnull=False))
+    at_station = _place_metrics("station_id", between, today, Q(agency__isnull=True))
+    rows = []
+    agencies = Agency.objects.select_related("station").order_by("station__name", "name")
+    by_station: dict[int, list] = {}
+    for agency in agencies:
+        by_station.setdefault(agency.station_id, []).append(agency)
+    for station in Station.objects.filter(pk__in=by_station).order_by("name"):
+        rows.append({"station": station, "agency": None, **at_station.get(station.pk, _NO_CASES)})
+        for agency in by_station[station.pk]:
+            rows.append(
+                {"station": station, "agency": agency, **by_agency.get(agency.pk, _NO_CASES)}
+            )
+    return rows
 
 
 _NO_RATINGS = {

@@ -363,7 +363,7 @@ def report_view(model_admin, request):
     today = clock.today()
     initial = {"start": today.replace(day=1), "end": today}
     form = forms.ReportForm(request.GET or None, initial=initial)
-    report, period = None, None
+    report, agencies, period = None, None, None
     if form.is_bound and form.is_valid():
         period = (form.cleaned_data["start"], form.cleaned_data["end"])
     elif not form.is_bound:
@@ -371,12 +371,14 @@ def report_view(model_admin, request):
     if period is not None:
         with replica_reads():  # a report tolerates a few seconds of lag (issue 28)
             report = selectors.station_report(start=period[0], end=period[1], today=today)
+            agencies = selectors.agency_report(start=period[0], end=period[1], today=today)
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
         "title": gettext("Stations report"),
         "form": form,
         "report": report,
+        "agency_report": agencies,
         "period": period,
         "day_mode": str(rules.configured_day_mode()),  # the unit of the days columns
     }

@@ -13,7 +13,7 @@ from stdnum.cn import ric
 from applicants.constants import IdentityState, Relationship
 from applicants.models import Identity, User
 from permits.constants import Basis, RegistrationState, StaffGroup
-from permits.models import House, ResidenceRegistration, StaffAssignment, Station
+from permits.models import Agency, House, ResidenceRegistration, StaffAssignment, Station
 
 PASSWORD = "Test-Pass-2026!"
 
@@ -73,26 +73,47 @@ class HouseFactory(DjangoModelFactory):
     station = factory.SubFactory(StationFactory)
 
 
+class AgencyFactory(DjangoModelFactory):
+    """A community service agency a station entrusted (issue 31)."""
+
+    class Meta:
+        model = Agency
+
+    station = factory.SubFactory(StationFactory)
+    code = factory.Sequence(lambda n: f"agency{n}")
+    name = factory.Sequence(lambda n: f"第{n}社区服务站")
+    address = factory.Sequence(lambda n: f"海口市龙华区社区路 {n} 号")
+    phone = "0898-66510000"
+    window_hours = "周一至周五 9:00-17:00"
+
+
 class StaffFactory(UserFactory):
-    """A staff account. Traits: officer, clerk (both assigned to ``station``), supervisor."""
+    """A staff account. Traits: officer, clerk (both assigned to ``station``), supervisor,
+    agency_staff (assigned to ``agency``, issue 31)."""
 
     is_staff = True
     station = None
+    agency = None
     role = None
 
     class Params:
         officer = factory.Trait(role=StaffGroup.OFFICER)
         clerk = factory.Trait(role=StaffGroup.CLERK)
         supervisor = factory.Trait(role=StaffGroup.SUPERVISOR)
+        agency_staff = factory.Trait(role=StaffGroup.AGENCY)
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         station = kwargs.pop("station", None)
+        agency = kwargs.pop("agency", None)
         role = kwargs.pop("role", None)
         user = super()._create(model_class, *args, **kwargs)
         if role:
             user.groups.add(Group.objects.get(name=role))
-            if role != StaffGroup.SUPERVISOR:
+            if role == StaffGroup.AGENCY:
+                agency = agency or AgencyFactory()
+                StaffAssignment.objects.create(user=user, station=agency.station, agency=agency)
+            elif role != StaffGroup.SUPERVISOR:
                 StaffAssignment.objects.create(user=user, station=station or StationFactory())
         return user
 

@@ -168,7 +168,11 @@ def _deliver(*, phone: str, purpose: str, request_id: str) -> None:
             idempotency_key=f"phone_code:exists:{request_id}",
         )
         return
-    if purpose != PhoneCodePurpose.SIGN_UP and not has_account:
+    # A lessor needs no account: the number is the one a tenant named, never one typed here.
+    if (
+        purpose not in (PhoneCodePurpose.SIGN_UP, PhoneCodePurpose.LESSOR_CONFIRM)
+        and not has_account
+    ):
         logger.info("%s code not sent: no account for %s", purpose, mask_phone(phone))
         return
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.qr import qr_svg
 from permits.admin.mixins import StationScopedAdminMixin
-from permits.models import House, StaffAssignment, Station
+from permits.models import Agency, House, StaffAssignment, Station
 from permits.scoping import is_supervisor, scope_to_station, station_id_of
 from permits.services import registrations as registration_services
 
@@ -137,10 +137,21 @@ class HouseAdmin(StationScopedAdminMixin, admin.ModelAdmin):
         )
 
 
+@admin.register(Agency)
+class AgencyAdmin(StationScopedAdminMixin, admin.ModelAdmin):
+    """Community service agencies the stations entrusted (issue 31, Art. 9): supervisors add
+    them and say whether applicants may apply there."""
+
+    list_display = ["name", "station", "address", "phone", "accepts_applications"]
+    list_filter = ["station", "accepts_applications"]
+    list_select_related = ["station"]
+    search_fields = ["name", "code", "address"]
+
+
 @admin.register(StaffAssignment)
 class StaffAssignmentAdmin(StationScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["user", "station"]
-    list_select_related = ["user", "station"]
+    list_display = ["user", "station", "agency"]
+    list_select_related = ["user", "station", "agency"]
     list_filter = ["station"]
     autocomplete_fields = ["user"]
 

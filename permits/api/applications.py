@@ -36,6 +36,7 @@ from permits.constants import (
 from permits.models import Material, PermitApplication, Station
 from permits.photo_check import verdict_problems
 from permits.selectors.applications import applications_of
+from permits.selectors.places import agencies_for
 from permits.selectors.timeline import timeline
 from permits.services import applications as services
 
@@ -180,6 +181,13 @@ class TimelineEntrySerializer(serializers.Serializer):
     items = FlaggedItemSerializer(many=True, required=False)
 
 
+class AgencySerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    address = serializers.CharField(read_only=True)
+    window_hours = serializers.CharField(read_only=True)
+
+
 class ApplicationDetailSerializer(ApplicationSummarySerializer):
     # Blank until chosen or decided: declared so the schema's enums admit "".
     basis = serializers.ChoiceField(choices=Basis.choices, allow_blank=True, read_only=True)
@@ -196,6 +204,8 @@ class ApplicationDetailSerializer(ApplicationSummarySerializer):
     flagged_items = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
     permit_id = serializers.IntegerField(read_only=True, allow_null=True)
+    agency = AgencySerializer(read_only=True, allow_null=True)
+    agencies = serializers.SerializerMethodField()
 
     class Meta(ApplicationSummarySerializer.Meta):
         fields = [
@@ -204,6 +214,8 @@ class ApplicationDetailSerializer(ApplicationSummarySerializer):
             "answers",
             "is_late",
             "station",
+            "agency",
+            "agencies",
             "requirements",
             "materials",
             "flagged_items",
@@ -222,6 +234,13 @@ class ApplicationDetailSerializer(ApplicationSummarySerializer):
             "timeline",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(AgencySerializer(many=True))
+    def get_agencies(self, application):
+        """The agencies a draft may be filed at (issue 31); empty once it is sent."""
+        if application.state != ApplicationState.DRAFT:
+            return []
+        return AgencySerializer(agencies_for(application.station_id), many=True).data
 
     @extend_schema_field(AnswersSerializer)
     def get_answers(self, application) -> dict:
@@ -280,6 +299,16 @@ class StartSerializer(serializers.Serializer):
 class AnswerSerializer(serializers.Serializer):
     basis = serializers.ChoiceField(choices=Basis.choices, required=False)
     answers = AnswersSerializer(required=False)
+    agency = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text=_(
+            "Where to apply (issue 31): one of the station's community service agencies "
+            "(``agencies`` of the detail), or null for the station itself."
+        ),
+    )
 
 
 class UploadSerializer(serializers.Serializer):
@@ -390,12 +419,17 @@ class ApplicationDetailView(APIView):
         serializer = AnswerSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        services.save_answers(
-            user=request.user,
-            application=application,
-            answers=_answers(data["answers"]) if "answers" in data else None,
-            basis=data.get("basis"),
-        )
+        if "agency" in data:
+            services.choose_place(
+                user=request.user, application=application, agency_id=data["agency"]
+            )
+        if "answers" in data or "basis" in data:
+            services.save_answers(
+                user=request.user,
+                application=application,
+                answers=_answers(data["answers"]) if "answers" in data else None,
+                basis=data.get("basis"),
+            )
         return detail_response(application)
 
 

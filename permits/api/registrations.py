@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -18,13 +18,27 @@ from core.api.throttles import UploadScopeMixin
 from core.masking import mask_name
 from permits.api.applications import StationSerializer, acting_for
 from permits.constants import Basis
-from permits.models import ResidenceRegistration
+from permits.models import LessorConfirmation, ResidenceRegistration
 
 
 def own_registrations(user):
-    return ResidenceRegistration.objects.filter(person__account=user).select_related(
-        "person", "house", "station"
+    return (
+        ResidenceRegistration.objects.filter(person__account=user)
+        .select_related("person", "house", "station")
+        .prefetch_related("lessor_confirmations")  # newest first (the model's ordering)
     )
+
+
+class LessorConfirmationSerializer(serializers.ModelSerializer):
+    """The lessor's confirmation of the address (issue 31): its state, the masked number, when."""
+
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    lessor_phone_masked = serializers.CharField(source="masked_phone", read_only=True)
+
+    class Meta:
+        model = LessorConfirmation
+        fields = ["state", "state_display", "lessor_phone_masked", "requested_at", "decided_at"]
+        read_only_fields = fields
 
 
 class RegistrationSerializer(serializers.ModelSerializer):
@@ -35,6 +49,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
     house_code = serializers.CharField(source="house.code", read_only=True)
     address = serializers.CharField(source="house.address", read_only=True)
     station = StationSerializer(read_only=True)
+    lessor_confirmation = serializers.SerializerMethodField()
 
     class Meta:
         model = ResidenceRegistration
@@ -54,11 +69,17 @@ class RegistrationSerializer(serializers.ModelSerializer):
             "cancelled_on",
             "rejection_note",
             "created_at",
+            "lessor_confirmation",
         ]
         read_only_fields = fields
 
     def get_person_masked_name(self, registration) -> str:
         return mask_name(registration.person.full_name)
+
+    @extend_schema_field(LessorConfirmationSerializer(allow_null=True))
+    def get_lessor_confirmation(self, registration):
+        confirmation = next(iter(registration.lessor_confirmations.all()), None)
+        return LessorConfirmationSerializer(confirmation).data if confirmation else None
 
 
 class RegistrationInputSerializer(serializers.Serializer):
@@ -73,7 +94,25 @@ class RegistrationInputSerializer(serializers.Serializer):
     )
     since = serializers.DateField(help_text=_("Living at this address since."))
     basis = serializers.ChoiceField(choices=Basis.choices)
-    proof = DocumentUpload(help_text=_("Lease, property certificate, employer or school proof."))
+    proof = DocumentUpload(
+        required=False,
+        help_text=_(
+            "Lease, property certificate, employer or school proof; may be left out for a "
+            "residence basis when lessor_phone is given."
+        ),
+    )
+    lessor_phone = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        help_text=_("Rented: the lessor's mobile phone; the lessor is asked by SMS to confirm."),
+    )
+
+
+class LessorPhoneSerializer(serializers.Serializer):
+    lessor_phone = serializers.CharField(
+        max_length=20, help_text=_("The lessor's mobile phone; the lessor gets the link by SMS.")
+    )
 
 
 class CancelSerializer(serializers.Serializer):
@@ -107,7 +146,8 @@ class RegistrationListView(UploadScopeMixin, generics.ListAPIView):
             house_code=data["house_code"],
             since=data["since"],
             basis=data["basis"],
-            proof=data["proof"],
+            proof=data.get("proof"),
+            lessor_phone=data.get("lessor_phone", ""),
         )
         registration = own_registrations(request.user).get(pk=registration.pk)
         return Response(RegistrationSerializer(registration).data, status=status.HTTP_201_CREATED)
@@ -140,6 +180,31 @@ class RegistrationCancelView(APIView):
             registration=registration,
             by=request.user,
             moved_on=serializer.validated_data.get("moved_on"),
+        )
+        registration = own_registrations(request.user).get(pk=pk)
+        return Response(RegistrationSerializer(registration).data)
+
+
+@extend_schema(tags=["registrations"])
+class RegistrationLessorView(APIView):
+    """Issue 31: ask the lessor of the registered house to confirm the address (sent again,
+    the earlier link stops working)."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser, FormParser]
+    error_statuses = {"404", "409", "429"}
+
+    @extend_schema(request=LessorPhoneSerializer, responses={200: RegistrationSerializer})
+    def post(self, request, pk: int):
+        from permits.services import lessors as services
+
+        registration = get_object_or_404(own_registrations(request.user), pk=pk)
+        serializer = LessorPhoneSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.request_confirmation(
+            user=request.user,
+            registration=registration,
+            lessor_phone=serializer.validated_data["lessor_phone"],
         )
         registration = own_registrations(request.user).get(pk=pk)
         return Response(RegistrationSerializer(registration).data)

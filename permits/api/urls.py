@@ -18,6 +18,11 @@ urlpatterns = [
         registrations.RegistrationCancelView.as_view(),
         name="registration-cancel",
     ),
+    path(
+        "registrations/<id:pk>/lessor/",
+        registrations.RegistrationLessorView.as_view(),
+        name="registration-lessor",
+    ),
     path("applications/", applications.ApplicationListView.as_view(), name="applications"),
     path(
         "applications/<id:pk>/",

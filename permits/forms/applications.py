@@ -227,3 +227,47 @@ class MailForm(StateGuardForm):
                 code="too_short",
             )
         return value
+
+
+class PlaceForm(forms.Form):
+    """Where the case is handed in (issue 31): the station, or one of its agencies."""
+
+    agency = forms.ChoiceField(
+        label=_("Where do you apply?"),
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "The police station, or a community service agency it entrusted (Art. 9): the "
+            "agency receives and accepts your application; the station decides it and makes "
+            "the card."
+        ),
+    )
+
+    def __init__(self, *args, station, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = [
+            ("", _("%(station)s (the police station)") % {"station": station.name}),
+            *[(str(a.pk), f"{a.name} · {a.address}") for a in agencies],
+        ]
+
+    def clean_agency(self):
+        value = self.cleaned_data["agency"]
+        return int(value) if value else None
+
+
+class PickupPlaceField(forms.ChoiceField):
+    """Where to collect the card (issue 31): the station, or the agency the case was filed at
+    when the station lets it hand over cards."""
+
+    def __init__(self, application, **kwargs):
+        super().__init__(
+            label=_("Where do you collect the card?"),
+            choices=[
+                ("station", application.station.name),
+                ("agency", application.agency.name),
+            ],
+            initial="agency",
+            widget=forms.RadioSelect,
+            error_messages={"required": _("Choose where you collect the card.")},
+            **kwargs,
+        )

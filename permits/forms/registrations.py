@@ -57,6 +57,17 @@ class RegistrationForm(forms.Form):
             "certificate. Employment: business licence, labour contract or employer's "
             "certificate. Study: student card or school certificate. A photo or a PDF."
         ),
+        required=False,
+    )
+    lessor_phone = forms.CharField(
+        label=_("Rented? The lessor's mobile phone (optional)"),
+        max_length=20,
+        required=False,
+        help_text=_(
+            "The lessor gets a link by SMS to confirm that you live here. For a residence basis "
+            "the confirmation stands for the lease: the proof document may then be left out."
+        ),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
 
     def __init__(self, *args, account, **kwargs):
@@ -73,6 +84,15 @@ class RegistrationForm(forms.Form):
         except InvalidInput as exc:
             raise ValidationError(exc.fields["house_code"]) from exc
         return normalize_house_code(raw)
+
+    def clean(self):
+        cleaned = super().clean()
+        lessor_stands_for_it = cleaned.get("lessor_phone") and cleaned.get("basis") == (
+            Basis.RESIDENCE
+        )
+        if not cleaned.get("proof") and not lessor_stands_for_it and "proof" not in self.errors:
+            self.add_error("proof", _("Upload the proof document."))
+        return cleaned
 
     def clean_since(self):
         since = self.cleaned_data["since"]

@@ -1,7 +1,7 @@
 """The permits app's models, one module per concern; every model is re-exported here so
 ``from permits.models import X`` works (and migrations keep their app label and names).
 
-- ``places``: Station, StaffAssignment, House
+- ``places``: Station, Agency (community service agency), StaffAssignment, House
 - ``registrations``: ResidenceRegistration, RegistrationTransition
 - ``permits``: Counter, ResidencePermit, CardSerial, PermitTransition
 - ``materials``: MaterialRequirement, Material (and the application's material queries)
@@ -10,6 +10,7 @@
 - ``application_log``: ApplicationTransition and the timeline's plain words
 - ``documents``: Document (文书): notices and residence certificates, verifiable PDFs
 - ``ratings``: Rating (好差评), RatingFollowUp
+- ``lessors``: LessorConfirmation (the lessor's confirmation of an address)
 - ``appointments``: PickupWindow, StationClosure, AppointmentSlot, Appointment
 - ``photo_receipts``: StudioPhoto (the local studio stand-in), PhotoReceiptUse
 """
@@ -25,14 +26,16 @@ from .appointments import (
     StationClosure,
 )
 from .documents import Document
+from .lessors import LessorConfirmation, LessorConfirmationTransition
 from .materials import Material, MaterialRequirement
 from .permits import CardSerial, Counter, PermitTransition, ResidencePermit
 from .photo_receipts import PhotoReceiptUse, StudioPhoto
-from .places import House, StaffAssignment, Station, new_house_code
+from .places import Agency, House, StaffAssignment, Station, new_house_code
 from .ratings import BAD_RATING_MAX, Rating, RatingFollowUp, RatingScore
 from .registrations import RegistrationTransition, ResidenceRegistration
 
 __all__ = [
+    "Agency",
     "SLOT_MINUTES",
     "BAD_RATING_MAX",
     "TIMELINE_LABELS",
@@ -43,6 +46,8 @@ __all__ = [
     "Document",
     "Counter",
     "House",
+    "LessorConfirmation",
+    "LessorConfirmationTransition",
     "Material",
     "MaterialRequirement",
     "PermitApplication",

@@ -3,7 +3,7 @@
 import secrets
 
 from ..constants import DeliveryMethod
-from ..scoping import is_supervisor, station_id_of
+from ..scoping import acts_for_row, agency_id_of
 
 
 def new_pickup_code() -> str:
@@ -13,10 +13,13 @@ def new_pickup_code() -> str:
 
 class StaffPermission:
     """A transition permission for police staff: the Django permission AND the row's station
-    (officers and clerks act for their own station; supervisors everywhere, review.scoping)."""
+    (officers and clerks act for their own station; agency staff for their agency's cases;
+    supervisors everywhere, ``permits.scoping``)."""
 
-    def __init__(self, perm: str):
+    def __init__(self, perm: str, *, agency_if: str = ""):
         self.perm = perm
+        # agency staff hold this one only on rows where this attribute is true (issue 31)
+        self.agency_if = agency_if
 
     def __call__(self, instance, user) -> bool:
 
@@ -26,7 +29,10 @@ class StaffPermission:
             return False
         if getattr(instance, "filed_by_id", None) == user.pk:
             return False  # never one's own application (separation of duties)
-        return is_supervisor(user) or station_id_of(user) == instance.station_id
+        agency_bound = self.agency_if and agency_id_of(user) is not None
+        if agency_bound and not getattr(instance, self.agency_if, False):
+            return False
+        return acts_for_row(user, instance)  # agency staff: their agency's rows only
 
     def __repr__(self) -> str:
         return f"StaffPermission({self.perm!r})"

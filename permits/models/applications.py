@@ -70,6 +70,23 @@ class PermitApplication(
         related_name="applications",
         help_text=_("The station of the person's registered house; set, never chosen."),
     )
+    agency = models.ForeignKey(
+        "permits.Agency",
+        verbose_name=_("applied at (community service agency)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        help_text=_(
+            "Empty: at the station. An agency of the station the applicant chose; its staff "
+            "receive and accept the case, the station's officers decide it."
+        ),
+    )
+    pickup_at_agency = models.BooleanField(
+        _("collected at the agency"),
+        default=False,
+        help_text=_("Window pickup at the agency it was filed at, not at the station."),
+    )
     registration = models.ForeignKey(
         ResidenceRegistration,
         verbose_name=_("residence registration"),
@@ -445,7 +462,8 @@ class PermitApplication(
         field=state,
         source=ApplicationState.AWAITING_PICKUP,
         target=ApplicationState.COLLECTED,
-        permission=StaffPermission("permits.hand_over_certificate"),
+        # an agency's staff hand over only the cards collected at their agency (issue 31)
+        permission=StaffPermission("permits.hand_over_certificate", agency_if="pickup_at_agency"),
     )
     def record_collected(self, *, by, by_agent=False, note=""):
         self.completed_at = timezone.now()

@@ -127,6 +127,15 @@ class Material(models.Model):
     # the certificate photo's check (``permits.photo_check.PhotoVerdict.as_json``: ok, problems,
     # measures), made on upload; empty for every other material (issue 31, point 4)
     photo_check = models.JSONField(_("photo check"), null=True, blank=True)
+    # the lessor's confirmation this material stands for (the file is its certificate)
+    lessor_confirmation = models.ForeignKey(
+        "permits.LessorConfirmation",
+        verbose_name=_("lessor's confirmation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("material")

@@ -42,6 +42,39 @@ class Station(models.Model):
         return self.short_code or f"{self.pk:04d}"
 
 
+class Agency(models.Model):
+    """A community service agency the public security organ entrusted (seed 004 quoting Art. 9
+    of the Provisional Regulations; seed 003): it receives and accepts applications for its
+    station; approval, production and the permit stay with the station's officers."""
+
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.PROTECT, related_name="agencies"
+    )
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    address = models.CharField(_("address"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    window_hours = models.CharField(_("window hours"), max_length=200, blank=True)
+    accepts_applications = models.BooleanField(
+        _("the station lets it receive applications"),
+        default=True,
+        help_text=_("Applicants may choose to apply here."),
+    )
+    hands_over_cards = models.BooleanField(
+        _("the station lets it hand over cards"),
+        default=False,
+        help_text=_("Applicants who applied here may collect the card here."),
+    )
+
+    class Meta:
+        verbose_name = _("community service agency")
+        verbose_name_plural = _("community service agencies")
+        ordering = ["station__name", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class StaffAssignment(models.Model):
     """A staff account's station. Officers and clerks have one; supervisors need none."""
 
@@ -54,13 +87,27 @@ class StaffAssignment(models.Model):
     station = models.ForeignKey(
         Station, verbose_name=_("station"), on_delete=models.PROTECT, related_name="staff"
     )
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("community service agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        help_text=_("Agency staff: only this agency's applications (the agency's station)."),
+    )
 
     class Meta:
         verbose_name = _("staff assignment")
         verbose_name_plural = _("staff assignments")
 
     def __str__(self) -> str:
-        return f"{self.user} @ {self.station}"
+        return f"{self.user} @ {self.agency or self.station}"
+
+    def save(self, *args, **kwargs):
+        if self.agency_id is not None:
+            self.station_id = self.agency.station_id  # an agency works for its own station
+        super().save(*args, **kwargs)
 
 
 def new_house_code() -> str:

@@ -38,7 +38,12 @@ class ResidenceRegistration(TransitionLoggedMixin, VersionedModel):
     )
     since = models.DateField(_("living here since"))
     basis = models.CharField(_("basis"), max_length=20, choices=Basis.choices)
-    proof = models.FileField(_("proof document"), upload_to=private_upload_to)
+    proof = models.FileField(
+        _("proof document"),
+        upload_to=private_upload_to,
+        blank=True,
+        help_text=_("Empty when the lessor's confirmation stands for the lease."),
+    )
     state = FSMField(
         _("state"),
         default=RegistrationState.SUBMITTED,

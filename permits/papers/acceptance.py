@@ -30,4 +30,8 @@ class AcceptanceNotice(ApplicationPaper):
             "decision_days": rules.DECISION_DAYS,
             "day_mode": str(mode),
             "deadline": deadline.isoformat(),
+            # issue 31: accepted by a community service agency the station entrusted (Art. 9);
+            # the decision and its papers stay the station's
+            "agency_name": application.agency.name if application.agency_id else "",
+            "agency_address": application.agency.address if application.agency_id else "",
         }

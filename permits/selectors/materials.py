@@ -1,15 +1,18 @@
 """What the portal already holds that can stand in for an application's material (issue 15,
 point 14): the ID card photos of the verified identity, the residence proof given at
-registration, and, for a renewal, last year's proof of the condition. Reads only: using an offer
+registration, the lessor's confirmation of the registered house (issue 31), and, for a renewal,
+last year's proof of the condition. Reads only: using an offer
 is ``permits.services.applications.reuse_material``."""
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applicants.constants import IdentityState
 from permits.constants import ApplicationState, Basis
 from permits.models import Material
+from permits.selectors.lessors import confirmed_for
 
 ID_CARD = "id_card"
 RESIDENCE_PROOF = "residence_proof"
@@ -47,6 +50,17 @@ def reuse_offer(application, code: str) -> dict | None:
                 % {"date": earlier.uploaded_at.date().isoformat()},
             }
     registration = application.registration
+    if code in application.service_type.lessor_confirmable(application):
+        confirmation = confirmed_for(registration)
+        if confirmation is not None:
+            return {
+                "source": f"lessor:{confirmation.pk}",
+                "label": _("Use your lessor's confirmation of %(address)s (given on %(date)s)")
+                % {
+                    "address": registration.house.address,
+                    "date": timezone.localdate(confirmation.decided_at).isoformat(),
+                },
+            }
     if (
         code == RESIDENCE_PROOF
         and registration is not None

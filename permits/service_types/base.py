@@ -177,6 +177,9 @@ class ServiceType:
     asks_basis: bool = False  # the basis step; a basis is then required
     basis_editable: bool = True  # the basis may be changed while drafting
     materials: tuple[MaterialSpec, ...] = ()
+    # the materials a lessor's confirmation of the registration's house stands for (issue 31;
+    # seed 004 Art. 9: "an accommodation certificate issued by the lessor")
+    lessor_confirms: tuple[str, ...] = ()
 
     # the permit and its card
     for_new_permit: bool = False  # no permit held yet (the permit is issued when produced)
@@ -293,6 +296,10 @@ class ServiceType:
         """The catalogue rows asked of ``application`` (``queryset``: this service's rows for
         its basis)."""
         return queryset
+
+    def lessor_confirmable(self, application) -> tuple[str, ...]:
+        """The material codes of ``application`` a confirmed lessor stands for."""
+        return self.lessor_confirms
 
     # --- the state machine's hooks -----------------------------------------------------------
     def submit_target(self, application) -> str:

@@ -98,6 +98,14 @@ class Change(ServiceType):
         ),
     )
 
+    lessor_confirms = ("change_proof",)
+
+    def lessor_confirmable(self, application) -> tuple[str, ...]:
+        """A new address only: the lessor says nothing of an employer or a school."""
+        if (application.answers or {}).get("changed_field") == ChangedField.ADDRESS:
+            return self.lessor_confirms
+        return ()
+
     def permit_refusals(self, facts: EligibilityFacts) -> list:
         permit = facts.permit
         if not permit_in_force(permit):

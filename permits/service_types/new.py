@@ -80,6 +80,7 @@ class NewPermit(ServiceType):
     asks_basis = True
     for_new_permit = True
     issues_new_card = True
+    lessor_confirms = ("residence_proof",)
     materials = (
         material("id_card", "居民身份证", "Resident ID card", ID_CARD, order=10),
         material("photo", "本人近期照片", "Recent photo", PHOTO, order=20, certificate_photo=True),

@@ -32,6 +32,7 @@ class Renewal(ServiceType):
     keeps_permit_in_use_while_pending = True  # an on-time renewal being decided
     offered_at_kiosk = True
     reuses_condition_proofs = True
+    lessor_confirms = ("residence_proof",)
     materials = (
         material("residence_permit", "居住证", "Residence permit", OLD_PERMIT, order=60),
         material("id_card", "居民身份证", "Resident ID card", ID_CARD, order=70),

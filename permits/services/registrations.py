@@ -31,6 +31,7 @@ from permits.models import House, ResidenceRegistration
 from permits.scoping import is_supervisor, station_id_of
 from permits.selectors.registrations import find_house, holds_permit
 
+from . import lessors as lessor_services
 from . import reminders
 
 logger = logging.getLogger(__name__)
@@ -59,8 +60,12 @@ def submit_registration(
     since: datetime.date,
     basis: str,
     proof,
+    lessor_phone: str = "",
 ) -> ResidenceRegistration:
-    """Register ``person`` (an identity the account filed) at the house with ``house_code``."""
+    """Register ``person`` (an identity the account filed) at the house with ``house_code``.
+
+    ``lessor_phone``: the house is rented; its lessor is asked to confirm the address
+    (``permits.services.lessors``), which stands for the lease when the basis is residence."""
     if person.account_id != account.pk:
         raise NotAllowed
     if not person.is_verified:
@@ -81,11 +86,17 @@ def submit_registration(
         errors["since"] = _("The date cannot be before the date of birth.")
     if basis not in Basis.values:
         errors["basis"] = _("Choose employment, residence or study.")
-    if not proof:
+    lessor_phone = (lessor_phone or "").strip()
+    if lessor_phone:
+        try:
+            lessor_services.check_lessor_phone(lessor_phone, account=account)
+        except InvalidInput as exc:
+            errors.update(exc.field_messages())
+    if not proof and not (lessor_phone and basis == Basis.RESIDENCE):
         errors["proof"] = _("Upload the proof document.")
     if errors:
         raise InvalidInput(fields=errors)
-    if not isinstance(proof, ContentFile):
+    if proof and not isinstance(proof, ContentFile):
         try:
             proof = clean_document(proof)
         except ValidationError as exc:
@@ -93,7 +104,12 @@ def submit_registration(
     if ResidenceRegistration.objects.filter(person=person, state__in=OPEN_STATES).exists():
         raise _already_open()
     registration = ResidenceRegistration(
-        person=person, house=house, station=house.station, since=since, basis=basis, proof=proof
+        person=person,
+        house=house,
+        station=house.station,
+        since=since,
+        basis=basis,
+        proof=proof or "",
     )
     try:
         with transaction.atomic():
@@ -105,6 +121,10 @@ def submit_registration(
                 by=account,
                 note=house.code,
             )
+            if lessor_phone:
+                lessor_services.request_confirmation(
+                    user=account, registration=registration, lessor_phone=lessor_phone
+                )
     except IntegrityError as exc:  # a second submission raced this one
         raise _already_open() from exc
     logger.info(

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,8 +21,10 @@ from core.uploads import protected_file_response
 from permits.scoping import is_supervisor, station_id_of
 
 from ..constants import HELD_PERMIT_STATUSES, RegistrationState
+from ..forms.lessors import LessorPhoneForm
 from ..forms.registrations import CancelRegistrationForm, RegistrationForm
 from ..models import House, ResidencePermit, ResidenceRegistration
+from ..selectors import lessors as lessor_selectors
 from ..selectors import registrations as selectors
 from ..services import registrations as services
 
@@ -72,6 +75,7 @@ def registration_new(request):
                     since=data["since"],
                     basis=data["basis"],
                     proof=data["proof"],
+                    lessor_phone=data["lessor_phone"],
                 )
             except ServiceError as exc:
                 add_service_errors(form, exc)
@@ -124,6 +128,12 @@ def registration_detail(request, pk: int):
             "offer_cancellation": registration.state == RegistrationState.REGISTERED
             and selectors.holds_permit(registration.person),
             "history": registration.transitions.order_by("created_at", "pk")[:50],
+            # the lessor's confirmation of a rented house (issue 31)
+            "lessor_confirmation": lessor_selectors.latest_for(registration),
+            "lessor_form": LessorPhoneForm(),
+            "lessor_action": reverse("permits:registration_ask_lessor", args=[registration.pk]),
+            "may_ask_lessor": registration.state
+            in (RegistrationState.SUBMITTED, RegistrationState.REGISTERED),
         },
     )
 

@@ -32,6 +32,7 @@ from permits.models import (
     ResidencePermit,
 )
 from permits.scoping import is_supervisor
+from permits.selectors import lessors as lessor_selectors
 from permits.selectors.applications import answer_rows
 from permits.services.applications.eligibility import check_eligibility
 
@@ -174,7 +175,14 @@ class PermitApplicationAdmin(
     desk = APPLICATION_DESK
     desk_inline = False  # each act opens its own form page
     desk_act_url_name = "review_application_act"
-    desk_select_related = ("person", "filed_by", "station", "registration__house", "permit")
+    desk_select_related = (
+        "person",
+        "filed_by",
+        "station",
+        "agency",
+        "registration__house",
+        "permit",
+    )
 
     class Media:
         css = {"all": ["css/review-admin.css"]}  # the deadline badges (no inline styles: CSP)
@@ -185,12 +193,13 @@ class PermitApplicationAdmin(
         "masked_person",
         "masked_id_number",
         "station",
+        "agency",
         "state",
         "deadline_flag",
         "submitted_at",
     ]
     list_filter = [DeskFilter, "service", "state", DueFilter, LongUncollectedFilter]
-    list_select_related = ["person", "station"]
+    list_select_related = ["person", "station", "agency"]
     search_fields = ["reference", "person__full_name"]
     search_help_text = _("Reference, name, or the last digits of the ID number.")
     ordering = [F("deadline").asc(nulls_last=True), "submitted_at", "pk"]
@@ -207,6 +216,7 @@ class PermitApplicationAdmin(
                     "basis",
                     "state",
                     "station",
+                    "agency",
                     "deadline",
                     "extension_days",
                     "extension_reason",
@@ -327,7 +337,9 @@ class PermitApplicationAdmin(
         today = clock.today()
         registration = application.registration
         materials = list(
-            application.materials.select_related("requirement", "photo_receipt").order_by(
+            application.materials.select_related(
+                "requirement", "photo_receipt", "lessor_confirmation"
+            ).order_by(
                 "requirement__order", "requirement__code", "-version"
             )
         )
@@ -338,6 +350,8 @@ class PermitApplicationAdmin(
             material.is_pdf = (material.content_type or "").endswith("pdf") or (
                 material.file.name.lower().endswith(".pdf")
             )
+            # issue 31: the lessor's confirmation standing for the lease (who, when)
+            material.lessor_note = lessor_selectors.describe(material.lessor_confirmation)
         agent = None
         if application.person.is_dependent:
             agent = application.filed_by.own_identity

@@ -13,14 +13,17 @@ from core.masking import mask_name
 from permits.admin.mixins import StationScopedAdminMixin
 from permits.constants import ApplicationState
 from permits.models import Appointment, PickupWindow, StationClosure
-from permits.scoping import station_id_of
+from permits.scoping import agency_id_of, station_id_of
 
 from .ratings import supervisor
 
 
 def station_staff(request) -> bool:
     user = request.user
-    return supervisor(request) or (user.is_staff and station_id_of(user) is not None)
+    # an agency's staff (issue 31) neither hand over cards nor keep the station's windows
+    return supervisor(request) or (
+        user.is_staff and station_id_of(user) is not None and agency_id_of(user) is None
+    )
 
 
 class SupervisorEditsMixin:

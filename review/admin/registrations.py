@@ -14,6 +14,7 @@ from core.masking import mask_name
 from permits.admin.mixins import StationScopedAdminMixin
 from permits.constants import RegistrationState
 from permits.models import ResidenceRegistration
+from permits.selectors import lessors as lessor_selectors
 from permits.services import registrations as registration_services
 
 from ..desks.admin import DeskAdminMixin
@@ -54,6 +55,7 @@ class ResidenceRegistrationAdmin(DeskAdminMixin, StationScopedAdminMixin, admin.
         "since",
         "basis",
         "proof_link",
+        "lessor_confirmation",
         "state",
         "registered_at",
         "rejection_note",
@@ -95,8 +97,15 @@ class ResidenceRegistrationAdmin(DeskAdminMixin, StationScopedAdminMixin, admin.
     def house_address(self, obj):
         return obj.house.address
 
+    @admin.display(description=_("lessor's confirmation"))
+    def lessor_confirmation(self, obj):
+        """Issue 31: who confirmed the address, and when (the lease's stand-in)."""
+        return lessor_selectors.describe(lessor_selectors.latest_for(obj)) or "-"
+
     @admin.display(description=_("proof document"))
     def proof_link(self, obj):
+        if not obj.proof and lessor_selectors.latest_for(obj) is not None:
+            return gettext("None: the lessor's confirmation stands for it")
         if not obj.proof:
             return gettext("Deleted after the retention period")
         url = reverse("permits:registration_proof", args=[obj.pk])

@@ -42,7 +42,7 @@ class IsStaff(StaffWithPermission):
 
 def scoped(request):
     return scope_to_station(
-        PermitApplication.objects.select_related("person", "station"), request.user
+        PermitApplication.objects.select_related("person", "station", "agency"), request.user
     )
 
 
@@ -54,12 +54,20 @@ class StaffApplicationSerializer(ApplicationSummarySerializer):
     person_masked_id_number = serializers.CharField(
         source="person.masked_id_number", read_only=True
     )
+    agency_name = serializers.CharField(
+        source="agency.name",
+        read_only=True,
+        default=None,
+        allow_null=True,
+        help_text=_("The community service agency it was filed at (issue 31); null: the station."),
+    )
 
     class Meta(ApplicationSummarySerializer.Meta):
         fields = [
             *ApplicationSummarySerializer.Meta.fields,
             "person_masked_id_number",
             "station",
+            "agency_name",
             "produced_at",
             "new_card_serial",
             "delivery_method",

@@ -55,10 +55,12 @@ from .clerk import (
 from .eligibility import check_eligibility
 from .officer import accept, approve, extend_deadline, reject, request_supplement
 from .pages import upload_material_pages
+from .places import choose_place
 from .receipts import use_photo_receipt
 from .reuse import reuse_material
 
 __all__ = [
+    "choose_place",
     "reuse_material",
     "use_photo_receipt",
     "upload_material_pages",

@@ -34,6 +34,7 @@ from .common import (
     validate_upload,
 )
 from .eligibility import check_eligibility
+from .places import check_place
 
 
 def start_application(
@@ -107,7 +108,9 @@ def save_answers(*, user, application, answers: dict | None = None, basis: str |
     return application
 
 
-def upload_material(*, user, application, requirement_code: str, file) -> Material:
+def upload_material(
+    *, user, application, requirement_code: str, file, lessor_confirmation=None
+) -> Material:
     """Upload one material. In a draft: any step of the application; while more material is
     requested: only the flagged items (seed 001, one-time notice). A re-upload keeps the earlier
     version (superseded) so the reviewer sees what changed.
@@ -165,6 +168,7 @@ def upload_material(*, user, application, requirement_code: str, file) -> Materi
             version=(previous.version + 1) if previous else 1,
             uploaded_by=user,
             photo_check=photo_check,
+            lessor_confirmation=lessor_confirmation,
         )
         material.file.save(cleaned.name, cleaned, save=False)
         material.save()
@@ -241,6 +245,8 @@ def submit(
     def before(app):
         app.answers = answers
         service_type.before_submit(app, answers=answers, registration=registration, today=today)
+        # the agency chosen must still be one of the station's (issue 31)
+        check_place(app, app.agency_id)
 
     def after(app):
         service_type.after_submit(app, user=user, today=today)
@@ -305,11 +311,22 @@ def _refuse_second_choice(application) -> None:
         )
 
 
-def choose_pickup(*, user, application) -> PermitApplication:
-    """窗口领证: bring the ID card (and the old card for renewal and change) to the station."""
+def choose_pickup(*, user, application, at_agency: bool = False) -> PermitApplication:
+    """窗口领证: bring the ID card (and the old card for renewal and change) to the station, or
+    (issue 31) to the community service agency it was filed at, where the station lets it hand
+    over cards."""
     require_filer(user, application)
     _refuse_second_choice(application)
-    return fire(application, "choose_pickup", user=user)
+    if at_agency and not (application.agency_id and application.agency.hands_over_cards):
+        raise InvalidInput(
+            _("Cards of this application are handed over at the station only."),
+            code="agency_does_not_hand_over",
+        )
+
+    def before(app):
+        app.pickup_at_agency = bool(at_agency)
+
+    return fire(application, "choose_pickup", user=user, before=before)
 
 
 def choose_mail(

@@ -9,11 +9,13 @@ from __future__ import annotations
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from core.errors import InvalidInput
-from permits.models import Material
+from core.masking import mask_name
+from permits.models import LessorConfirmation, Material
 from permits.selectors.materials import reuse_offer
 
 from .applicant import upload_material
@@ -31,6 +33,26 @@ def _id_card_pdf(person) -> SimpleUploadedFile:
     return SimpleUploadedFile("id-card.pdf", out.getvalue(), content_type="application/pdf")
 
 
+def _lessor_certificate_pdf(confirmation) -> SimpleUploadedFile:
+    """The lessor's confirmation as an accommodation certificate (住宿证明, seed 004): who
+    confirmed which address for whom, and when."""
+    from PIL import ImageFile
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = False  # as permits.services.rendering: uploads stay strict
+    html = render_to_string(
+        "permits/documents/lessor_certificate.html",
+        {
+            "confirmation": confirmation,
+            "tenant": mask_name(confirmation.registration.person.full_name),
+        },
+    )
+    fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
+    pdf = HTML(string=html, url_fetcher=fetcher, base_url=None).write_pdf()
+    return SimpleUploadedFile("lessor-confirmation.pdf", pdf, content_type="application/pdf")
+
+
 def _copy(stored, name) -> SimpleUploadedFile:
     with stored.open("rb") as handle:
         return SimpleUploadedFile(name, handle.read())
@@ -42,7 +64,13 @@ def reuse_material(*, user, application, requirement_code: str) -> Material:
     if offer is None:
         raise InvalidInput(_("Nothing held can be used for this material: upload a file."))
     source = offer["source"]
-    if source == "identity":
+    confirmation = None
+    if source.startswith("lessor:"):
+        confirmation = LessorConfirmation.objects.select_related(
+            "house", "registration__person"
+        ).get(pk=int(source.split(":", 1)[1]))
+        file = _lessor_certificate_pdf(confirmation)
+    elif source == "identity":
         file = _id_card_pdf(application.person)
     elif source == "registration":
         file = _copy(application.registration.proof, "registration-proof")
@@ -50,5 +78,9 @@ def reuse_material(*, user, application, requirement_code: str) -> Material:
         earlier = Material.objects.get(pk=int(source.split(":", 1)[1]))
         file = _copy(earlier.file, "earlier-proof")
     return upload_material(
-        user=user, application=application, requirement_code=requirement_code, file=file
+        user=user,
+        application=application,
+        requirement_code=requirement_code,
+        file=file,
+        lessor_confirmation=confirmation,
     )

@@ -16,6 +16,7 @@ from ...constants import (
 from ...forms.applications import (
     DeliveryChoiceForm,
     MailForm,
+    PickupPlaceField,
 )
 from ...selectors.appointments import station_takes_appointments
 from ...services import applications as services
@@ -62,9 +63,17 @@ def delivery_window(request, pk):
         initial={"method": DeliveryMethod.WINDOW},
     )
     form.fields["method"].widget = form.fields["method"].hidden_widget()
+    # issue 31: filed at an agency that hands over cards: collect there or at the station
+    offer_agency_pickup = bool(application.agency_id and application.agency.hands_over_cards)
+    if offer_agency_pickup:
+        form.fields["at_agency"] = PickupPlaceField(application)
     if request.method == "POST" and form.is_valid():
         try:
-            services.choose_pickup(user=request.user, application=application)
+            services.choose_pickup(
+                user=request.user,
+                application=application,
+                at_agency=form.cleaned_data.get("at_agency") == "agency",
+            )
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
@@ -79,7 +88,7 @@ def delivery_window(request, pk):
     return render(
         request,
         "permits/applications/delivery_window.html",
-        {"application": application, "form": form},
+        {"application": application, "form": form, "offer_agency_pickup": offer_agency_pickup},
     )
 
 

@@ -11,9 +11,11 @@ from ...constants import (
     ApplicationState,
 )
 from ...forms.applications import (
+    PlaceForm,
     SubmitForm,
 )
 from ...selectors.applications import answer_rows, deadline_terms
+from ...selectors.places import agencies_for
 from ...services import applications as services
 from .common import (
     SEEN_KEY,
@@ -28,6 +30,19 @@ from .steps import (
 )
 
 # --- 3. check your answers, 4. submit ----------------------------------------------------------
+
+
+def _place_context(application, form=None) -> dict:
+    """Where to apply (issue 31): offered when the station lets an agency receive cases."""
+    agencies = agencies_for(application.station_id)
+    if not agencies:
+        return {}
+    form = form or PlaceForm(
+        initial={"agency": str(application.agency_id or "")},
+        station=application.station,
+        agencies=agencies,
+    )
+    return {"place_form": form}
 
 
 def _check_context(request, application) -> dict:
@@ -46,7 +61,29 @@ def _check_context(request, application) -> dict:
             service=application.service,
             exclude_pk=application.pk,
         ),
+        **_place_context(application),
     }
+
+
+@login_required
+@draft_step
+def place(request, application):
+    """The place chosen on the check page (POST), back to the check page."""
+    if request.method != "POST":
+        return redirect("permits:application_check", application.pk)
+    agencies = agencies_for(application.station_id)
+    form = PlaceForm(request.POST, station=application.station, agencies=agencies)
+    if form.is_valid():
+        try:
+            services.choose_place(
+                user=request.user, application=application, agency_id=form.cleaned_data["agency"]
+            )
+        except ServiceError as exc:
+            add_service_error(form, exc, "agency")
+        else:
+            return redirect("permits:application_check", application.pk)
+    context = {**_check_context(request, application), "place_form": form}
+    return render(request, "permits/applications/check.html", context, status=400)
 
 
 @login_required

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from applicants.models import Identity
 from applicants.selectors import dependents_of
@@ -20,7 +21,9 @@ from ...forms.applications import (
     PhotoReceiptForm,
     StartForm,
 )
+from ...forms.lessors import LessorPhoneForm
 from ...selectors.applicant import current_permit, current_registration, open_application
+from ...selectors.lessors import latest_for
 from ...selectors.materials import reuse_offer
 from ...services import applications as services
 from .common import (
@@ -267,5 +270,22 @@ def step_material(request, application, code):
             reuse_offer=offer,
             continue_url=next_url(request, application, key) if current else "",
             receipt_form=receipt_form,
+            **_lessor_context(application, code, current),
         ),
     )
+
+
+def _lessor_context(application, code, current) -> dict:
+    """A lease the lessor may confirm instead (issue 31): the confirmation's state and the form
+    naming the lessor's phone, on the steps the service declares (``lessor_confirmable``)."""
+    if current is not None or application.registration is None:
+        return {}
+    if code not in application.service_type.lessor_confirmable(application):
+        return {}
+    return {
+        "lessor_step": True,
+        "lessor_confirmation": latest_for(application.registration),
+        "lessor_form": LessorPhoneForm(),
+        "lessor_action": reverse("permits:application_ask_lessor", args=[application.pk, code]),
+        "may_ask_lessor": True,
+    }
