@@ -339,9 +339,7 @@ class PermitApplicationAdmin(
         materials = list(
             application.materials.select_related(
                 "requirement", "photo_receipt", "lessor_confirmation"
-            ).order_by(
-                "requirement__order", "requirement__code", "-version"
-            )
+            ).order_by("requirement__order", "requirement__code", "-version")
         )
         for material in materials:
             material.url = reverse(
