@@ -101,6 +101,7 @@ DESK_FACTS = [
     "basis",
     "state",
     "station",
+    "agency",  # the community service agency it was filed at (issue 31)
     "extension_days",
     "extension_reason",
     "accepted_at",

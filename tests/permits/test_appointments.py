@@ -281,7 +281,9 @@ def _loaded(app, language="en"):
     client = Client(HTTP_ACCEPT_LANGUAGE=language)
     client.force_login(app.filed_by)
     url = reverse("permits:application_appointment", args=[app.pk])
-    return client, url, client.get(url).content.decode()
+    # a day, then its times (issue 27): the page drawn with the first open day chosen
+    first_day = selectors.open_days(app.station)[0]["day"]
+    return client, url, client.get(f"{url}?day={first_day:%Y-%m-%d}").content.decode()
 
 
 @pytest.mark.django_db

@@ -4,7 +4,7 @@
 
 import pytest
 from django.test import Client
-from django.urls import path
+from django.urls import include, path
 
 from tests.factories import UserFactory
 
@@ -15,7 +15,8 @@ def _boom(request):
     raise RuntimeError("a fault in a view")
 
 
-urlpatterns = [path("boom/", _boom)]
+# the project's own URLs too: its error pages link to the home page
+urlpatterns = [path("boom/", _boom), path("", include("config.urls"))]
 
 
 def assert_not_framable(response):

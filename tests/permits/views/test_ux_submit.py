@@ -67,7 +67,7 @@ def test_the_tap_that_lost_a_race_lands_on_the_confirmation(client):
     application = _draft(person)
     login(client, person)
 
-    def the_other_tap_won(*, user, application, password):
+    def the_other_tap_won(*, user, application, password, request=None):
         PermitApplication.objects.filter(pk=application.pk).update(
             state=ApplicationState.SUBMITTED, submitted_at=application.created_at
         )
