@@ -315,3 +315,27 @@ def test_the_agencys_hand_over_queue_lists_only_the_cards_collected_at_the_agenc
         at_agency.reference,
         at_station.reference,
     }
+
+
+def test_the_handover_receipt_names_the_agency_the_card_was_collected_at(client, world):
+    """Gap of issue 31: as the acceptance notice names the agency it was accepted at, the
+    receipt of handover names the agency whose window handed the card over (and its station)."""
+    from permits.constants import DocumentKind
+    from tests.permits.documents_support import pdf_text
+
+    case = _produced_at_agency(world)
+    svc.choose_pickup(user=case.filed_by, application=case, at_agency=True)
+    client.force_login(world["a1_staff"])
+    response = act(client, case, "record_collected", collector_id_number=case.person.id_number)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    case.refresh_from_db()
+    assert case.state == ApplicationState.COLLECTED
+    receipt = Document.objects.get(application=case, kind=DocumentKind.HANDOVER)
+    client.force_login(case.filed_by)
+    download = client.get(reverse("permits:document_file", args=[receipt.pk]))
+    assert download.status_code == 200
+    text = pdf_text(b"".join(download.streaming_content)).replace("\n", "").replace(" ", "")
+    agency = world["a1"]
+    assert f"在{agency.name}窗口交付" in text
+    assert f"{agency.name}（{world['station_a'].name}委托的社区服务机构）" in text
+    assert agency.address.replace(" ", "") in text
