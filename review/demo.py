@@ -1,4 +1,5 @@
-"""Demo data for the embedded default: two stations with staff, a supervisor, an applicant.
+"""Demo data for the embedded default: two stations with staff, a community service agency with
+its staff (issue 31), a supervisor, an applicant.
 
 Run by ``manage.py seed_demo`` (core), which finds this module by its name; idempotent."""
 
@@ -11,7 +12,7 @@ from core import clock
 from core.demo import DEMO_PASSWORD, register
 from core.fsm import run_transition
 from permits.constants import StaffGroup
-from permits.models import House, StaffAssignment, Station
+from permits.models import Agency, House, StaffAssignment, Station
 
 STATIONS = [
     {
@@ -22,6 +23,18 @@ STATIONS = [
         "window_hours": "周一至周五 9:00-12:00, 14:30-17:30",
         "houses": [("海口市龙华区滨海大道 100 号 3 栋 201", "LH0000000001")],
         "staff": {"officer": "+8613800000101", "clerk": "+8613800000102"},
+        # issue 31: a community service agency the station entrusted (Art. 9), with one staff
+        "agencies": [
+            {
+                "code": "longhua-jinmao",
+                "name": "龙华区金贸社区服务站",
+                "address": "海口市龙华区金贸西路 8 号",
+                "phone": "0898-66500011",
+                "window_hours": "周一至周五 9:00-12:00, 14:30-17:30",
+                "hands_over_cards": True,
+                "staff": "+8613800000103",
+            }
+        ],
     },
     {
         "code": "meilan",
@@ -69,11 +82,30 @@ class _Seeder:
                 user.groups.add(Group.objects.get(name=role))
                 StaffAssignment.objects.update_or_create(user=user, defaults={"station": station})
                 logins.append((f"{role} @ {station.name}", user.phone))
+            for agency_spec in spec.get("agencies", []):
+                logins.append(self._agency(station, agency_spec))
         applicant = self._user(APPLICANT_PHONE, "演示申请人", staff=False)
         logins.append(("applicant", applicant.phone))
         self._verified_and_registered(applicant, supervisor)
         self._permit_due_for_renewal(applicant, supervisor)
         return logins
+
+    def _agency(self, station, spec) -> tuple[str, str]:
+        """Issue 31: a community service agency of ``station`` that receives applications and
+        hands over cards, and its staff account (assigned to it). Idempotent."""
+        fields = ("name", "address", "phone", "window_hours", "hands_over_cards")
+        agency, _ = Agency.objects.update_or_create(
+            code=spec["code"],
+            defaults={"station": station, **{k: spec[k] for k in fields}},
+        )
+        with translation.override(settings.LANGUAGE_CODE):
+            name = f"{agency.name} {StaffGroup.AGENCY.label}"
+        user = self._user(spec["staff"], name, staff=True)
+        user.groups.add(Group.objects.get(name=StaffGroup.AGENCY))
+        StaffAssignment.objects.update_or_create(
+            user=user, defaults={"station": station, "agency": agency}
+        )
+        return (f"{StaffGroup.AGENCY.value} @ {agency.name}", user.phone)
 
     def _verified_and_registered(self, applicant, supervisor):
         """Issue 4: the demo applicant has a verified identity and a residence registered

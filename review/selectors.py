@@ -34,7 +34,7 @@ from permits.models import (
     ResidenceRegistration,
     Station,
 )
-from permits.scoping import is_supervisor, scope_to_station
+from permits.scoping import agency_id_of, is_supervisor, scope_to_station
 from permits.selectors.reminders import (
     LONG_UNCOLLECTED_DAYS,
     uncollected_since,
@@ -70,6 +70,15 @@ AGENCY_QUEUES = ("to_accept", "waiting_for_applicant", "to_hand_over")
 
 def states_of(*queues: str) -> tuple[str, ...]:
     return tuple(state for queue in queues for state in QUEUE_STATES[queue])
+
+
+def hand_over_condition(user) -> Q:
+    """An agency's staff hand over only the cards collected at their agency (issue 31; the act's
+    ``StaffPermission(agency_if="pickup_at_agency")``): their queues leave out the cards of
+    their agency's cases that are collected at the station. Anyone else: no condition."""
+    if agency_id_of(user) is None or is_supervisor(user):
+        return Q()
+    return ~Q(state__in=QUEUE_STATES["to_hand_over"]) | Q(pickup_at_agency=True)
 
 
 OFFICER_STATES = states_of(*OFFICER_QUEUES)
@@ -117,7 +126,7 @@ def urgency(application: PermitApplication, today: datetime.date) -> str:
 def station_queue(user, queue: str, *, service: str | None = None) -> QuerySet[PermitApplication]:
     """One queue for a staff member: their station's (all for a supervisor), the nearest
     deadline first (index station, state, deadline)."""
-    qs = PermitApplication.objects.filter(state__in=QUEUE_STATES[queue])
+    qs = PermitApplication.objects.filter(hand_over_condition(user), state__in=QUEUE_STATES[queue])
     if service:
         qs = qs.filter(service=service)
     return (
@@ -200,7 +209,7 @@ def application_queue(user, params, *, today=None) -> QuerySet[PermitApplication
     state = params.get("state", "")
     if state in WAITING_STATES:
         states = (state,)
-    qs = PermitApplication.objects.filter(state__in=states)
+    qs = PermitApplication.objects.filter(hand_over_condition(user), state__in=states)
     service = params.get("service", "")
     if service_types.is_registered(service):
         qs = qs.filter(service=service)

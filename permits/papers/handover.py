@@ -22,6 +22,7 @@ class HandoverReceipt(ApplicationPaper):
 
     def facts(self, application, *, note: str = "", from_state: str = "") -> dict:
         permit = application.permit
+        at_agency = application.pickup_at_agency and application.agency_id is not None
         return {
             "method": application.delivery_method,
             "completed_on": iso_date(application.completed_at or timezone.now()),
@@ -33,6 +34,9 @@ class HandoverReceipt(ApplicationPaper):
             "permit_number": permit.number if permit else "",
             "card_serial": application.new_card_serial or (permit.card_serial if permit else ""),
             "valid_until": permit.valid_until.isoformat() if permit else "",
+            # issue 31: collected at the community service agency it was filed at (Art. 9)
+            "agency_name": application.agency.name if at_agency else "",
+            "agency_address": application.agency.address if at_agency else "",
         }
 
     def printed_facts(self, facts: dict, document) -> dict:

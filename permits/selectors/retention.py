@@ -10,7 +10,12 @@ Three kinds of personal files, each due a configurable number of days after its 
 - application materials, ``RETENTION_APPLICATION_MATERIALS_DAYS`` after the application is
   final (rejected, withdrawn, collected, delivered);
 - registration proofs, ``RETENTION_REGISTRATION_PROOFS_DAYS`` after the registration was
-  rejected or cancelled (moved away), when no unfinished application rests on it.
+  rejected or cancelled (moved away), when no unfinished application rests on it;
+- the lessor's phone and name on a lessor's confirmation (issue 31; it stands in for the lease,
+  a registration proof): ``RETENTION_REGISTRATION_PROOFS_DAYS`` after the registration it served
+  ended as for its proof, and, when an application used it as material,
+  ``RETENTION_APPLICATION_MATERIALS_DAYS`` after that application is final. Emptied, not
+  deleted (the row, its state and dates stay).
 
 Open cases are never due. Each function returns a queryset (one SQL query, ``Exists``
 sub-queries, no per-row work) of rows that still hold a file.
@@ -30,6 +35,7 @@ from applicants.models import Identity
 
 from ..constants import FINAL_APPLICATION_STATES, PermitStatus, RegistrationState
 from ..models import (
+    LessorConfirmation,
     Material,
     PermitApplication,
     RegistrationTransition,
@@ -50,7 +56,12 @@ def _cutoff(days: int, now: dt.datetime | None) -> dt.datetime:
 
 def _application_closed_at():
     """When a final application closed: handed over, withdrawn, decided (rejected)."""
-    return Coalesce("completed_at", "withdrawn_at", "decided_at", "updated_at")
+    return _application_closed_at_of("")
+
+
+def _application_closed_at_of(prefix: str):
+    fields = ("completed_at", "withdrawn_at", "decided_at", "updated_at")
+    return Coalesce(*(f"{prefix}{field}" for field in fields))
 
 
 def _has_file(*fields: str) -> Q:
@@ -110,6 +121,12 @@ def materials_due(*, now: dt.datetime | None = None):
 
 
 def registration_proofs_due(*, now: dt.datetime | None = None):
+    return _registrations_ended(now=now).filter(_has_file("proof")).order_by("pk")
+
+
+def _registrations_ended(*, now: dt.datetime | None = None):
+    """Registrations that ended (rejected, cancelled) ``RETENTION_REGISTRATION_PROOFS_DAYS``
+    ago, with no act since and no unfinished application resting on them."""
     cutoff = _cutoff(settings.RETENTION_REGISTRATION_PROOFS_DAYS, now)
     cutoff_date = timezone.localdate(cutoff)
     recent_act = RegistrationTransition.objects.filter(
@@ -119,11 +136,26 @@ def registration_proofs_due(*, now: dt.datetime | None = None):
         state__in=FINAL_APPLICATION_STATES
     )
     return (
-        ResidenceRegistration.objects.filter(_has_file("proof"))
-        .filter(state__in=CLOSED_REGISTRATION_STATES, created_at__lte=cutoff)
+        ResidenceRegistration.objects.filter(
+            state__in=CLOSED_REGISTRATION_STATES, created_at__lte=cutoff
+        )
         .exclude(cancelled_on__gt=cutoff_date)
         .exclude(Exists(recent_act))
         .exclude(Exists(unfinished_application))
+    )
+
+
+def lessor_confirmations_due(*, now: dt.datetime | None = None):
+    cutoff = _cutoff(settings.RETENTION_APPLICATION_MATERIALS_DAYS, now)
+    material_still_kept = (
+        Material.objects.filter(lessor_confirmation=OuterRef("pk"))
+        .annotate(closed_at=_application_closed_at_of("application__"))
+        .filter(~Q(application__state__in=FINAL_APPLICATION_STATES) | Q(closed_at__gt=cutoff))
+    )
+    return (
+        LessorConfirmation.objects.filter(~Q(lessor_phone="") | ~Q(lessor_name=""))
+        .filter(registration__in=_registrations_ended(now=now).values("pk"))
+        .exclude(Exists(material_still_kept))
         .order_by("pk")
     )
 
@@ -133,4 +165,6 @@ DUE = {
     "identity_photos": (identities_with_photos_due, IDENTITY_FILE_FIELDS),
     "application_materials": (materials_due, ("file",)),
     "registration_proofs": (registration_proofs_due, ("proof",)),
+    # not files: the lessor's personal data on the confirmation (issue 31)
+    "lessor_confirmations": (lessor_confirmations_due, ("lessor_phone", "lessor_name")),
 }

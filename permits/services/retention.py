@@ -6,7 +6,8 @@ then the row is kept as a tombstone: its file field emptied, everything else (th
 history) left as it was. Works in batches of ``RETENTION_BATCH_SIZE`` rows (one query to find a
 batch, one UPDATE to empty it, no per-row query); files first, then the rows, so a failure
 midway leaves rows that the next run finishes (deleting a missing file is a no-op). Running it
-twice deletes nothing more: emptied rows are no longer due.
+twice deletes nothing more: emptied rows are no longer due. A kind's fields may be text (the
+lessor's phone and name on a lessor's confirmation): those are only emptied.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import datetime as dt
 import logging
 
 from django.conf import settings
+from django.db.models.fields.files import FieldFile
 
 from core.db_router import replica_reads
 
@@ -24,8 +26,8 @@ logger = logging.getLogger("permits.retention")
 
 
 def _delete_stored(field_file) -> bool:
-    if not field_file:
-        return False
+    if not isinstance(field_file, FieldFile) or not field_file:
+        return False  # empty, or a text field (the lessor's phone and name) only emptied
     try:
         field_file.storage.delete(field_file.name)
     except FileNotFoundError:

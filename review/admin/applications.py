@@ -61,7 +61,10 @@ class DeskFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         value = self.value()
         if value in selectors.QUEUE_STATES:
-            return queryset.filter(state__in=selectors.QUEUE_STATES[value])
+            return queryset.filter(
+                selectors.hand_over_condition(request.user),
+                state__in=selectors.QUEUE_STATES[value],
+            )
         return queryset
 
 

@@ -69,11 +69,13 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "identity_photos": settings.RETENTION_IDENTITY_PHOTOS_DAYS,
             "application_materials": settings.RETENTION_APPLICATION_MATERIALS_DAYS,
             "registration_proofs": settings.RETENTION_REGISTRATION_PROOFS_DAYS,
+            "lessor_confirmations": settings.RETENTION_REGISTRATION_PROOFS_DAYS,
         }
         titles = {
             "identity_photos": _("Identity photos (ID card, face photo, agent proof)"),
             "application_materials": _("Application materials"),
             "registration_proofs": _("Registration proofs"),
+            "lessor_confirmations": _("Lessors' phone numbers and names on their confirmations"),
         }
         sections = []
         for kind, (due, _fields) in retention.DUE.items():

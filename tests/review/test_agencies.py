@@ -277,3 +277,65 @@ def test_the_officers_queue_and_desk_name_the_agency(client, world):
     assert world["a1"].name in desk
     plain = client.get(change_url(world["cases"]["a"])).content.decode()
     assert world["a1"].name not in plain
+
+
+def test_the_agencys_hand_over_queue_lists_only_the_cards_collected_at_the_agency(client, world):
+    """Gap of issue 31: a card of the agency's case collected at the station is the station's
+    to hand over (the act is refused to the agency's staff), so their queues leave it out, on
+    the landing page, the changelist's desk filter and the staff API's queue alike."""
+    at_station = _produced_at_agency(world)
+    svc.choose_pickup(user=at_station.filed_by, application=at_station)
+    at_agency = _filed(world["station_a"], world["a1"])
+    svc.accept(user=world["a1_staff"], application=at_agency)
+    svc.approve(user=world["officer_a"], application=at_agency)
+    svc.mark_produced(user=world["clerk_a"], application=at_agency)
+    svc.choose_pickup(user=at_agency.filed_by, application=at_agency, at_agency=True)
+    at_station.refresh_from_db()
+    at_agency.refresh_from_db()
+    assert at_station.state == at_agency.state == ApplicationState.AWAITING_PICKUP
+    assert at_agency.pickup_at_agency and not at_station.pickup_at_agency
+
+    client.force_login(world["a1_staff"])
+    landing = client.get(reverse("admin:index")).content.decode()
+    changelist = client.get(
+        reverse("admin:permits_permitapplication_changelist"), {"desk": "to_hand_over"}
+    ).content.decode()
+    api = client.get(reverse("api:staff-applications"), {"queue": "to_hand_over"})
+    assert api.status_code == 200, api.content
+    api_references = {row["reference"] for row in api.json()["results"]}
+    assert api_references == {at_agency.reference}
+    for body in (landing, changelist):
+        assert at_agency.reference in body
+        assert at_station.reference not in body
+
+    # the station's clerk still has both to hand over
+    client.force_login(world["clerk_a"])
+    api = client.get(reverse("api:staff-applications"), {"queue": "to_hand_over"})
+    assert {row["reference"] for row in api.json()["results"]} == {
+        at_agency.reference,
+        at_station.reference,
+    }
+
+
+def test_the_handover_receipt_names_the_agency_the_card_was_collected_at(client, world):
+    """Gap of issue 31: as the acceptance notice names the agency it was accepted at, the
+    receipt of handover names the agency whose window handed the card over (and its station)."""
+    from permits.constants import DocumentKind
+    from tests.permits.documents_support import pdf_text
+
+    case = _produced_at_agency(world)
+    svc.choose_pickup(user=case.filed_by, application=case, at_agency=True)
+    client.force_login(world["a1_staff"])
+    response = act(client, case, "record_collected", collector_id_number=case.person.id_number)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    case.refresh_from_db()
+    assert case.state == ApplicationState.COLLECTED
+    receipt = Document.objects.get(application=case, kind=DocumentKind.HANDOVER)
+    client.force_login(case.filed_by)
+    download = client.get(reverse("permits:document_file", args=[receipt.pk]))
+    assert download.status_code == 200
+    text = pdf_text(b"".join(download.streaming_content)).replace("\n", "").replace(" ", "")
+    agency = world["a1"]
+    assert f"在{agency.name}窗口交付" in text
+    assert f"{agency.name}（{world['station_a'].name}委托的社区服务机构）" in text
+    assert agency.address.replace(" ", "") in text

@@ -447,3 +447,59 @@ def test_a_link_of_an_ended_registration_answers_410(rented):
     ResidenceRegistration.objects.filter(pk=rented.pk).update(state="rejected")
     assert Client(**EN).get(path).status_code == 410
     assert LessorConfirmation.objects.get().state == LessorConfirmationState.PENDING
+
+
+def test_the_daily_retention_job_clears_the_lessors_phone_and_name_after_the_period(
+    client, settings
+):
+    """Gap of issue 31: the lessor's phone and name are personal data kept only as long as the
+    registration's proof (the confirmation stands in for the lease): the daily job empties them
+    ``RETENTION_REGISTRATION_PROOFS_DAYS`` after the registration ended; an open one keeps them."""
+    from permits.models import RegistrationTransition
+    from permits.services.registrations import reject_registration
+    from permits.tasks import delete_expired_files
+
+    settings.RETENTION_REGISTRATION_PROOFS_DAYS = 365
+    first = ResidenceRegistration.objects.get(
+        pk=_register_and_confirm(client, IdentityFactory(verified=True), HouseFactory())
+    )
+    still_open = _register_rented(client, IdentityFactory(verified=True), HouseFactory())
+    assert still_open.status_code == 302
+    officer = StaffFactory(officer=True, station=first.station)
+    reject_registration(registration=first, by=officer, note="moved before it was recorded")
+    confirmation = LessorConfirmation.objects.get(registration=first)
+    assert confirmation.lessor_phone == LESSOR and confirmation.lessor_name == "房东张"
+
+    def aged(days):
+        then = timezone.now() - datetime.timedelta(days=days)
+        ResidenceRegistration.objects.filter(pk=first.pk).update(created_at=then)
+        RegistrationTransition.objects.filter(registration=first).update(created_at=then)
+
+    aged(300)  # ended, but the period is not over
+    delete_expired_files.apply().get()
+    confirmation.refresh_from_db()
+    assert confirmation.lessor_phone == LESSOR and confirmation.lessor_name == "房东张"
+
+    aged(366)
+    totals = delete_expired_files.apply().get()
+    assert totals["lessor_confirmations"] == {"rows": 1, "files": 0}
+    confirmation.refresh_from_db()
+    assert confirmation.lessor_phone == "" and confirmation.lessor_name == ""
+    assert confirmation.state == LessorConfirmationState.CONFIRMED  # the record stays
+    assert LessorConfirmation.objects.exclude(registration=first).get().lessor_phone != ""
+    # the officer's page no longer names the lessor
+    page = Client(**EN)
+    page.force_login(officer)
+    admin_page = _text(
+        page.get(reverse("admin:permits_residenceregistration_change", args=[first.pk]))
+    )
+    assert "房东张" not in admin_page and "5678" not in admin_page
+    # a second run empties nothing more
+    assert delete_expired_files.apply().get()["lessor_confirmations"]["rows"] == 0
+
+
+def _register_and_confirm(client, person, house) -> int:
+    response = _register_rented(client, person, house)
+    assert response.status_code == 302, _text(response)[:2000]
+    assert "confirmed" in _text(_prove_and(Client(**EN), _link_path(), "confirm"))
+    return ResidenceRegistration.objects.get(person=person).pk
