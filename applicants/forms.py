@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.password_validation import (
     get_default_password_validators,
     password_validators_help_text_html,
@@ -271,3 +271,23 @@ class IdentityRejectForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Say what to correct. Required when the reason is 'Other'."),
     )
+
+
+class CountedPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, its current password counted like a login (issue 30, as the
+    submit's): a wrong one is a failed login of the lockout (django-axes), and a locked account
+    is refused whatever was typed (the lock's 429 answers the request)."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        from .lockout import password_confirmed
+
+        old_password = self.cleaned_data["old_password"]
+        if not password_confirmed(self.request, self.user, old_password):
+            raise ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password

@@ -26,6 +26,7 @@ from core.uploads import protected_file_response
 from . import services
 from .constants import IdentityState, PhoneCodePurpose
 from .forms import (
+    CountedPasswordChangeForm,
     DependentForm,
     IdentityForm,
     PasswordResetConfirmForm,
@@ -165,6 +166,10 @@ class LoginView(auth_views.LoginView):
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "applicants/password_change.html"
     success_url = reverse_lazy("applicants:me")
+    form_class = CountedPasswordChangeForm  # the current password counted like a login
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
     def form_valid(self, form):
         response = super().form_valid(form)

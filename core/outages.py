@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 60
 # Fields never written back into a page (the "send again" form): secrets and one-time codes.
 NOT_ECHOED = ("password", "csrfmiddlewaretoken", "otp", "token")
+# ...and the one-time codes' own names (SMS codes, the second factor's): not as substrings, so a
+# field such as a postal code is still given back.
+NOT_ECHOED_NAMES = ("code", "sms_code")
 
 
 def is_api(request) -> bool:
@@ -53,6 +56,7 @@ def _typed_fields(request) -> list[tuple[str, str]]:
         (name, value)
         for name, values in data.lists()
         if not any(secret in name.lower() for secret in NOT_ECHOED)
+        and name.lower() not in NOT_ECHOED_NAMES
         for value in values
     ]
 

@@ -375,7 +375,15 @@ def reconcile(sms_id: int) -> Outcome:
         message = (
             SmsMessage.objects.select_for_update()
             .filter(_reconcilable(), pk=sms_id)
-            .only("id", "recipient_phone", "body", "attempts", "last_attempt_at", "updated_at")
+            .only(
+                "id",
+                "recipient_phone",
+                "body",
+                "attempts",
+                "last_attempt_at",
+                "updated_at",
+                "quiet_hours",
+            )
             .first()
         )
         if message is None:
@@ -398,6 +406,17 @@ def reconcile(sms_id: int) -> Outcome:
         return _failed_attempt(
             message, PermanentSmsError("not at the provider after the last attempt", code="lost")
         )
+    until = quiet_until() if message.quiet_hours else None
+    if until is not None:
+        # Not at the provider, and a reminder in the quiet hours (issue 30): it waits, queued,
+        # for their end (the sweep sends it then), as ``_claim`` would leave it.
+        SmsMessage.objects.filter(pk=message.pk, status=SmsStatus.SENDING).update(
+            status=SmsStatus.QUEUED, next_attempt_at=until, updated_at=timezone.now()
+        )
+        logger.info(
+            "SMS %s not found at the provider; it waits for the quiet hours' end", message.pk
+        )
+        return SKIPPED
     # Not at the provider: a new attempt, counted, from `sending` (this worker holds the row).
     counted = SmsMessage.objects.filter(pk=message.pk, status=SmsStatus.SENDING).update(
         attempts=F("attempts") + 1, last_attempt_at=timezone.now(), updated_at=timezone.now()

@@ -60,3 +60,42 @@ def test_the_nginx_configuration_is_valid(tmp_path):
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.skipif(not shutil.which("nginx"), reason="no nginx here (.ci/run installs it)")
+def test_static_files_sent_by_nginx_refuse_framing(tmp_path):
+    """Review of issues 28 and 30.4: behind nginx the static files are nginx's answers, not
+    WhiteNoise's; they keep the one framing policy (X-Frame-Options DENY, frame-ancestors)."""
+    import tempfile
+
+    import requests
+
+    with tempfile.TemporaryDirectory() as static:  # readable by nginx's workers
+        Path(static).chmod(0o755)
+        (Path(static) / "portal.css").write_text("body{}")
+        (Path(static) / "portal.css").chmod(0o644)
+        conf, _cert, _https, http_port = production.render_nginx(
+            tmp_path, nodes=[9], static_root=Path(static), s3_url="http://127.0.0.1:9"
+        )
+        nginx = subprocess.Popen(  # noqa: S603
+            [production.NGINX, "-c", str(conf), "-p", str(conf.parent), "-e", "stderr"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            url = f"http://127.0.0.1:{http_port}/static/portal.css"
+
+            def up():
+                try:
+                    return requests.get(url, timeout=2).status_code == 200
+                except requests.ConnectionError:
+                    return False
+
+            production.wait_until(up, timeout=15, what="nginx")
+            response = requests.get(url, timeout=5)
+        finally:
+            nginx.terminate()
+            nginx.wait(timeout=15)
+    assert response.headers.get("X-Frame-Options") == "DENY"
+    assert "frame-ancestors 'none'" in response.headers.get("Content-Security-Policy", "")
+    assert "immutable" in response.headers["Cache-Control"]

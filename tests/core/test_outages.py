@@ -126,3 +126,23 @@ def test_asking_for_a_code_while_redis_is_down_answers_a_page_in_words(settings,
     assert response["Retry-After"] == "60"
     assert "暂时无法发送验证码" in html and "没有发送短信" in html
     assert 'value="13800138000"' in html  # the number typed stays in the form
+
+
+def test_the_send_again_form_never_writes_back_a_one_time_code():
+    """Review of issue 30.6: the 503 page gives back what was typed but, as it says, never a
+    secret: the SMS code (``code``) no more than the password."""
+    client = web("en")
+    client.get(reverse("applicants:password_reset_confirm"))
+    with database_down():
+        response = client.post(
+            reverse("applicants:password_reset_confirm"),
+            {
+                "phone": "+8613800138000",
+                "code": "918273",
+                "password1": "Secret-Pass-2026",
+                "password2": "Secret-Pass-2026",
+            },
+        )
+    html = response.content.decode()
+    assert response.status_code == 503 and 'id="send-again"' in html
+    assert "918273" not in html and "Secret-Pass-2026" not in html

@@ -114,3 +114,31 @@ def test_a_deemed_acceptance_at_0045_waits_for_the_morning(quiet, at, sms_backen
     message = SmsMessage.objects.get(notification__kind=NotificationKind.APPLICATION_ACCEPTED)
     assert message.quiet_hours and message.next_attempt_at == local(8, 8)
     assert sms_backend.sent == []
+
+
+def test_a_reminder_reconciled_at_night_is_not_resent_before_8(
+    quiet, at, sms_backend, django_capture_on_commit_callbacks
+):
+    """Review of issue 30: a reminder whose send at 20:59 got no answer (``unknown``) is
+    reconciled by the sweep at night; not found at the provider, it waits for 08:00 instead of
+    being sent again at once."""
+    sms_backend.find_sent = lambda **_kwargs: None  # the provider never got it
+    at(local(8, 20, 59))
+    user = UserFactory()
+    with django_capture_on_commit_callbacks(execute=False):
+        notify(user, NotificationKind.ENDORSEMENT_DUE, {}, event_key="endorsement:night")
+    message = SmsMessage.objects.get()
+    # the attempt at 20:59 went out and its answer never came back (read timeout)
+    SmsMessage.objects.filter(pk=message.pk).update(
+        status=SmsStatus.UNKNOWN, attempts=1, last_attempt_at=timezone.now()
+    )
+    at(local(8, 21, 30))
+    sweep_queued_sms.apply()
+    message.refresh_from_db()
+    assert sms_backend.sent == []
+    assert message.status == SmsStatus.QUEUED and message.next_attempt_at == local(9, 8)
+    at(local(9, 8, 2))
+    sweep_queued_sms.apply()
+    sweep_queued_sms.apply()
+    message.refresh_from_db()
+    assert message.status == SmsStatus.SENT and len(sms_backend.sent) == 1

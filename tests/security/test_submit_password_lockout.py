@@ -166,3 +166,47 @@ def test_a_case_that_cannot_be_submitted_answers_the_same_whatever_the_password(
     assert [p.status_code for p in pages] == [200, 200]
     assert "The password is not correct" not in pages[0].content.decode()
     assert not AccessAttempt.objects.exists()
+
+
+def test_wrong_current_passwords_at_password_change_lock_at_the_fifth():
+    """Review of issue 30.1: the current password typed again to change it is the same oracle
+    for a stolen session as the submit's (then the account is taken over): counted alike."""
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    stolen = _web(user)
+    path = "/accounts/password/change/"
+
+    def change(old):
+        return stolen.post(
+            path,
+            {
+                "old_password": old,
+                "new_password1": "Taken-over-9x",
+                "new_password2": "Taken-over-9x",
+            },
+        )
+
+    statuses = [change(f"guess-{i}").status_code for i in range(8)]
+    # Before: 8 x 200 (the form again), then the right password changed it.
+    assert statuses[:4] == [200] * 4
+    assert statuses[4:] == [429] * 4, statuses
+    assert change(PASSWORD).status_code == 429
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+    assert AccessAttempt.objects.get().failures_since_start == 5
+    assert _login(Client(REMOTE_ADDR=ATTACKER), user, PASSWORD).status_code == 429
+    # the owner elsewhere still changes it
+    assert (
+        _web(user, OWNER)
+        .post(
+            path,
+            {
+                "old_password": PASSWORD,
+                "new_password1": "Owner-new-7y",
+                "new_password2": "Owner-new-7y",
+            },
+        )
+        .status_code
+        == 302
+    )
