@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from core import clock
 from core.admin_mixins import ReadOnlyAdminMixin
 from core.masking import mask_name
+from permits import rules
 from permits.admin.applications import (
     CardSerialInline,
     PermitTransitionInline,
@@ -32,7 +33,6 @@ from permits.models import (
     ResidencePermit,
 )
 from permits.scoping import is_supervisor
-from permits import rules
 from permits.selectors import lessors as lessor_selectors
 from permits.selectors.applications import answer_rows
 from permits.selectors.registrations import residence_chain_since, residence_period
