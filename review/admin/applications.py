@@ -148,6 +148,7 @@ def desk_clock(application, today) -> dict:
         "days_left": (application.deadline - today).days if application.deadline else None,
         "urgency": selectors.urgency(application, today),
         "is_late": application.is_late,
+        "change_due_days": rules.CHANGE_DUE_DAYS,  # seed 002: a change reported within 30 days
     }
 
 

@@ -136,3 +136,21 @@ def test_the_desk_counts_residence_from_the_recorded_registration_not_the_typed_
     block = html.split('id="application-registration"')[1].split('id="application-permit"')[0]
     assert "7个月" not in block
     assert "（0个月）" in block or "(0个月)" in block
+
+
+def test_a_late_change_states_the_reporting_period_the_rules_set(monkeypatch):
+    """Review of issues 25/27: "reported more than 30 days after" was typed in the desk and the
+    case page; the period is the rules' (``rules.CHANGE_DUE_DAYS``, seed 002)."""
+    from permits import rules
+    from tests.permits.factories import ApplicationFactory
+    from tests.permits.helpers import staff_for
+
+    monkeypatch.setattr(rules, "CHANGE_DUE_DAYS", 45)
+    application = ApplicationFactory(service="change", submitted=True, is_late=True)
+    client = zh_client()
+    client.force_login(application.filed_by)
+    page = client.get(reverse("permits:application_detail", args=[application.pk]))
+    assert "超过30日" not in page.content.decode() and "超过45日" in page.content.decode()
+    client.force_login(staff_for(application.station)["officer"])
+    desk = client.get(reverse("admin:permits_permitapplication_change", args=[application.pk]))
+    assert "超过45日" in desk.content.decode() and "超过30日" not in desk.content.decode()

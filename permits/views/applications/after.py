@@ -112,6 +112,8 @@ def _detail_context(request, application, **forms) -> dict:
     }
     if application.state == ApplicationState.REJECTED:
         context["remedies"] = _remedies(application)
+    if application.is_late:  # the reporting period of a change (seed 002), as the rules say
+        context["change_due_days"] = rules.CHANGE_DUE_DAYS
     if supplement_requested:
         by_code = {r.code: r for r in requirements}
         # application.reuploaded_codes_since(), from the materials read above
