@@ -277,3 +277,19 @@ def test_the_officers_queue_and_desk_name_the_agency(client, world):
     assert world["a1"].name in desk
     plain = client.get(change_url(world["cases"]["a"])).content.decode()
     assert world["a1"].name not in plain
+
+
+def test_agency_staff_open_the_papers_of_their_agencys_cases_only(client, world):
+    """Review of issue 31: the acceptance notice an agency's staff issue names their agency and
+    is printed at their window, so they open it (the desk lists it); another agency's or the
+    station's own papers stay 404."""
+    client.force_login(world["a1_staff"])
+    assert act(client, world["cases"]["a1"], "accept").status_code == 302
+    for key in ("a2", "a"):
+        svc.accept(user=world["officer_a"], application=world["cases"][key])
+    own = Document.objects.get(application=world["cases"]["a1"], kind="acceptance")
+    response = client.get(reverse("permits:document_file", args=[own.pk]))
+    assert response.status_code == 200
+    for key in ("a2", "a"):
+        other = Document.objects.get(application=world["cases"][key], kind="acceptance")
+        assert client.get(reverse("permits:document_file", args=[other.pk])).status_code == 404
