@@ -293,3 +293,14 @@ def test_agency_staff_open_the_papers_of_their_agencys_cases_only(client, world)
     for key in ("a2", "a"):
         other = Document.objects.get(application=world["cases"][key], kind="acceptance")
         assert client.get(reverse("permits:document_file", args=[other.pk])).status_code == 404
+
+
+def test_the_agency_table_names_its_days_as_the_station_table_does(client, world, settings):
+    """Review of issues 25/31: both tables' median and p90 are counted in the deadline's days
+    (working days by default, ``rules.count_days``); the agency table called them plain days."""
+    settings.DEADLINE_DAY_MODE = "working"
+    client.force_login(StaffFactory(supervisor=True))
+    page = client.get(reverse("admin:review_report"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    agency_table = page.split('id="agency-report"')[1].split("</thead>")[0]
+    assert "Median working days, acceptance to production" in agency_table
+    assert "90th percentile working days" in agency_table
