@@ -414,7 +414,10 @@ def document(request, pk):
     """A paper of the person's own case, shown in a kiosk page to print from (its print dialog
     is the kiosk's): never the browser's own PDF view, which has no idle timer and would leave
     the paper on the screen after the session ended (issue 27, point 1)."""
-    document = get_object_or_404(documents_of(request.user), pk=pk)
+    # a paper of a case (its page is the way back); a residence certificate is not printed here
+    document = get_object_or_404(
+        documents_of(request.user).filter(application__isnull=False), pk=pk
+    )
     return render(
         request,
         "kiosk/document.html",

@@ -94,6 +94,8 @@ def notify(
     taken = [(channel, sms_too) for channel, (by_channel, sms_too) in routes if by_channel]
     if taken and not any(sms_too for _channel, sms_too in taken):
         sms = False
+    if at_any_hour is None:
+        at_any_hour = kind in SENT_AT_ANY_HOUR
     related_fields = {}
     if related is not None:
         related_fields = {
@@ -113,8 +115,6 @@ def notify(
             )
             message = None
             if sms and user.phone:
-                if at_any_hour is None:
-                    at_any_hour = kind in SENT_AT_ANY_HOUR
                 message = SmsMessage.objects.create(
                     recipient_phone=user.phone,
                     body=signed(sms_text),
@@ -125,7 +125,13 @@ def notify(
                     next_attempt_at=None if at_any_hour else quiet_until(),
                 )
             rows = [
-                (channel, channel.create(notification, sms_text=signed(sms_text)))
+                (
+                    channel,
+                    # the SMS a refusing channel sends instead keeps this event's hour
+                    channel.create(
+                        notification, sms_text=signed(sms_text), at_any_hour=at_any_hour
+                    ),
+                )
                 for channel, _sms_too in taken
             ]
     except IntegrityError:
@@ -139,14 +145,18 @@ def notify(
     return notification
 
 
-def send_notification_sms(notification: Notification, *, text: str) -> SmsMessage | None:
+def send_notification_sms(
+    notification: Notification, *, text: str, at_any_hour: bool | None = None
+) -> SmsMessage | None:
     """The event's SMS when another channel could not carry it (issue 26): the same idempotency
-    key as ``notify()``'s own SMS, so it exists at most once whoever asks, however often."""
+    key as ``notify()``'s own SMS, so it exists at most once whoever asks, however often.
+    ``at_any_hour``: as ``notify()`` was told for the event (None: by its kind)."""
     phone = notification.recipient.phone
     if not phone:
         return None
     # A reminder keeps the quiet hours by SMS too (issue 30): it waits for the morning.
-    at_any_hour = notification.kind in SENT_AT_ANY_HOUR
+    if at_any_hour is None:
+        at_any_hour = notification.kind in SENT_AT_ANY_HOUR
     message, created = SmsMessage.objects.get_or_create(
         idempotency_key=f"notification:{notification.pk}",
         defaults={

@@ -39,7 +39,7 @@ MAX_EYE_OFFSET = 0.12
 MESSAGES = {
     "too_small": _(
         "The photo is too small (%(width)s × %(height)s pixels). It must be at least "
-        "358 × 441 pixels: take it with the camera at full resolution."
+        "%(min_width)s × %(min_height)s pixels: take it with the camera at full resolution."
     ),
     "wrong_shape": _(
         "The photo must be upright and taller than wide, like an ID photo (26 mm wide, 32 mm "
@@ -93,6 +93,9 @@ class PhotoVerdict:
         params = {
             "width": self.measures.get("width", ""),
             "height": self.measures.get("height", ""),
+            # the minimum is the rules' (GA 461-2004), as the check reads it
+            "min_width": spec.PHOTO_MIN_WIDTH_PX,
+            "min_height": spec.PHOTO_MIN_HEIGHT_PX,
         }
         return [str(MESSAGES[code]) % params for code in self.problems]
 

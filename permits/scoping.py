@@ -29,10 +29,13 @@ def agency_id_of(user) -> int | None:
     return assignment.agency_id if assignment is not None else None
 
 
-def scope_to_station(queryset: QuerySet, user, *, station_field: str = "station") -> QuerySet:
+def scope_to_station(
+    queryset: QuerySet, user, *, station_field: str = "station", agency_field: str = ""
+) -> QuerySet:
     """Rows of ``queryset`` that ``user`` may see: all for a supervisor, the user's station's
     for assigned staff, none for anyone else. Agency staff (issue 31) see their agency's rows
-    of a model that records the agency (``agency``, beside ``station_field``), nothing else."""
+    of a model that records the agency (``agency`` beside ``station_field``, or the path given
+    as ``agency_field``), nothing else."""
     if is_supervisor(user):
         return queryset
     if not (user and user.is_authenticated and user.is_staff):
@@ -42,8 +45,9 @@ def scope_to_station(queryset: QuerySet, user, *, station_field: str = "station"
         return queryset.none()
     agency_id = agency_id_of(user)
     if agency_id is not None:
-        prefix = station_field[: -len("station")] if station_field.endswith("station") else None
-        agency_field = f"{prefix}agency" if prefix is not None else None
+        if not agency_field:
+            prefix = station_field[: -len("station")] if station_field.endswith("station") else None
+            agency_field = f"{prefix}agency" if prefix is not None else None
         if agency_field is None or not _has_path(queryset.model, agency_field):
             return queryset.none()
         return queryset.filter(

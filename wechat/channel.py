@@ -26,13 +26,16 @@ class WechatChannel:
             return (False, True)
         return (binding.notify_by != NotifyBy.SMS, binding.notify_by != NotifyBy.WECHAT)
 
-    def create(self, notification, *, sms_text: str) -> int | None:
+    def create(self, notification, *, sms_text: str, at_any_hour: bool | None = None) -> int | None:
         binding = WechatBinding.objects.filter(user_id=notification.recipient_id).first()
         if binding is None:  # unbound since route(): the SMS carries it, never nothing
-            send_notification_sms(notification, text=sms_text)
+            send_notification_sms(notification, text=sms_text, at_any_hour=at_any_hour)
             return None
         notice = WechatNotice.objects.create(
-            notification=notification, openid=binding.openid, sms_text=sms_text
+            notification=notification,
+            openid=binding.openid,
+            sms_text=sms_text,
+            sms_at_any_hour=at_any_hour,
         )
         return notice.pk
 

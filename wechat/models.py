@@ -49,6 +49,8 @@ class WechatNotice(models.Model):
     )
     openid = models.CharField(_("openid"), max_length=64)
     sms_text = models.TextField(_("SMS text if WeChat refuses"))
+    # whether that SMS may leave in the quiet hours, as notify() was told (None: by its kind)
+    sms_at_any_hour = models.BooleanField(_("SMS at any hour"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=NoticeStatus.choices, default=NoticeStatus.QUEUED
     )

@@ -14,14 +14,16 @@ from __future__ import annotations
 import logging
 import time
 
+import xmltodict
 from django.conf import settings
 from django.utils import translation
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.replies import TextReply
-from wechatpy.utils import check_signature
+from wechatpy.utils import WeChatSigner
 
 from . import services
 
@@ -32,6 +34,14 @@ MAX_SKEW_SECONDS = 300
 
 class BadSignature(Exception):
     pass
+
+
+def _signature_matches(given: str, *parts: str) -> bool:
+    """WeChat's SHA-1 signature over ``parts`` (sorted, as wechatpy's ``WeChatSigner``), compared
+    in constant time (wechatpy's own ``check_signature`` and ``decrypt_message`` use ``!=``)."""
+    signer = WeChatSigner()
+    signer.add_data(*parts)
+    return constant_time_compare(signer.signature, given or "")
 
 
 def _check_time(timestamp: str) -> None:
@@ -48,10 +58,8 @@ def handle(request) -> str:
     timestamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
     _check_time(timestamp)
     aes = query.get("encrypt_type") == "aes"
-    try:
-        check_signature(settings.WECHAT_TOKEN, query.get("signature", ""), timestamp, nonce)
-    except InvalidSignatureException as exc:
-        raise BadSignature from exc
+    if not _signature_matches(query.get("signature", ""), settings.WECHAT_TOKEN, timestamp, nonce):
+        raise BadSignature
     if request.method == "GET":
         return query.get("echostr", "")
     body = request.body
@@ -62,8 +70,17 @@ def handle(request) -> str:
         crypto = WeChatCrypto(
             settings.WECHAT_TOKEN, settings.WECHAT_AES_KEY, settings.WECHAT_APP_ID
         )
+        msg_signature = query.get("msg_signature", "")
         try:
-            body = crypto.decrypt_message(body, query.get("msg_signature", ""), timestamp, nonce)
+            encrypt = xmltodict.parse(body)["xml"]["Encrypt"]
+        except Exception as exc:  # not WeChat's envelope
+            raise BadSignature from exc
+        if not isinstance(encrypt, str) or not _signature_matches(
+            msg_signature, settings.WECHAT_TOKEN, timestamp, nonce, encrypt
+        ):
+            raise BadSignature
+        try:
+            body = crypto.decrypt_message(body, msg_signature, timestamp, nonce)
         except (InvalidSignatureException, InvalidAppIdException) as exc:
             raise BadSignature from exc
     message = parse_message(body)

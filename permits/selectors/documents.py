@@ -54,7 +54,11 @@ def documents_of(user) -> QuerySet[Document]:
 
 
 def staff_documents(user) -> QuerySet[Document]:
-    return scope_to_station(Document.objects.select_related("station"), user)
+    # agency staff (issue 31): the papers of their agency's cases (the acceptance notice they
+    # print at their window names the agency)
+    return scope_to_station(
+        Document.objects.select_related("station"), user, agency_field="application__agency"
+    )
 
 
 @dataclass(frozen=True)

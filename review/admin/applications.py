@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from core import clock
 from core.admin_mixins import ReadOnlyAdminMixin
 from core.masking import mask_name
+from permits import rules
 from permits.admin.applications import (
     CardSerialInline,
     PermitTransitionInline,
@@ -34,6 +35,7 @@ from permits.models import (
 from permits.scoping import is_supervisor
 from permits.selectors import lessors as lessor_selectors
 from permits.selectors.applications import answer_rows
+from permits.selectors.registrations import residence_chain_since, residence_period
 from permits.services.applications.eligibility import check_eligibility
 
 from .. import selectors, views
@@ -149,6 +151,7 @@ def desk_clock(application, today) -> dict:
         "days_left": (application.deadline - today).days if application.deadline else None,
         "urgency": selectors.urgency(application, today),
         "is_late": application.is_late,
+        "change_due_days": rules.CHANGE_DUE_DAYS,  # seed 002: a change reported within 30 days
     }
 
 
@@ -358,6 +361,15 @@ class PermitApplicationAdmin(
         if application.person.is_dependent:
             agent = application.filed_by.own_identity
         person = application.person
+        residence_since = (
+            residence_chain_since(person)
+            or residence_period(
+                registration.since,
+                registration.registered_at,
+                registration.cancelled_on,
+                registration.state,
+            )[0]
+        )
         return {
             "facts": desk_facts(application),
             "clock": desk_clock(application, today),
@@ -371,12 +383,10 @@ class PermitApplicationAdmin(
             "person": application.person,
             "agent": agent,
             "registration": registration,
-            "registration_age_months": (
-                (today.year - registration.since.year) * 12
-                + today.month
-                - registration.since.month
-                - (today.day < registration.since.day)
-            ),
+            # counted as the rules count it (issue 25, point 1): from the registration the
+            # station recorded, across moves in the city, never from the typed move-in date
+            "residence_since": residence_since,
+            "registration_age_months": rules.months_resided(residence_since, today),
             "permit": application.permit,
             "answer_rows": answer_rows(application),
             "materials": materials,

@@ -114,3 +114,18 @@ def test_staff_signed_in_on_the_screen_are_signed_out_by_the_kiosk(device_and_to
     response = screen.get("/kiosk/menu/")
     assert response.status_code == 302
     assert "_auth_user_id" not in screen.session
+
+
+def test_a_paper_without_a_case_is_not_found_rather_than_failing(screen):
+    """Review of issue 27: the kiosk prints the papers of a case; the person's own residence
+    certificate (a paper of no case) made the kiosk's paper page fail (500: its "back" link
+    named the case) instead of answering 404."""
+    from permits.services import documents as document_services
+    from tests.permits.factories import PermitFactory
+
+    permit = PermitFactory()
+    certificate = document_services.issue_residence_certificate(
+        user=permit.holder.account, permit=permit
+    )
+    sign_in(screen, permit.holder.account)
+    assert screen.get(reverse("kiosk:document", args=[certificate.pk])).status_code == 404

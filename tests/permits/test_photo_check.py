@@ -186,3 +186,20 @@ def test_a_photo_asked_for_again_is_checked_and_the_page_says_what_to_retake(cli
 
 def _photo_material(application):
     return application.current_materials().get(requirement__code="photo")
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_too_small_message_states_the_rules_minimum(language, monkeypatch):
+    """Review of issue 31: "at least 358 × 441 pixels" was typed in the message; the figure is
+    the rules' (``permits.rules.photo``, GA 461-2004), read from there like the check itself."""
+    from django.utils import translation
+
+    from permits.photo_check import PhotoVerdict
+    from permits.rules import photo as spec
+
+    monkeypatch.setattr(spec, "PHOTO_MIN_WIDTH_PX", 390)
+    monkeypatch.setattr(spec, "PHOTO_MIN_HEIGHT_PX", 480)
+    verdict = PhotoVerdict(problems=("too_small",), measures={"width": 200, "height": 250})
+    with translation.override(language):
+        [message] = verdict.messages()
+    assert "390 × 480" in message and "358" not in message

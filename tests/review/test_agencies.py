@@ -339,3 +339,30 @@ def test_the_handover_receipt_names_the_agency_the_card_was_collected_at(client,
     assert f"在{agency.name}窗口交付" in text
     assert f"{agency.name}（{world['station_a'].name}委托的社区服务机构）" in text
     assert agency.address.replace(" ", "") in text
+
+
+def test_agency_staff_open_the_papers_of_their_agencys_cases_only(client, world):
+    """Review of issue 31: the acceptance notice an agency's staff issue names their agency and
+    is printed at their window, so they open it (the desk lists it); another agency's or the
+    station's own papers stay 404."""
+    client.force_login(world["a1_staff"])
+    assert act(client, world["cases"]["a1"], "accept").status_code == 302
+    for key in ("a2", "a"):
+        svc.accept(user=world["officer_a"], application=world["cases"][key])
+    own = Document.objects.get(application=world["cases"]["a1"], kind="acceptance")
+    response = client.get(reverse("permits:document_file", args=[own.pk]))
+    assert response.status_code == 200
+    for key in ("a2", "a"):
+        other = Document.objects.get(application=world["cases"][key], kind="acceptance")
+        assert client.get(reverse("permits:document_file", args=[other.pk])).status_code == 404
+
+
+def test_the_agency_table_names_its_days_as_the_station_table_does(client, world, settings):
+    """Review of issues 25/31: both tables' median and p90 are counted in the deadline's days
+    (working days by default, ``rules.count_days``); the agency table called them plain days."""
+    settings.DEADLINE_DAY_MODE = "working"
+    client.force_login(StaffFactory(supervisor=True))
+    page = client.get(reverse("admin:review_report"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    agency_table = page.split('id="agency-report"')[1].split("</thead>")[0]
+    assert "Median working days, acceptance to production" in agency_table
+    assert "90th percentile working days" in agency_table

@@ -55,8 +55,9 @@ MAX_SUPERVISOR_QUEUE = 9
 # account, registration, house, station and permit), its materials, its timeline, the
 # requirement names of its one-time notices and its papers; and (issue 27, point 5) the rules'
 # verdict while a decision is pending: the person's registration, residence chain and open
-# applications (3, whatever the number of rows).
-MAX_DESK_QUERIES = 13
+# applications (3, whatever the number of rows); and the residence chain the registration's
+# months are counted from (1, review of issue 25: never the typed move-in date).
+MAX_DESK_QUERIES = 14
 
 
 # Pages a role may not open (403).

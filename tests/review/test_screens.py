@@ -103,3 +103,54 @@ def test_the_desk_shows_what_the_officer_decides_on_and_nothing_empty():
     if application.person.id_card_front:
         front = reverse("applicants:identity_file", args=[application.person.pk, "front"])
         assert front in html
+
+
+def test_the_desk_counts_residence_from_the_recorded_registration_not_the_typed_move_in():
+    """Review of issues 25/27: the desk said "(7 个月)" for a person registered today with a
+    move-in date typed seven months back; the rules count from the registration the station
+    recorded (issue 25, point 1), and so does the desk."""
+    import datetime
+
+    from dateutil.relativedelta import relativedelta
+    from django.utils import timezone
+
+    from tests.factories import RegistrationFactory
+    from tests.permits.factories import ApplicationFactory
+    from tests.permits.helpers import staff_for
+
+    registration = RegistrationFactory(
+        registered=True,
+        since=timezone.localdate() - relativedelta(months=7),
+        registered_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    application = ApplicationFactory(
+        person=registration.person,
+        registration=registration,
+        station=registration.house.station,
+    )
+    client = zh_client()
+    client.force_login(staff_for(application.station)["officer"])
+    html = client.get(
+        reverse("admin:permits_permitapplication_change", args=[application.pk])
+    ).content.decode()
+    block = html.split('id="application-registration"')[1].split('id="application-permit"')[0]
+    assert "7个月" not in block
+    assert "（0个月）" in block or "(0个月)" in block
+
+
+def test_a_late_change_states_the_reporting_period_the_rules_set(monkeypatch):
+    """Review of issues 25/27: "reported more than 30 days after" was typed in the desk and the
+    case page; the period is the rules' (``rules.CHANGE_DUE_DAYS``, seed 002)."""
+    from permits import rules
+    from tests.permits.factories import ApplicationFactory
+    from tests.permits.helpers import staff_for
+
+    monkeypatch.setattr(rules, "CHANGE_DUE_DAYS", 45)
+    application = ApplicationFactory(service="change", submitted=True, is_late=True)
+    client = zh_client()
+    client.force_login(application.filed_by)
+    page = client.get(reverse("permits:application_detail", args=[application.pk]))
+    assert "超过30日" not in page.content.decode() and "超过45日" in page.content.decode()
+    client.force_login(staff_for(application.station)["officer"])
+    desk = client.get(reverse("admin:permits_permitapplication_change", args=[application.pk]))
+    assert "超过45日" in desk.content.decode() and "超过30日" not in desk.content.decode()

@@ -263,3 +263,33 @@ def test_the_sweep_sends_a_notice_left_queued_once(
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.SENT and len(wechat_on.sent) == 1
     assert sweep_queued_notices() == 0
+
+
+def test_a_fallback_sms_keeps_the_hour_notify_was_told(
+    person, wechat_on, sms_backend, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Review of issues 26/30: the daily job's deemed acceptance (00:45) tells ``notify`` its SMS
+    waits for the morning (``at_any_hour=False``); when WeChat refuses the notice, the SMS sent
+    instead waits too, rather than leaving at night by its kind's default."""
+    import datetime
+
+    from django.utils import timezone
+
+    import notifications.services
+
+    morning = timezone.now() + datetime.timedelta(hours=7)
+    monkeypatch.setattr(notifications.services, "quiet_until", lambda *a, **k: morning)
+    wechat_on.script(43004, times=3)  # unfollowed: WeChat refuses
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = notify(
+            person,
+            NotificationKind.APPLICATION_ACCEPTED,
+            {"reference": "HK-2026-1"},
+            event_key="deemed:1",
+            link="/permits/applications/1/",
+            at_any_hour=False,
+        )
+    assert WechatNotice.objects.get(notification=notification).status == NoticeStatus.SMS_INSTEAD
+    sms = SmsMessage.objects.get(notification=notification)
+    assert sms.quiet_hours and sms.next_attempt_at == morning
+    assert sms_backend.sent == []  # not at night

@@ -165,3 +165,34 @@ def test_set_wechat_menu_reports_a_refusal(wechat_on):
     wechat_on.script(40018, path="menu")
     with pytest.raises(CommandError, match="40018"):
         call_command("set_wechat_menu")
+
+
+def test_the_signatures_are_compared_in_constant_time(client, wechat_on, monkeypatch):
+    """Review of issue 26: wechatpy's ``check_signature`` and ``decrypt_message`` compare with
+    ``!=``; the endpoint compares both signatures (the URL's and, in AES mode, the message's)
+    with Django's constant-time comparison before anything is parsed."""
+    import wechat.server
+
+    compared = []
+
+    def spy(a, b):
+        compared.append(b)
+        return a == b
+
+    monkeypatch.setattr(wechat.server, "constant_time_compare", spy)
+    crypto = WeChatCrypto(TOKEN, AES_KEY, APP_ID)
+    timestamp, nonce = str(int(time.time())), "ctnonce"
+    encrypted = crypto.encrypt_message(event_xml("o-ct", "subscribe"), nonce, timestamp)
+    msg_signature = xmltodict.parse(encrypted)["xml"]["MsgSignature"]
+    params = signed_query(
+        timestamp=timestamp, nonce=nonce, encrypt_type="aes", msg_signature=msg_signature
+    )
+    url = "/wechat/server/?" + "&".join(f"{k}={v}" for k, v in params.items())
+    assert client.post(url, data=encrypted, content_type="text/xml").status_code == 200
+    assert params["signature"] in compared and msg_signature in compared
+    # a forged message signature is refused by that comparison, before wechatpy decrypts
+    compared.clear()
+    params["msg_signature"] = "0" * 40
+    url = "/wechat/server/?" + "&".join(f"{k}={v}" for k, v in params.items())
+    assert client.post(url, data=encrypted, content_type="text/xml").status_code == 400
+    assert "0" * 40 in compared

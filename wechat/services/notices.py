@@ -183,7 +183,9 @@ def _sms_instead(notice: WechatNotice, code: str, message: str) -> Outcome:
             error_message=message[:1000],
         ):
             return SKIPPED
-        send_notification_sms(notice.notification, text=notice.sms_text)
+        send_notification_sms(
+            notice.notification, text=notice.sms_text, at_any_hour=notice.sms_at_any_hour
+        )
     logger.warning("WeChat notice %s refused (%s); the SMS goes instead", notice.pk, code)
     return Outcome("sms_instead")
 
@@ -214,7 +216,9 @@ def reconcile_job_finished(*, msgid: str, status: str) -> bool:
         notice.error_code = "job_finished"
         notice.error_message = (status or "")[:1000]
         notice.save(update_fields=["status", "error_code", "error_message", "updated_at"])
-        send_notification_sms(notice.notification, text=notice.sms_text)
+        send_notification_sms(
+            notice.notification, text=notice.sms_text, at_any_hour=notice.sms_at_any_hour
+        )
     logger.warning("WeChat notice %s not delivered (%s); the SMS goes instead", notice.pk, status)
     return True
 

@@ -3,7 +3,6 @@ requested material, resubmission and withdrawal."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -77,7 +76,8 @@ def _remedies(application) -> dict:
     decided_on = timezone.localdate(application.decided_at or timezone.now())
     reconsider_by, sue_by = rules.remedy_deadlines(decided_on)
     return {
-        "authority": settings.ISSUING_AUTHORITY,
+        # the station decides and signs the refusal notice (issue 25, point 4): the page says so
+        "authority": application.station.name,
         "reconsideration_days": rules.RECONSIDERATION_DAYS,
         "reconsider_by": reconsider_by,
         "lawsuit_months": rules.LAWSUIT_MONTHS,
@@ -112,6 +112,8 @@ def _detail_context(request, application, **forms) -> dict:
     }
     if application.state == ApplicationState.REJECTED:
         context["remedies"] = _remedies(application)
+    if application.is_late:  # the reporting period of a change (seed 002), as the rules say
+        context["change_due_days"] = rules.CHANGE_DUE_DAYS
     if supplement_requested:
         by_code = {r.code: r for r in requirements}
         # application.reuploaded_codes_since(), from the materials read above

@@ -55,3 +55,19 @@ def test_a_refused_case_shows_the_remedies_not_a_pointer_to_itself():
     )
     assert "请在申请页面查看原因" not in html
     assert 'id="remedies"' in html and "行政复议" in html and "行政诉讼" in html
+
+
+def test_a_refused_case_names_the_station_that_decided_as_the_refusal_notice_does():
+    """Review of issues 25/27: the page's remedies name who decided as the refusal notice does
+    (the station that signs it, issue 25 point 4), never the city bureau."""
+    from django.conf import settings
+
+    application = ApplicationFactory(rejected=True)
+    html = (
+        zh(application.filed_by)
+        .get(reverse("permits:application_detail", args=[application.pk]))
+        .content.decode()
+    )
+    remedies = html[html.index('id="remedies"') :]
+    assert application.station.name in remedies
+    assert settings.ISSUING_AUTHORITY not in remedies
