@@ -83,9 +83,10 @@ def _state_case(column: str = "g") -> str:
 SEED_SQL = [
     (
         "stations",
-        """INSERT INTO permits_station (id, name, code, address, phone, window_hours, offers_mail)
+        """INSERT INTO permits_station (id, name, code, address, phone, window_hours, offers_mail,
+               short_code)
         SELECT g, '第' || g || '派出所', 'bench' || g, '海口市龙华区派出所路 ' || g || ' 号',
-               '0898-66500000', '周一至周五 9:00-12:00', true
+               '0898-66500000', '周一至周五 9:00-12:00', true, lpad(g::text, 4, '0')
         FROM generate_series(1, %(stations)s) g""",
     ),
     (
@@ -150,7 +151,7 @@ SEED_SQL = [
                rejection_reason, rejection_note, new_card_serial, delivery_method,
                mail_recipient_name, mail_address, mail_phone, tracking_number, pickup_code,
                collected_by_agent, filed_by_id, person_id, registration_id, station_id,
-               permit_id, supplement_requested_at, version)
+               permit_id, supplement_requested_at, version, pickup_at_agency)
         SELECT g, 'renewal', 'residence', 'HK2026-' || lpad(g::text, 6, '0'), '{{}}', false,
                st, sub, sub, sub,
                CASE WHEN st NOT IN ('submitted', 'supplement_requested')
@@ -171,7 +172,7 @@ SEED_SQL = [
                '', '', '', '',
                CASE WHEN st = 'awaiting_pickup' THEN 'bench-pickup-' || g END,
                false, g, g, g, ((g - 1) %% %(stations)s) + 1, g,
-               CASE WHEN st = 'supplement_requested' THEN sub + interval '1 day' END, 1
+               CASE WHEN st = 'supplement_requested' THEN sub + interval '1 day' END, 1, false
         FROM (SELECT g, {_state_case()} AS st,
                      now() - interval '1 day' * ((g / 20) %% 60) - interval '1 hour' AS sub
               FROM generate_series(1, %(applications)s) g) s""",  # noqa: S608 - constants only

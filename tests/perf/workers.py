@@ -37,7 +37,7 @@ def password_check_cpu(checks: int = 20) -> list[tuple[str, str, float]]:
 
 SMS_ROUNDS = 3
 BARE = "bare twilio client loop"
-WORKER = "worker, batch claim (SMS_CLAIM_BATCH)"
+WORKER = "worker, batch claim of 10"
 SINGLE = "worker, one claim per message"
 FLOOR = "bare loop + one durable UPDATE"
 
@@ -146,6 +146,11 @@ def _sms_rates(messages: int, rounds: int) -> dict[str, float]:
             "TWILIO_MESSAGING_SERVICE_SID": "",
             "TWILIO_STATUS_CALLBACK_URL": "",
             "TWILIO_API_BASE_URL": stand_in.url,
+            # the daytime path: in the quiet hours (issue 30) nothing is batched
+            "SMS_QUIET_HOURS": "",
+            # the batch loop's claim size (SMS_CLAIM_BATCH is 1, off, by default); the
+            # one-claim loop calls ``deliver``, which claims one whatever it is
+            "SMS_CLAIM_BATCH": 10,
         }
         with override_settings(**overrides):
             backends.reset_backend()
