@@ -60,6 +60,7 @@ def keep_beat_lock(lock, *, ttl: int, stop: threading.Event | None = None, on_lo
 
 
 _held = []  # the lock this process holds, once it holds it
+_waiting = []  # non-empty while this process stands by for the lock
 
 
 def single_beat() -> None:
@@ -71,8 +72,17 @@ def single_beat() -> None:
         return  # held already; or the embedded default (eager tasks), which runs no beat
     import redis
 
+    if _waiting:
+        # A stop asked for while standing by (celery's SIGTERM handler builds a scheduler to
+        # close it): nothing is held and nothing was read, so the process ends at once instead
+        # of waiting, inside the signal handler, for the lock the other beat holds.
+        raise SystemExit(0)
     ttl = _ttl()
-    lock = hold_beat_lock(redis.Redis.from_url(broker), ttl=ttl)
+    _waiting.append(True)
+    try:
+        lock = hold_beat_lock(redis.Redis.from_url(broker), ttl=ttl)
+    finally:
+        _waiting.clear()
     _held.append(lock)
     threading.Thread(
         target=keep_beat_lock, kwargs={"lock": lock, "ttl": ttl}, name="beat-lock", daemon=True
