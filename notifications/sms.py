@@ -107,7 +107,10 @@ def _claim_sql(vendor: str, quiet: bool = False) -> str:
     )
 
 
-def _claim(sms_id: int) -> SmsMessage | None:
+_UNSET = object()
+
+
+def _claim(sms_id: int, *, until=_UNSET) -> SmsMessage | None:
     """Step 1: mark the row `sending` and count the attempt, only if it is still queued.
 
     One statement (UPDATE … WHERE status='queued' RETURNING), so one round trip. The returned
@@ -115,7 +118,8 @@ def _claim(sms_id: int) -> SmsMessage | None:
     new status; it is never saved.
     """
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    until = quiet_until()
+    if until is _UNSET:  # the end of the quiet hours now, unless the caller read it already
+        until = quiet_until()
     params = [SmsStatus.SENDING.value, now, now, sms_id, SmsStatus.QUEUED.value]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -167,9 +171,10 @@ def _claim_batch(sms_id: int, limit: int) -> list[SmsMessage]:
     queued ones, in one durable statement, so a backlog shares one commit's disk flush instead of
     paying one per message (issue 29). Each row is still claimed once, as by ``_claim``.
     Elsewhere than PostgreSQL (no SKIP LOCKED), or with ``limit`` 1, it is ``_claim``."""
-    if limit <= 1 or connection.vendor != "postgresql" or quiet_until() is not None:
+    until = quiet_until()
+    if limit <= 1 or connection.vendor != "postgresql" or until is not None:
         # (in the quiet hours one at a time: ``_claim`` leaves a reminder for the morning)
-        message = _claim(sms_id)
+        message = _claim(sms_id, until=until)
         return [message] if message else []
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     params = {

@@ -99,14 +99,21 @@ def delete_expired_files() -> dict:
     return totals
 
 
+# A side effect run after the act committed: any failure retried with backoff and jitter, up to
+# 8 times (the act is never undone by it).
+RETRIED_AFTER_COMMIT = {
+    "autoretry_for": (Exception,),
+    "retry_backoff": 5,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+
+
 @shared_task(
     name="permits.render_document",
     ignore_result=True,
-    autoretry_for=(Exception,),
-    retry_backoff=5,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=8,
+    **RETRIED_AFTER_COMMIT,
 )
 def render_document(document_id: int) -> None:
     """Render and store a document's PDF after the act that issued it committed (issue 16).
@@ -157,11 +164,7 @@ def send_appointment_reminders() -> int:
 @shared_task(
     name="permits.mark_photo_receipt_used",
     ignore_result=True,
-    autoretry_for=(Exception,),
-    retry_backoff=5,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=8,
+    **RETRIED_AFTER_COMMIT,
 )
 def mark_photo_receipt_used(number: str) -> None:
     """Tell the studio service a receipt number was used (issue 31, point 3), after the portal's
