@@ -10,7 +10,8 @@ Point ``WECHAT_API_BASE_URL`` at ``stand_in.url``. It answers:
 - ``GET /sns/oauth2/access_token``: the openid for a code, each code once (40163 after);
 - ``POST /cgi-bin/message/template/send`` and ``/cgi-bin/message/subscribe/bizsend``: a notice,
   recorded in ``sent`` with a msgid; 43004 for an openid in ``unfollowed``;
-- ``POST /cgi-bin/menu/create``: the menu, kept in ``menu``.
+- ``POST /cgi-bin/menu/create``: the menu, kept in ``menu``, refused as WeChat refuses one that
+  breaks its limits (40016 buttons, 40018 a name, 40023 sub-buttons, 40025, 40027);
 ``script(errcode, times=1, path="send")`` answers the next calls to that endpoint with the error
 (e.g. 40037 template removed, 45009 quota, -1 busy); ``script_delay(seconds)`` makes the next
 send answer late (a read timeout). For a stand-in in another process (the production smoke),
@@ -234,9 +235,36 @@ class WeChatStandIn:
         scripted = self._take("menu")
         if scripted:
             return {"errcode": scripted[0], "errmsg": scripted[1]}
+        refused = _menu_refusal(data)
+        if refused:
+            return {"errcode": refused[0], "errmsg": refused[1]}
         with self.lock:
             self.menu = data
         return {"errcode": 0, "errmsg": "ok"}
+
+
+def _menu_refusal(data: dict) -> tuple[int, str] | None:
+    """WeChat's own checks of menu/create (its global return codes): at most 3 buttons and 5
+    sub-buttons each; names at most 16 bytes (a button) and 60 (a sub-button); URLs 1024."""
+
+    def size(text: str) -> int:
+        return len(text.encode())
+
+    buttons = data.get("button") or []
+    if not 1 <= len(buttons) <= 3:
+        return 40016, "invalid button size"
+    for button in buttons:
+        if size(button.get("name", "")) > 16:
+            return 40018, "invalid button name size"
+        subs = button.get("sub_button") or []
+        if len(subs) > 5:
+            return 40023, "invalid sub button size"
+        for sub in subs:
+            if size(sub.get("name", "")) > 60:
+                return 40025, "invalid sub button name size"
+            if size(sub.get("url", "")) > 1024:
+                return 40027, "invalid sub button url size"
+    return None
 
 
 def main() -> None:

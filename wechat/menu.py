@@ -1,22 +1,43 @@
-"""The official account's menu (办事大厅): each entry opens the portal through the WeChat sign-in,
-so one tap signs the person in and lands on the service."""
+"""The official account's menu: 办事大厅 (the services) and 我的 (My Affairs, the personal
+center), read from what the apps declare (``core.entry_points``), so a service registered later
+appears without a line here. Each entry opens the portal through the WeChat sign-in, so one tap
+signs the person in and lands on the page.
+
+WeChat's limits (its menu/create API, 自定义菜单): at most 3 buttons, each with at most 5
+sub-buttons; a button's name at most 16 bytes, a sub-button's at most 60; a URL at most 1024
+bytes. A group with more than 5 entries takes a second button (更多服务); a menu that would
+still break a limit is refused here, before WeChat is asked, with what is too long or too many.
+"""
 
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-# (label, the page it opens: a path, with ?service= for a service's start page)
-SERVICES = (
-    (lambda: pgettext("wechat menu", "Apply for a permit"), "new"),
-    (lambda: pgettext("wechat menu", "Endorse"), "renewal"),
-    (lambda: pgettext("wechat menu", "Change details"), "change"),
-    (lambda: pgettext("wechat menu", "Replace a card"), "replacement"),
-    (lambda: pgettext("wechat menu", "Cancel"), "cancellation"),
-)
+from core.entry_points import MINE, SERVICES, entry_points
+
+MAX_BUTTONS = 3
+MAX_SUB_BUTTONS = 5
+MAX_BUTTON_NAME_BYTES = 16
+MAX_SUB_BUTTON_NAME_BYTES = 60
+MAX_URL_BYTES = 1024
+
+
+class MenuTooLarge(ValueError):
+    """The entries do not fit in WeChat's menu."""
+
+
+def _groups():
+    """(button titles, group) in the menu's order: the first title, then the continuation's."""
+    return (
+        (
+            (pgettext("wechat menu", "Service hall"), pgettext("wechat menu", "More services")),
+            SERVICES,
+        ),
+        ((pgettext("wechat menu", "Mine"), pgettext("wechat menu", "More")), MINE),
+    )
 
 
 def _entry(name: str, path: str) -> dict:
@@ -25,12 +46,34 @@ def _entry(name: str, path: str) -> dict:
     return {"type": "view", "name": name, "url": url}
 
 
+def _check(buttons: list[dict]) -> None:
+    def size(text: str) -> int:
+        return len(text.encode())
+
+    if len(buttons) > MAX_BUTTONS:
+        raise MenuTooLarge(f"{len(buttons)} buttons: WeChat takes at most {MAX_BUTTONS}")
+    for button in buttons:
+        if size(button["name"]) > MAX_BUTTON_NAME_BYTES:
+            raise MenuTooLarge(f"button name {button['name']!r} is over 16 bytes")
+        for sub in button["sub_button"]:
+            if size(sub["name"]) > MAX_SUB_BUTTON_NAME_BYTES:
+                raise MenuTooLarge(f"menu entry name {sub['name']!r} is over 60 bytes")
+            if size(sub["url"]) > MAX_URL_BYTES:
+                raise MenuTooLarge(f"menu entry {sub['name']!r}: its URL is over 1024 bytes")
+
+
 def menu_data(language: str | None = None) -> dict:
-    """One top-level button, 办事大厅, with the five services and My affairs."""
-    start = reverse("permits:application_start")
+    """The menu for WeChat's menu/create call, in ``language`` (default: LANGUAGE_CODE)."""
     with translation.override(language or settings.LANGUAGE_CODE):
-        entries = [_entry(label(), f"{start}?service={code}") for label, code in SERVICES]
-        entries.append(_entry(_("My Affairs"), reverse("notifications:inbox")))
-        return {
-            "button": [{"name": pgettext("wechat menu", "Service hall"), "sub_button": entries}]
-        }
+        buttons = []
+        for titles, group in _groups():
+            entries = [_entry(str(entry.label()), entry.path()) for entry in entry_points(group)]
+            for n, start in enumerate(range(0, len(entries), MAX_SUB_BUTTONS)):
+                buttons.append(
+                    {
+                        "name": titles[min(n, 1)],
+                        "sub_button": entries[start : start + MAX_SUB_BUTTONS],
+                    }
+                )
+        _check(buttons)
+        return {"button": buttons}

@@ -165,6 +165,9 @@ class ServiceType:
     code: str = ""
     label: Any = ""
     summary: Any = ""  # one line on the start page: who may use it, and when
+    # its name in an outside channel's menu (``permits.entry_points``: the WeChat menu takes at
+    # most 8 characters); empty: ``label``
+    menu_label: Any = ""
     order: int = 100
     # the article setting this service's conditions: a refusal for not meeting them cites it
     conditions_basis: Any = ""

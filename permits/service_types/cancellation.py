@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.errors import NotEligible
 from notifications.constants import NotificationKind
@@ -53,6 +54,7 @@ def _card_return_form_field(application):
 class Cancellation(ServiceType):
     code = "cancellation"
     label = _("Cancellation (moving away)")
+    menu_label = pgettext_lazy("menu", "Cancel")
     conditions_basis = _(
         "Interim Regulations on Residence Permits, Art. 3 (the permit proves residence in the "
         "city; it is cancelled on moving away)"

@@ -6,6 +6,7 @@ import datetime
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core import clock
 from core.errors import InvalidInput
@@ -43,6 +44,7 @@ def _changed_on_form_field(application):
 class Change(ServiceType):
     code = "change"
     label = _("Change of registered details")
+    menu_label = pgettext_lazy("menu", "Change details")
     conditions_basis = _(
         "Interim Regulations on Residence Permits, Art. 4 (the address the permit records); "
         "Haikou residence permit guide (a change is reported within 30 days)"

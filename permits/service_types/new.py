@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from permits import rules
 from permits.services import permits as permit_services
@@ -41,6 +42,7 @@ def _region_form_field(application):
 class NewPermit(ServiceType):
     code = "new"
     label = _("New permit")
+    menu_label = pgettext_lazy("menu", "Apply for a permit")
     conditions_basis = _(
         "Interim Regulations on Residence Permits, Art. 2 (the conditions for a residence permit)"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.fsm import run_transition
 from permits import rules
@@ -18,6 +19,7 @@ from .proofs import EMPLOYMENT_PROOF, ID_CARD, OLD_PERMIT, RESIDENCE_PROOF, STUD
 class Renewal(ServiceType):
     code = "renewal"
     label = _("Renewal (endorsement)")
+    menu_label = pgettext_lazy("menu", "Endorse")
     conditions_basis = _(
         "Interim Regulations on Residence Permits, Art. 10 (the yearly endorsement, within the "
         "month before each year of residence is complete)"

@@ -9,6 +9,7 @@ handed in on collection."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.fsm import run_transition
 from permits.constants import PermitStatus, ReplacementReason
@@ -29,6 +30,7 @@ def _lost(application) -> bool:
 class Replacement(ServiceType):
     code = "replacement"
     label = _("Replacement (lost or damaged card)")
+    menu_label = pgettext_lazy("menu", "Replace a card")
     conditions_basis = _(
         "Interim Regulations on Residence Permits, Art. 11 (a lost card, or one damaged "
         "beyond recognition, is replaced)"

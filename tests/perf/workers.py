@@ -78,6 +78,12 @@ def _sms_rates(messages: int, rounds: int) -> dict[str, float]:
 
     def queued_rows() -> list[int]:
         SmsMessage.objects.filter(idempotency_key__startswith="bench-sms-").delete()
+        if connection.vendor == "postgresql":
+            # Each round leaves its rows' dead index entries behind: without a VACUUM a claim
+            # of the next loop walks thousands of them (4.6 ms instead of 0.1 ms for an empty
+            # claim, measured), so the loops run late in the bench would pay for the others.
+            with connection.cursor() as cursor:
+                cursor.execute(f"VACUUM {connection.ops.quote_name(SmsMessage._meta.db_table)}")
         return [
             m.pk
             for m in SmsMessage.objects.bulk_create(

@@ -149,14 +149,70 @@ def test_late_answer_refused_sends_the_sms_once(
 def test_set_wechat_menu_sets_the_service_hall(wechat_on, settings):
     settings.SITE_URL = "https://portal.example.gov.cn"
     call_command("set_wechat_menu")
-    [hall] = wechat_on.menu["button"]
+    hall, mine = wechat_on.menu["button"]
     assert hall["name"] == "办事大厅"
-    names = [entry["name"] for entry in hall["sub_button"]]
-    assert names == ["居住证申领", "签注", "变更", "补领", "注销", "我的事务"]
+    assert [entry["name"] for entry in hall["sub_button"]] == [
+        "居住证申领",
+        "签注",
+        "变更",
+        "补领",
+        "注销",
+    ]
     assert hall["sub_button"][1]["url"] == (
         "https://portal.example.gov.cn/wechat/sign-in/"
         "?next=%2Fpermits%2Fapplications%2Fnew%2F%3Fservice%3Drenewal"
     )
+    assert mine["name"] == "我的"
+    assert [entry["name"] for entry in mine["sub_button"]] == ["我的事务", "个人中心"]
+    assert mine["sub_button"][1]["url"].endswith("?next=%2Faccounts%2Fme%2F")
+
+
+def test_the_old_one_button_menu_is_what_wechat_refuses(wechat_on):
+    """Six entries under one button (the menu before): WeChat takes at most five (40023)."""
+    from wechat import client
+
+    entries = [{"type": "view", "name": str(n), "url": "https://x.example/"} for n in range(6)]
+    with pytest.raises(Exception, match="40023"):
+        client.get_client().menu.create({"button": [{"name": "办事大厅", "sub_button": entries}]})
+    assert wechat_on.menu is None
+
+
+def test_a_service_registered_later_is_in_the_menu_without_a_line_in_wechat(wechat_on):
+    """The menu lists what the service registry holds: a sixth service takes the 6th place, so the
+    services spill into a second button (更多服务), within WeChat's five per button."""
+    from django.utils.translation import gettext_lazy
+
+    from permits import service_types
+    from permits.service_types.renewal import Renewal
+
+    class Sixth(Renewal):
+        code = "sixth"
+        label = gettext_lazy("Sixth service")
+        menu_label = "第六项"
+        order = 60
+
+    service_types.register(Sixth)
+    try:
+        call_command("set_wechat_menu")
+    finally:
+        service_types.unregister("sixth")
+    hall, more, mine = wechat_on.menu["button"]
+    assert len(hall["sub_button"]) == 5
+    assert more["name"] == "更多服务"
+    assert [entry["name"] for entry in more["sub_button"]] == ["第六项"]
+    assert "service%3Dsixth" in more["sub_button"][0]["url"]
+    assert mine["name"] == "我的"
+
+
+def test_a_menu_over_wechats_limits_is_refused_before_wechat_is_asked(wechat_on, monkeypatch):
+    from django.core.management.base import CommandError
+
+    from permits.service_types.renewal import Renewal
+
+    monkeypatch.setattr(Renewal, "menu_label", "签注" * 11)  # 66 bytes
+    with pytest.raises(CommandError, match="over 60 bytes"):
+        call_command("set_wechat_menu")
+    assert wechat_on.menu is None
 
 
 def test_set_wechat_menu_reports_a_refusal(wechat_on):
