@@ -2,8 +2,9 @@
 menu, issue 26): each app declares its own, so a channel lists what the apps offer instead of a
 copy of it (a sixth service appears in the menu by being registered, nothing more).
 
-An app adds entries by registering a provider, a function returning ``EntryPoint``s, in a module
-named ``entry_points`` (imported automatically on first use)::
+An app adds entries by registering a provider, a function returning ``EntryPoint``s (or one page
+with ``register_page``), in a module named ``entry_points`` (imported automatically on first
+use)::
 
     # permits/entry_points.py
     from core.entry_points import SERVICES, EntryPoint, register
@@ -21,7 +22,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
+from django.urls import reverse
 from django.utils.module_loading import autodiscover_modules
 
 SERVICES = "services"
@@ -45,6 +48,13 @@ def register(provider: Callable[[], list[EntryPoint]]) -> Callable[[], list[Entr
     if provider not in _providers:
         _providers.append(provider)
     return provider
+
+
+def register_page(*, key: str, label, url_name: str, group: str, order: int = 100) -> None:
+    """One entry for one named page: ``label`` a (lazy) translatable string, ``url_name`` its
+    URL's name."""
+    entry = EntryPoint(key, partial(str, label), partial(reverse, url_name), group, order)
+    register(lambda: [entry])
 
 
 def entry_points(group: str) -> list[EntryPoint]:

@@ -1,21 +1,9 @@
 """My Affairs, as a way into the portal for a channel's menu (``core.entry_points``)."""
 
-from functools import partial
+from django.utils.translation import gettext_lazy as _
 
-from django.urls import reverse
-from django.utils.translation import gettext
+from core.entry_points import MINE, register_page
 
-from core.entry_points import MINE, EntryPoint, register
-
-
-@register
-def my_affairs() -> list[EntryPoint]:
-    return [
-        EntryPoint(
-            key="my_affairs",
-            label=partial(gettext, "My Affairs"),
-            path=partial(reverse, "notifications:inbox"),
-            group=MINE,
-            order=10,
-        )
-    ]
+register_page(
+    key="my_affairs", label=_("My Affairs"), url_name="notifications:inbox", group=MINE, order=10
+)
