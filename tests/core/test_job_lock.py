@@ -1,12 +1,11 @@
 """Issue 30: a daily job takes a lock, so two runs at once never do the same work (two retention
-runs both deleted the same 26 files). Through the real Celery tasks."""
+runs both deleted the same 26 files). Through the real Celery tasks, in-process; two worker
+processes running it at once, and one killed mid-run: tests/services/test_retention_overlap.py."""
 
 import datetime as dt
-import threading
 
 import pytest
 from django.core.files.storage import default_storage
-from django.db import connection, connections
 from django.utils import timezone
 
 from config.celery import app, scheduled_daily_jobs
@@ -66,32 +65,6 @@ def test_a_second_run_during_the_first_deletes_nothing(settings, monkeypatch):
     assert not any(default_storage.exists(name) for name in names)
     # the lease is free again: the next day's run runs
     assert tasks.delete_expired_files.apply().result is not None
-
-
-@pytest.mark.django_db(transaction=True)
-def test_two_runs_at_once_on_postgresql_delete_each_file_once(settings, monkeypatch):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises all writers, so there is no race")
-    expired_cases(settings)
-    deleted = counting_deletes(monkeypatch)
-    barrier = threading.Barrier(2)
-    results = []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(tasks.delete_expired_files.apply().result)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(results) == 2
-    assert len(deleted) == len(set(deleted))
-    assert sum(r["identity_photos"]["files"] for r in results if r) == len(deleted)
 
 
 @pytest.mark.django_db

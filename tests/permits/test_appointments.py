@@ -306,6 +306,10 @@ def test_a_slot_filled_after_the_page_was_drawn_says_so_and_offers_the_next(lang
     assert not Appointment.objects.filter(application=second).exists()
 
 
+# Two people (and ten on a slot of three) sending at once to two real gunicorn nodes:
+# tests/services/test_booking_race.py.
+
+
 @pytest.mark.django_db
 def test_the_last_place_gone_everywhere_still_says_just_filled():
     first = waiting_case()
@@ -326,38 +330,6 @@ def test_the_last_place_gone_everywhere_still_says_just_filled():
     page = client2.post(url2, {"slot": slot_value(day, T9)}).content.decode()
     assert JUST_FILLED_EN in page and "valid choice" not in page
     assert "No time is free in the next two weeks" in page
-
-
-@pytest.mark.django_db(transaction=True)
-def test_two_pages_loaded_before_either_acts_race_for_the_last_place():
-    """On PostgreSQL, through the real view: both pages drawn, both choices sent at once."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises all writers, so there is no race")
-    first, second, day = _two_cases_on_a_slot_of_one()
-    loaded = [_loaded(first), _loaded(second)]
-    assert all(slot_value(day, T9) in page for _client, _url, page in loaded)
-    barrier = threading.Barrier(2)
-    answers = []
-
-    def send(client, url):
-        from django.db import connections
-
-        try:
-            barrier.wait()
-            answers.append(client.post(url, {"slot": slot_value(day, T9)}))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=send, args=(c, u)) for c, u, _p in loaded]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(a.status_code for a in answers) == [200, 302]
-    refused = next(a for a in answers if a.status_code == 200).content.decode()
-    assert JUST_FILLED_EN in refused and "valid choice" not in refused
-    assert 'id="next-free"' in refused and slot_value(day, T930) in refused
-    assert AppointmentSlot.objects.get(day=day, starts_at=T9).booked == 1
 
 
 @pytest.mark.django_db

@@ -1,7 +1,11 @@
 """Fixtures for the `services` suite: a real `celery worker` process against Redis and the
-test PostgreSQL database, on a queue of its own, stopped after the test."""
+test PostgreSQL database, on a queue of its own, stopped after the test; real gunicorn web
+nodes (``start_gunicorn``) serving the same database."""
 
+import itertools
 import os
+import re
+import secrets
 import subprocess
 import sys
 import time
@@ -103,12 +107,13 @@ def start_worker(transactional_db, tmp_path, worker_env):
     ``WorkerProcess``; every one is stopped after the test."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
     started = []
+    numbers = itertools.count(1)  # each worker its own log, also when started from threads
 
     def start(*extra_args, **extra_env):
         env = {**worker_base_env(tmp_path), **worker_env, **extra_env, "TEST_WORKER_QUEUE": queue}
         worker = WorkerProcess(
             queue=queue,
-            log_path=tmp_path / f"worker-{len(started) + 1}.log",
+            log_path=tmp_path / f"worker-{next(numbers)}.log",
             env=env,
             extra_args=extra_args,
         )
@@ -137,3 +142,81 @@ def wait_for(predicate, *, timeout=20.0, interval=0.2):
             return result
         time.sleep(interval)
     return predicate()
+
+
+# --- gunicorn web nodes ------------------------------------------------------------------------
+# Each access-log line names the worker process that served the request (%(p)s is "<pid>"), so a
+# test can show its requests landed in different processes.
+ACCESS_LOG_FORMAT = '%(p)s "%(r)s" %(s)s'
+ACCESS_LINE = re.compile(r'^<(?P<pid>\d+)> "(?P<method>\S+) (?P<path>\S+) [^"]*" (?P<status>\d+)')
+
+
+class WebNode:
+    """One `gunicorn config.wsgi:application` (sync workers, as docker-compose.yml runs it) on a
+    port of its own, with production's DEBUG off."""
+
+    def __init__(self, tmp_path, name, *, workers=1, **env_overrides):
+        from tests.production.conftest import free_port
+
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = tmp_path / f"{name}.log"
+        self.access_log = tmp_path / f"{name}-access.log"
+        env = {
+            **worker_base_env(tmp_path),
+            "DJANGO_DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            "SESSION_COOKIE_SECURE": "0",
+            "CSRF_COOKIE_SECURE": "0",
+            "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
+            "DB_CONN_MAX_AGE": "60",  # a live connection, as production keeps
+            "LOG_FORMAT": "plain",
+            **env_overrides,
+        }
+        self.proc = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "gunicorn", "config.wsgi:application",
+             "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}", "--timeout", "30",
+             "--access-logfile", str(self.access_log), "--access-logformat", ACCESS_LOG_FORMAT],
+            cwd=ROOT, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+    def wait_up(self, timeout=60):
+        import requests
+
+        def up():
+            try:
+                return requests.get(f"{self.base}/accounts/login/", timeout=5).status_code == 200
+            except requests.RequestException:
+                return False
+
+        assert wait_for(up, timeout=timeout), self.log.read_text()
+        return self
+
+    def served(self, method="POST", path_prefix="/"):
+        """(pid, path, status) of every request of ``method`` under ``path_prefix`` served."""
+        lines = self.access_log.read_text().splitlines() if self.access_log.exists() else []
+        found = (ACCESS_LINE.match(line) for line in lines)
+        return [
+            (int(m["pid"]), m["path"], int(m["status"]))
+            for m in found
+            if m and m["method"] == method and m["path"].startswith(path_prefix)
+        ]
+
+    def stop(self):
+        stop(self.proc)
+
+
+def gunicorn(tmp_path, name, **env_overrides):
+    """A one-worker node, up: (process, base URL, log path)."""
+    node = WebNode(tmp_path, name, **env_overrides).wait_up()
+    return node.proc, node.base, node.log
+
+
+def stop(proc):
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()

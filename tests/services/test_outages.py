@@ -4,18 +4,16 @@ language and the API's JSON 503 with Retry-After, then recovers; a node whose Re
 unreachable answers a request for an SMS code with a page in words, not a 500."""
 
 import contextlib
-import secrets
 import select
 import socket
-import subprocess
-import sys
 import threading
 
 import pytest
 import requests
 
 from tests.production.conftest import free_port
-from tests.services.conftest import ROOT, test_database_url, wait_for, worker_base_env
+from tests.services.conftest import gunicorn, stop, wait_for
+from tests.services.conftest import test_database_url as database_url
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -75,50 +73,9 @@ class CuttableProxy:
             self._sockets = []
 
 
-def gunicorn(tmp_path, name, **env_overrides):
-    port = free_port()
-    env = {
-        **worker_base_env(tmp_path),
-        "DJANGO_DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
-        "DB_CONN_MAX_AGE": "60",  # a live connection, which the cut breaks
-        "LOG_FORMAT": "plain",
-        **env_overrides,
-    }
-    log = tmp_path / f"{name}.log"
-    proc = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers", "1",
-         "--bind", f"127.0.0.1:{port}", "--timeout", "30"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-
-    def up():
-        try:
-            return requests.get(f"{base}/accounts/login/", timeout=5).status_code == 200
-        except requests.RequestException:
-            return False
-
-    assert wait_for(up, timeout=60), log.read_text()
-    return proc, base, log
-
-
-def stop(proc):
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
 def test_postgresql_cut_under_a_running_node(tmp_path):
     proxy = CuttableProxy()
-    url = test_database_url().replace(":5432/", f":{proxy.port}/")
+    url = database_url().replace(":5432/", f":{proxy.port}/")
     proc, base, log = gunicorn(tmp_path, "web", DATABASE_URL=url)
     try:
         browser = requests.Session()
