@@ -1,0 +1,195 @@
+"""The officer's single queue, the staff's landing page (``/admin/``, served by
+``review.site.PortalAdminSite.index``): its own view and template (``review/staff/queue.html``
+on the lean ``review/staff/base.html``), not the admin's index (issue 29). The rows are read by
+``review.selectors.LandingQueue`` (one query per kind, values only); a search by ID number goes
+through a POST and a session token, never a URL (``permits.admin.id_search``)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext
+
+from applicants.models import Identity
+from core import clock
+from core.display import ChoiceLabels, pk_url
+from permits import service_types
+from permits.admin.id_search import (
+    TOKEN_VAR,
+    carries_id_number,
+    mask_term,
+    recall_term,
+    remember_term,
+)
+from permits.models import (
+    PermitApplication,
+    Rating,
+    ResidenceRegistration,
+    Station,
+)
+from permits.scoping import is_supervisor
+
+from .. import selectors
+from .staff import staff_context
+
+QUEUE_PAGE_SIZE = 50
+MAX_QUEUE_PAGE = 10_000
+# Who sees the queue (everyone else lands on the admin's list of records).
+QUEUE_PERMISSION = "permits.view_permitapplication"
+
+
+def shows_queue(user) -> bool:
+    return user.has_perm(QUEUE_PERMISSION)
+
+
+def queue_search_terms(request):
+    """The queue's filters with the search term resolved: a term carrying an ID number comes
+    only from the session (``q_token``, set by ``queue_search_view``), never from the URL."""
+    params = request.GET.copy()
+    token = params.pop(TOKEN_VAR, [None])[0]
+    term = (params.get("q") or "").strip()
+    if carries_id_number(term):
+        term = ""
+    if token:
+        term = recall_term(request, token) or ""
+    params["q"] = term
+    return params, token
+
+
+def queue_search_view(model_admin, request):
+    """POST of the queue's filter form: the search term goes to the session, the redirect to
+    the queue carries only a token (an ID number never stands in a URL or an access log)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not request.user.has_perm(QUEUE_PERMISSION):
+        raise PermissionDenied
+    params = [
+        (key, value)
+        for key in ("kind", "service", "state", "due", "station")
+        if (value := request.POST.get(key, ""))
+    ]
+    term = request.POST.get("q", "").strip()[:60]
+    if term:
+        params.append((TOKEN_VAR, remember_term(request, term)))
+    url = reverse("admin:index", current_app=model_admin.admin_site.name)
+    return HttpResponseRedirect(f"{url}?{urlencode(params)}" if params else url)
+
+
+# Each kind's page, and the model and fields of its "Service" and "State" columns.
+QUEUE_CELLS = {
+    selectors.KIND_APPLICATION: (
+        "admin:permits_permitapplication_change",
+        (PermitApplication, "service"),
+        (PermitApplication, "state"),
+    ),
+    selectors.KIND_REGISTRATION: (
+        "admin:permits_residenceregistration_change",
+        (ResidenceRegistration, "basis"),
+        (ResidenceRegistration, "state"),
+    ),
+    selectors.KIND_IDENTITY: (
+        "admin:applicants_identity_change",
+        (Identity, "relationship"),
+        (Identity, "state"),
+    ),
+    selectors.KIND_FOLLOW_UP: ("admin:permits_ratingfollowup_change", (Rating, "score"), None),
+}
+
+
+class _QueueCells:
+    """The queue's cells for one request, each kind's set-up done once (``core.display``): a
+    choice field's labels translated once, a URL pattern reversed once per kind."""
+
+    def __init__(self):
+        self._labels: dict = {}
+        self._urls: dict = {}
+
+    def label(self, model_field, value):
+        if model_field not in self._labels:
+            self._labels[model_field] = ChoiceLabels(*model_field)
+        return self._labels[model_field](value)
+
+    def url(self, name: str, pk) -> str:
+        if name not in self._urls:
+            self._urls[name] = pk_url(name)
+        return self._urls[name](pk)
+
+    def fill(self, row: selectors.QueueRow) -> selectors.QueueRow:
+        url_name, detail_field, state_field = QUEUE_CELLS[row.kind]
+        moment = row.moment
+        return dataclasses.replace(
+            row,
+            url=self.url(url_name, row.pk),
+            detail=self.label(detail_field, row.detail) if row.detail is not None else "",
+            state=self.label(state_field, row.state) if state_field else "",
+            submitted=timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "",
+        )
+
+
+def _page_number(value) -> int:
+    """The page asked for, as ``Paginator.get_page`` reads it (anything else: the first), up
+    to ``MAX_QUEUE_PAGE``: only a hint of how many rows to read with the count."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), MAX_QUEUE_PAGE)
+
+
+def queue_context(request) -> dict:
+    """Everything waiting for this user, one list (``selectors.LandingQueue``)."""
+    user = request.user
+    today = clock.today()
+    params, token = queue_search_terms(request)
+    # The count reads the requested page's rows with it (one query per kind).
+    stop = _page_number(params.get("page")) * QUEUE_PAGE_SIZE
+    queue = selectors.LandingQueue(user, params, today=today, stop_hint=stop)
+    paginator = Paginator(queue, QUEUE_PAGE_SIZE)
+    page = paginator.get_page(params.get("page"))
+    cells = _QueueCells()
+    supervisor = is_supervisor(user)
+    query = params.copy()
+    query.pop("page", None)
+    query.pop("q", None)
+    if token:
+        query[TOKEN_VAR] = token
+    hides_term = carries_id_number(params["q"])
+    shown = params.copy()
+    shown["q"] = "" if hides_term else params["q"]
+    return {
+        "masked_q": mask_term(params["q"]) if hides_term else "",
+        "rows": [cells.fill(row) for row in page.object_list],
+        "page": page,
+        "paginator": paginator,
+        "params": shown,
+        "query_string": query.urlencode(),
+        "kinds": list(selectors.KINDS.items()),
+        "services": service_types.choices(),
+        "states": [(s.value, s.label) for s in selectors.WAITING_STATES],
+        "stations": Station.objects.order_by("name") if supervisor else None,
+        "is_supervisor": supervisor,
+        "can_hand_over": user.has_perm("permits.hand_over_certificate"),
+        "can_produce": user.has_perm("permits.produce_certificate"),
+        "today": today,
+    }
+
+
+def landing(request):
+    """The landing page of a member of staff who works the queue (``shows_queue``), None for
+    anyone else; the admin site's ``index`` calls it (``PortalAdminSite.landing_view``), so
+    ``admin_view``'s checks come first: an active member of staff, and the second factor
+    (``StaffSecondFactorMiddleware``)."""
+    if not shows_queue(request.user):
+        return None
+    context = {
+        **staff_context(request, title=gettext("Review queue")),
+        **queue_context(request),
+    }
+    return TemplateResponse(request, "review/staff/queue.html", context)
