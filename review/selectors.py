@@ -497,7 +497,8 @@ def desk_application(user, pk) -> PermitApplication | None:
     except (TypeError, ValueError):
         return None
     rows = scope_to_station(PermitApplication.objects.filter(pk=pk), user)
-    return rows.select_related(*DESK_RELATED).order_by().first()
+    found = list(rows.select_related(*DESK_RELATED).order_by())  # the key: one row at most
+    return found[0] if found else None
 
 
 # --- the supervisors' report --------------------------------------------------------------------

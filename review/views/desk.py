@@ -92,9 +92,10 @@ def desk_clock(application, today) -> dict:
     }
 
 
-def desk_verdict(application, today) -> list[str] | None:
+def desk_verdict(application, today, *, chain_since) -> list[str] | None:
     """What the rules say against the case today, for one waiting for a decision (the same
-    check the applicant met on submitting); None when no decision is pending."""
+    check the applicant met on submitting); None when no decision is pending. ``chain_since``:
+    the person's ``residence_chain_since``, read once for the page."""
     if application.state not in DECISION_STATES:
         return None
     return check_eligibility(
@@ -104,6 +105,7 @@ def desk_verdict(application, today) -> list[str] | None:
         today=today,
         exclude_pk=application.pk,
         household_region=(application.answers or {}).get("household_region") or None,
+        chain_since=chain_since,
     )
 
 
@@ -140,8 +142,9 @@ def desk_context(request, application) -> dict:
     user = request.user
     person = application.person
     registration = application.registration
+    chain_since = residence_chain_since(person)
     residence_since = (
-        residence_chain_since(person)
+        chain_since
         or residence_period(
             registration.since,
             registration.registered_at,
@@ -155,7 +158,7 @@ def desk_context(request, application) -> dict:
         "history": APPLICATION_DESK.history(application),
         "facts": desk_facts(application),
         "clock": desk_clock(application, today),
-        "verdict": desk_verdict(application, today),
+        "verdict": desk_verdict(application, today, chain_since=chain_since),
         "id_photos": [
             (label, photo_url.replace("-kind-", kind))
             for kind, field, label in IDENTITY_PHOTOS
