@@ -182,6 +182,7 @@ def desk_context(request, application) -> dict:
         "can_reveal_id": can_reveal_id(user),
         "supervisor": is_supervisor(user),
         "changelist_url": reverse("admin:permits_permitapplication_changelist"),
+        "changelist_title": PermitApplication._meta.verbose_name_plural,
         "reveal_url": reverse("admin:review_application_reveal_id", args=[application.pk]),
         "registration_url": pk_url("admin:permits_residenceregistration_change")(registration.pk),
         "permit_url": (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from html import escape as escape_html
 
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
@@ -266,7 +267,7 @@ def landing(request):
     if not shows_queue(request.user):
         return None
     context = {
-        **staff_context(request, title=gettext("Review queue")),
+        **staff_context(request, title=admin.site.index_title),  # "Police desk", as before
         **queue_context(request),
     }
     return TemplateResponse(request, "review/staff/queue.html", context)
