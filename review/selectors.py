@@ -15,7 +15,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -485,8 +485,11 @@ class LandingQueue:
 
 # --- an application's desk ------------------------------------------------------------------------
 
-# What the desk shows beside the application, read with it in one joined query.
-DESK_RELATED = ("person", "filed_by", "station", "agency", "registration__house", "permit")
+# What the desk shows beside the application: read with it in one joined query, but for the
+# registration and its house, read by a second one. Joined all at once (eight tables), PostgreSQL
+# spends longer planning the query than two smaller ones cost: 6.2-6.7 ms against 3.9-4.4 ms on
+# 100,000 applications (issue 29).
+DESK_RELATED = ("person", "filed_by", "station", "agency", "permit")
 
 
 def desk_application(user, pk) -> PermitApplication | None:
@@ -497,7 +500,12 @@ def desk_application(user, pk) -> PermitApplication | None:
     except (TypeError, ValueError):
         return None
     rows = scope_to_station(PermitApplication.objects.filter(pk=pk), user)
-    found = list(rows.select_related(*DESK_RELATED).order_by())  # the key: one row at most
+    registration = Prefetch(
+        "registration", queryset=ResidenceRegistration.objects.select_related("house")
+    )
+    found = list(  # the key: one row at most
+        rows.select_related(*DESK_RELATED).prefetch_related(registration).order_by()
+    )
     return found[0] if found else None
 
 

@@ -104,7 +104,7 @@ class PermitApplicationAdmin(
     desk = APPLICATION_DESK
     desk_inline = False  # each act opens its own form page
     desk_act_url_name = "review_application_act"
-    desk_select_related = selectors.DESK_RELATED
+    desk_select_related = (*selectors.DESK_RELATED, "registration__house")  # the act pages
 
     class Media:
         css = {"all": ["css/review-admin.css"]}  # the deadline badges (no inline styles: CSP)
