@@ -4,9 +4,10 @@ Officers and clerks see their own station's rows only (``StationScopedAdminMixin
 change view, search, autocomplete, actions and every custom view start from ``get_queryset``),
 supervisors all; another station's row answers 404. Nothing here edits a row: the state is
 never a form field, and every act is a button opening a small form that calls its service
-(the desk, ``review.desks``). The admin's landing page shows the station's queue
-(``review_desk`` tag). A search by ID number goes through a POST and a session token, never a
-URL (``permits.admin.id_search``).
+(the desk, ``review.desks``). The admin's landing page is the station's queue and an
+application's page its desk, both lean screens of their own (``review.views.queue``,
+``review.views.desk``; issue 29). A search by ID number goes through a POST and a session
+token, never a URL (``permits.admin.id_search``).
 """
 
 from django.contrib import admin
