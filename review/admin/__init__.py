@@ -6,6 +6,7 @@ from django.contrib import admin
 
 from applicants.forms import StaffLoginForm
 
+from ..views import queue
 from . import (
     applications,  # noqa: F401
     appointments,  # noqa: F401
@@ -17,7 +18,9 @@ from . import (
     sign_in,  # noqa: F401
 )
 
-# The landing page of the admin shows the user's review queue above the app list.
+# The landing page of the admin is the user's review queue, its own lean screen (issue 29); the
+# admin's list of records moves to /admin/records/ (review.site).
+admin.site.landing_view = queue.landing
 admin.site.index_template = "review/admin_index.html"
 # Staff log in with the phone formats applicants use (issue 15, point 3).
 admin.site.login_form = StaffLoginForm

@@ -4,14 +4,15 @@ Officers and clerks see their own station's rows only (``StationScopedAdminMixin
 change view, search, autocomplete, actions and every custom view start from ``get_queryset``),
 supervisors all; another station's row answers 404. Nothing here edits a row: the state is
 never a form field, and every act is a button opening a small form that calls its service
-(the desk, ``review.desks``). The admin's landing page shows the station's queue
-(``review_desk`` tag). A search by ID number goes through a POST and a session token, never a
-URL (``permits.admin.id_search``).
+(the desk, ``review.desks``). The admin's landing page is the station's queue and an
+application's page its desk, both lean screens of their own (``review.views.queue``,
+``review.views.desk``; issue 29). A search by ID number goes through a POST and a session
+token, never a URL (``permits.admin.id_search``).
 """
 
 from django.contrib import admin
 from django.db.models import F, Q
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -20,28 +21,23 @@ from django.utils.translation import gettext_lazy as _
 from core import clock
 from core.admin_mixins import ReadOnlyAdminMixin
 from core.masking import mask_name
-from permits import rules
 from permits.admin.applications import (
     CardSerialInline,
     PermitTransitionInline,
 )
 from permits.admin.id_search import IdNumberSearchMixin
 from permits.admin.mixins import StationScopedAdminMixin
-from permits.constants import ApplicationState
 from permits.models import (
     PermitApplication,
     ResidencePermit,
 )
 from permits.scoping import is_supervisor
-from permits.selectors import lessors as lessor_selectors
-from permits.selectors.applications import answer_rows
-from permits.selectors.registrations import residence_chain_since, residence_period
-from permits.services.applications.eligibility import check_eligibility
 
 from .. import selectors, views
 from ..desks.admin import DeskAdminMixin
 from ..desks.applications import APPLICATION_DESK
-from .identities import PHOTOS as IDENTITY_PHOTOS
+from ..views.desk import desk_view
+from ..views.queue import queue_search_view
 
 
 class DeskFilter(admin.SimpleListFilter):
@@ -98,78 +94,6 @@ class LongUncollectedFilter(admin.SimpleListFilter):
         return queryset
 
 
-# --- the desk's head (issue 27, point 5): what the officer decides on, nothing empty --------
-
-# The facts of the case shown at the head of the desk, each only when it has a value.
-DESK_FACTS = [
-    "service",
-    "basis",
-    "state",
-    "station",
-    "agency",  # the community service agency it was filed at (issue 31)
-    "extension_days",
-    "extension_reason",
-    "accepted_at",
-    "decided_at",
-    "produced_at",
-    "rejection_reason",
-    "rejection_note",
-    "new_card_serial",
-    "delivery_method",
-    "tracking_number",
-]
-
-
-# A decision is pending: the rules' verdict is shown (issue 27, point 5).
-DECISION_STATES = (
-    ApplicationState.SUBMITTED,
-    ApplicationState.SUPPLEMENT_REQUESTED,
-    ApplicationState.ACCEPTED,
-)
-
-
-def desk_facts(application) -> list[tuple[str, object]]:
-    """(label, value) of each fact of ``DESK_FACTS`` that has a value (no row of "-")."""
-    rows = []
-    for name in DESK_FACTS:
-        value = getattr(application, name)
-        if value in (None, "", 0):
-            continue
-        field = PermitApplication._meta.get_field(name)
-        if field.choices:
-            value = getattr(application, f"get_{name}_display")()
-        rows.append((field.verbose_name, value))
-    return rows
-
-
-def desk_clock(application, today) -> dict:
-    """When it came in, when the decision is due and how near that is (the deadline is the
-    rules' date, stored on the case; ``selectors.urgency`` says overdue or due soon)."""
-    return {
-        "submitted_at": application.submitted_at,
-        "deadline": application.deadline,
-        "days_left": (application.deadline - today).days if application.deadline else None,
-        "urgency": selectors.urgency(application, today),
-        "is_late": application.is_late,
-        "change_due_days": rules.CHANGE_DUE_DAYS,  # seed 002: a change reported within 30 days
-    }
-
-
-def desk_verdict(application, today) -> list[str] | None:
-    """What the rules say against the case today, for one waiting for a decision (the same
-    check the applicant met on submitting); None when no decision is pending."""
-    if application.state not in DECISION_STATES:
-        return None
-    return check_eligibility(
-        user=application.filed_by,
-        person=application.person,
-        service=application.service,
-        today=today,
-        exclude_pk=application.pk,
-        household_region=(application.answers or {}).get("household_region") or None,
-    )
-
-
 @admin.register(PermitApplication)
 class PermitApplicationAdmin(
     ReadOnlyAdminMixin,
@@ -178,18 +102,10 @@ class PermitApplicationAdmin(
     StationScopedAdminMixin,
     admin.ModelAdmin,
 ):
-    change_form_template = "review/application_change_form.html"
     desk = APPLICATION_DESK
     desk_inline = False  # each act opens its own form page
     desk_act_url_name = "review_application_act"
-    desk_select_related = (
-        "person",
-        "filed_by",
-        "station",
-        "agency",
-        "registration__house",
-        "permit",
-    )
+    desk_select_related = (*selectors.DESK_RELATED, "registration__house")  # the act pages
 
     class Media:
         css = {"all": ["css/review-admin.css"]}  # the deadline badges (no inline styles: CSP)
@@ -328,7 +244,7 @@ class PermitApplicationAdmin(
         return views.handover_face_view(self, request, object_id, who)
 
     def queue_search_view(self, request):
-        return views.queue_search_view(self, request)
+        return queue_search_view(self, request)
 
     def handover_view(self, request):
         return views.handover_view(self, request)
@@ -336,67 +252,11 @@ class PermitApplicationAdmin(
     def report_view(self, request):
         return views.report_view(self, request)
 
-    # --- the desk's pages (review.desks.admin) ------------------------------------------------
-    def desk_page_context(self, request, application) -> dict:
-        """Everything the officer checks on one page besides the acts and the timeline:
-        applicant and identity, registration and its age, the permit, every material (current
-        and earlier versions), the papers issued."""
-        today = clock.today()
-        registration = application.registration
-        materials = list(
-            application.materials.select_related(
-                "requirement", "photo_receipt", "lessor_confirmation"
-            ).order_by("requirement__order", "requirement__code", "-version")
-        )
-        for material in materials:
-            material.url = reverse(
-                "admin:review_application_material", args=[application.pk, material.pk]
-            )
-            material.is_pdf = (material.content_type or "").endswith("pdf") or (
-                material.file.name.lower().endswith(".pdf")
-            )
-            # issue 31: the lessor's confirmation standing for the lease (who, when)
-            material.lessor_note = lessor_selectors.describe(material.lessor_confirmation)
-        agent = None
-        if application.person.is_dependent:
-            agent = application.filed_by.own_identity
-        person = application.person
-        residence_since = (
-            residence_chain_since(person)
-            or residence_period(
-                registration.since,
-                registration.registered_at,
-                registration.cancelled_on,
-                registration.state,
-            )[0]
-        )
-        return {
-            "facts": desk_facts(application),
-            "clock": desk_clock(application, today),
-            "verdict": desk_verdict(application, today),
-            "id_photos": [
-                (label, reverse("applicants:identity_file", args=[person.pk, kind]))
-                for kind, field, label in IDENTITY_PHOTOS
-                if getattr(person, field)
-            ],
-            "application": application,
-            "person": application.person,
-            "agent": agent,
-            "registration": registration,
-            # counted as the rules count it (issue 25, point 1): from the registration the
-            # station recorded, across moves in the city, never from the typed move-in date
-            "residence_since": residence_since,
-            "registration_age_months": rules.months_resided(residence_since, today),
-            "permit": application.permit,
-            "answer_rows": answer_rows(application),
-            "materials": materials,
-            # The papers the station issued on this case (issue 16), each with its PDF.
-            "documents": list(
-                application.documents.select_related("issued_by").order_by("issued_at", "pk")
-            ),
-            "can_reveal_id": views.can_reveal_id(request.user),
-            "supervisor": is_supervisor(request.user),
-        }
+    # --- the desk's page: its own lean view (issue 29) ------------------------------------------
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The application's page is its desk, ``review.views.desk`` (not the admin's change
+        form: nothing here is edited through a form); the acts post to ``desk_act_view``."""
+        return desk_view(request, object_id)
 
     def desk_act_page_context(self, request, application) -> dict:
         return {"application": application, "title_object": application.reference}

@@ -10,14 +10,7 @@ from applicants.models import Identity
 from core.masking import mask_name
 
 from ..desks.admin import DeskAdminMixin
-from ..desks.identities import IDENTITY_DESK
-
-PHOTOS = [
-    ("front", "id_card_front", _("ID card front")),
-    ("back", "id_card_back", _("ID card back")),
-    ("face", "face_photo", _("face photo")),
-    ("proof", "agent_proof", _("proof of the agent relationship")),
-]
+from ..desks.identities import IDENTITY_DESK, PHOTOS
 
 
 @admin.register(Identity)

@@ -8,6 +8,15 @@ from applicants.models import Identity
 from .. import forms
 from .base import Act, Desk
 
+# The photos an identity carries, as (URL kind of ``applicants:identity_file``, field, label):
+# the identity's desk and the application desk show them to the officer.
+PHOTOS = [
+    ("front", "id_card_front", _("ID card front")),
+    ("back", "id_card_back", _("ID card back")),
+    ("face", "face_photo", _("face photo")),
+    ("proof", "agent_proof", _("proof of the agent relationship")),
+]
+
 
 class IdentityDesk(Desk):
     model = Identity

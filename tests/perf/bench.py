@@ -7,8 +7,9 @@ The seed is set-based (``INSERT ... SELECT generate_series``): 20 stations, 2,00
 (with materials and history). It runs once; a second ``make bench`` reuses it (``--reseed`` to
 start again). The database name must contain "bench": the seed truncates the tables.
 
-Server time is measured in-process (Django test client, the whole request: middleware, admin,
-template); each figure is the median of ``--runs`` runs (3 for the job) after one warm-up. The job
+Server time is measured in-process (Django test client, the whole request: middleware, view,
+template; the queue and the desk are the lean staff screens of ``review.views``, issue 29);
+each figure is the median of ``--runs`` runs (3 for the job) after one warm-up. The job
 and its SQL twin run inside a transaction that is rolled back, so every run does the same work.
 
 Then the pages served for real (``tests.perf.pages``): gunicorn and wrk, each applicant page and
@@ -473,6 +474,7 @@ class Command(BaseCommand):
         from django.urls import reverse
 
         from permits.services.permits import suspend_overdue_permits
+        from tests.perf.pages import STAFF_SCREEN_MARK
 
         officer = staff["officer"]
         today = timezone.localdate()
@@ -486,11 +488,15 @@ class Command(BaseCommand):
             overdue_permits = cursor.fetchone()[0]
         results = []
         with self._client(officer) as client:
+            # The officer's queue and the desk are their own lean screens (issue 29, point 3:
+            # review.views.queue and review.views.desk on review/staff/base.html), at the admin's
+            # landing page and the application's admin page.
             index = reverse("admin:index")
 
             def queue():
                 response = client.get(index)
                 assert response.status_code == 200, response.status_code
+                assert STAFF_SCREEN_MARK in response.content, "not the lean queue"
 
             queries, server = self._time(queue, runs)
             results.append(
@@ -507,10 +513,11 @@ class Command(BaseCommand):
             def application_page():
                 response = client.get(page)
                 assert response.status_code == 200, response.status_code
+                assert STAFF_SCREEN_MARK in response.content, "not the lean desk"
 
             queries, server = self._time(application_page, runs)
             results.append(
-                ("application page", queries, server, self._sql(PAGE_SQL, [application_id], runs))
+                ("application desk", queries, server, self._sql(PAGE_SQL, [application_id], runs))
             )
 
         def suspension():

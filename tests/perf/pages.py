@@ -77,6 +77,11 @@ end
 """
 
 
+# The pages served by the lean staff screens (issue 29, point 3), and what their body carries.
+STAFF_SCREENS = ("queue", "desk")
+STAFF_SCREEN_MARK = b'<body class="staff-screen '
+
+
 class BenchError(RuntimeError):
     pass
 
@@ -236,6 +241,9 @@ def prepare(officer, *, applications: int, desk_application_id: int) -> list[Pag
             "≥ 0.5",
         ),
         Page("affairs", "My Affairs", "/my-affairs/", one, "≥ 0.6"),
+        # The officer's queue and the application desk: their own lean screens (issue 29,
+        # point 3: review.views.queue, review.views.desk), at the admin's landing page and the
+        # application's admin page.
         Page(
             "queue",
             "officer's queue `/admin/`",
@@ -303,6 +311,8 @@ def count_queries(pages: list[Page]) -> None:
                 response = client.get(page.path)
             if response.status_code != 200:
                 raise BenchError(f"{page.path} answered {response.status_code} in-process")
+            if page.key in STAFF_SCREENS and STAFF_SCREEN_MARK not in response.content:
+                raise BenchError(f"{page.path} is not the lean staff screen (review/staff)")
             page.queries = len(queries)
 
 

@@ -52,11 +52,13 @@ MAX_QUERIES = 8
 # A supervisor's queue has a fourth kind (bad ratings to answer) and the stations filter.
 MAX_SUPERVISOR_QUEUE = 9
 # Issue 18's goal for an application's desk page: the 4 above, the application (with person,
-# account, registration, house, station and permit), its materials, its timeline, the
+# account, station, agency and permit), its registration with its house (apart: issue 29, one
+# eight-table join took longer to plan than two), its materials, its timeline, the
 # requirement names of its one-time notices and its papers; and (issue 27, point 5) the rules'
-# verdict while a decision is pending: the person's registration, residence chain and open
-# applications (3, whatever the number of rows); and the residence chain the registration's
-# months are counted from (1, review of issue 25: never the typed move-in date).
+# verdict while a decision is pending: the person's registration, permit and open applications
+# (3, whatever the number of rows); and the residence chain the registration's months are
+# counted from (1, review of issue 25: never the typed move-in date), which the verdict reads
+# from the page instead of again (issue 29).
 MAX_DESK_QUERIES = 14
 
 

@@ -15,16 +15,27 @@ from permits.selectors.registrations import residence_chain_since
 
 from .common import city_region_codes
 
+_READ = object()  # chain_since not given: read here
+
 
 def check_eligibility(
-    *, user, person, service, today=None, exclude_pk=None, household_region=None
+    *,
+    user,
+    person,
+    service,
+    today=None,
+    exclude_pk=None,
+    household_region=None,
+    chain_since=_READ,
 ) -> list[str]:
     """Every reason, in plain words and in the active language, why ``user`` cannot apply for
     ``service`` for ``person`` today. Empty list: eligible (seed 003 Art. 2, seeds 001, 002).
 
     Residence counts from the start of the unbroken chain of registrations in the city; an agent
     needs their own identity verified (seed 001); ``household_region`` (a new permit's place of
-    household registration, once asked) must lie outside the city (``CITY_REGION_CODES``)."""
+    household registration, once asked) must lie outside the city (``CITY_REGION_CODES``).
+    ``chain_since``: ``residence_chain_since(person)`` when the caller has read it already (the
+    officer's desk shows it too), else it is read here."""
     today = today or clock.today()
     service_type = service_types.get(service)
     if person.account_id != getattr(user, "pk", None):
@@ -34,7 +45,8 @@ def check_eligibility(
         person=person,
         permit=current_permit(person),
         registered_since=(
-            residence_chain_since(person) or registration.since
+            (residence_chain_since(person) if chain_since is _READ else chain_since)
+            or registration.since
             if registration is not None
             else None
         ),

@@ -1,48 +1,36 @@
 """The review desk's own screens, served inside the admin (``PermitApplicationAdmin.get_urls``
 wraps each one in ``admin_site.admin_view``; the acts behind the buttons are the desk's own,
 ``review.desks.admin``): the full ID number on demand, the staff view of an uploaded material,
-the window handover, the bulk "mark produced" page, the officer's single queue on the admin's
-landing page and the supervisors' report. Reads live in ``review.selectors``; every act calls
-its service, which checks the role, the station and the state again, notifies and writes the
-history.
+the window handover, the bulk "mark produced" page and the supervisors' report. The officer's
+queue and the application desk have lean screens of their own, off the admin's page machinery
+(``queue``, ``desk``, on ``staff``'s header; issue 29). Reads live in ``review.selectors``;
+every act calls its service, which checks the role, the station and the state again, notifies
+and writes the history.
 """
 
 from __future__ import annotations
 
-import dataclasses
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 
 from core import clock
 from core.db_router import replica_reads
-from core.display import ChoiceLabels, pk_url
 from core.errors import ServiceError
 from core.uploads import protected_file_response
-from permits import rules, service_types
-from permits.admin.id_search import (
-    TOKEN_VAR,
-    carries_id_number,
-    mask_term,
-    recall_term,
-    remember_term,
-)
+from permits import rules
 from permits.constants import ApplicationState
-from permits.models import Material, Station
+from permits.models import Material
 from permits.scoping import is_supervisor
 from permits.services import applications as services
 
-from . import audit, forms, selectors
-from .desks.applications import APPLICATION_DESK
+from .. import audit, forms, selectors
+from ..desks.applications import APPLICATION_DESK
 
 # --- the full ID number on demand, logged ------------------------------------------------------
 
@@ -225,133 +213,6 @@ def mark_produced_bulk(model_admin, request, queryset):
         "action_checkbox_name": "_selected_action",
     }
     return TemplateResponse(request, "review/mark_produced.html", context)
-
-
-# --- the queue on the admin's landing page -----------------------------------------------------
-
-QUEUE_PAGE_SIZE = 50
-MAX_QUEUE_PAGE = 10_000
-
-
-def queue_search_terms(request):
-    """The queue's filters with the search term resolved: a term carrying an ID number comes
-    only from the session (``q_token``, set by ``queue_search_view``), never from the URL."""
-    params = request.GET.copy()
-    token = params.pop(TOKEN_VAR, [None])[0]
-    term = (params.get("q") or "").strip()
-    if carries_id_number(term):
-        term = ""
-    if token:
-        term = recall_term(request, token) or ""
-    params["q"] = term
-    return params, token
-
-
-def queue_search_view(model_admin, request):
-    """POST of the queue's filter form: the search term goes to the session, the redirect to
-    the queue carries only a token (an ID number never stands in a URL or an access log)."""
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    if not request.user.has_perm("permits.view_permitapplication"):
-        raise PermissionDenied
-    params = [
-        (key, value)
-        for key in ("kind", "service", "state", "due", "station")
-        if (value := request.POST.get(key, ""))
-    ]
-    term = request.POST.get("q", "").strip()[:60]
-    if term:
-        params.append((TOKEN_VAR, remember_term(request, term)))
-    url = reverse("admin:index", current_app=model_admin.admin_site.name)
-    return HttpResponseRedirect(f"{url}?{urlencode(params)}" if params else url)
-
-
-# Each kind's admin page, and the fields of its "Service" and "State" columns.
-QUEUE_COLUMNS = {
-    selectors.KIND_APPLICATION: ("admin:permits_permitapplication_change", "service", "state"),
-    selectors.KIND_REGISTRATION: ("admin:permits_residenceregistration_change", "basis", "state"),
-    selectors.KIND_IDENTITY: ("admin:applicants_identity_change", "relationship", "state"),
-    selectors.KIND_FOLLOW_UP: ("admin:permits_ratingfollowup_change", "score", None),
-}
-
-
-class _QueueCells:
-    """The queue's cells for one request, each kind's set-up done once (``core.display``): a
-    choice field's labels translated once, an admin URL reversed once per kind."""
-
-    def __init__(self):
-        self._labels: dict = {}
-        self._urls: dict = {}
-
-    def label(self, obj, field: str):
-        key = (type(obj), field)
-        if key not in self._labels:
-            self._labels[key] = ChoiceLabels(type(obj), field)
-        return self._labels[key](getattr(obj, field))
-
-    def url(self, name: str, pk) -> str:
-        if name not in self._urls:
-            self._urls[name] = pk_url(name)
-        return self._urls[name](pk)
-
-    def fill(self, row: selectors.QueueRow) -> selectors.QueueRow:
-        url_name, detail_field, state_field = QUEUE_COLUMNS[row.kind]
-        obj = row.obj
-        detail_of = obj.rating if row.kind == selectors.KIND_FOLLOW_UP else obj
-        moment = row.submitted_at
-        return dataclasses.replace(
-            row,
-            url=self.url(url_name, obj.pk),
-            detail=self.label(detail_of, detail_field),
-            state=self.label(obj, state_field) if state_field else "",
-            submitted=timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "",
-        )
-
-
-def _page_number(value) -> int:
-    """The page asked for, as ``Paginator.get_page`` reads it (anything else: the first), up
-    to ``MAX_QUEUE_PAGE``: only a hint of how many rows to read with the count."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return 1
-    return min(max(number, 1), MAX_QUEUE_PAGE)
-
-
-def queue_context(request) -> dict:
-    """Everything waiting for this user, one list (``selectors.LandingQueue``)."""
-    user = request.user
-    today = clock.today()
-    params, token = queue_search_terms(request)
-    # The count reads the requested page's rows with it (one query per kind).
-    stop = _page_number(params.get("page")) * QUEUE_PAGE_SIZE
-    queue = selectors.LandingQueue(user, params, today=today, stop_hint=stop)
-    paginator = Paginator(queue, QUEUE_PAGE_SIZE)
-    page = paginator.get_page(params.get("page"))
-    cells = _QueueCells()
-    supervisor = is_supervisor(user)
-    query = params.copy()
-    query.pop("page", None)
-    query.pop("q", None)
-    if token:
-        query[TOKEN_VAR] = token
-    hides_term = carries_id_number(params["q"])
-    shown = params.copy()
-    shown["q"] = "" if hides_term else params["q"]
-    return {
-        "masked_q": mask_term(params["q"]) if hides_term else "",
-        "rows": [cells.fill(row) for row in page.object_list],
-        "page": page,
-        "paginator": paginator,
-        "params": shown,
-        "query_string": query.urlencode(),
-        "kinds": list(selectors.KINDS.items()),
-        "services": service_types.choices(),
-        "states": [(s.value, s.label) for s in selectors.WAITING_STATES],
-        "stations": Station.objects.order_by("name") if supervisor else None,
-        "is_supervisor": supervisor,
-        "today": today,
-    }
 
 
 # --- the supervisors' report --------------------------------------------------------------------
