@@ -11,7 +11,9 @@
 * ``TransitionLogBase`` is the append-only history (who, when, from, to, note);
   ``TransitionLoggedMixin`` names a model's log. Set-based daily jobs (suspension of overdue
   permits, deemed acceptance) are the one exception to the runner: one UPDATE, and the same log
-  rows written in bulk by SQL.
+  rows written in bulk by SQL, and the accounts' page generations bumped by the same statement.
+* Every transition bumps the page generation of the accounts its row concerns
+  (``core.page_cache``: a person's cached pages are never served stale).
 * ``VersionedModel`` declares the ``version`` counter once (every save adds one) for the
   machines acted on from pages that may be stale (identity, registration, application).
 """
@@ -263,6 +265,7 @@ def run_transition(
     from django.db import IntegrityError, transaction
     from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
+    from . import page_cache
     from .errors import NotAllowed, StaleState, WrongState
 
     def state_refusal():
@@ -291,7 +294,8 @@ def run_transition(
                 getattr(instance, name)(by=user, **kwargs)
             finally:
                 _RUNNING.reset(token)
-            instance.save()
+            with page_cache.runner_save(instance):  # bumped once, below
+                instance.save()
             instance.record_transition(
                 name=name,
                 source=source,
@@ -300,6 +304,8 @@ def run_transition(
                 note=kwargs.get("note", ""),
                 extra=log_extra,
             )
+            # the accounts the row concerns see the new state on their next page (issue 29)
+            page_cache.bump_for(instance)
             if after is not None:
                 after(instance)
     except Exception as exc:

@@ -23,6 +23,7 @@ import contextlib
 import http.client
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -75,6 +76,20 @@ function done(summary, latency, requests)
   io.write(string.format("LATENCY_US %d %d\\n", latency:percentile(50), latency:percentile(95)))
 end
 """
+
+
+# A signed-in browser also holds the CSRF cookie (set by the login form): every page carries a
+# form (the sign-out button) whose token comes from it, and a person's cached pages are kept per
+# CSRF secret (core.page_cache). Without it each answer would set a new cookie.
+CSRF_SECRET = secrets.token_hex(16)  # 32 characters, as Django's own
+
+
+def _cookies(session_key: str) -> str:
+    from django.conf import settings
+
+    return (
+        f"{settings.SESSION_COOKIE_NAME}={session_key}; {settings.CSRF_COOKIE_NAME}={CSRF_SECRET}"
+    )
 
 
 class BenchError(RuntimeError):
@@ -298,6 +313,7 @@ def count_queries(pages: list[Page]) -> None:
         for page in pages:
             client = Client()
             client.cookies[settings.SESSION_COOKIE_NAME] = page.session_key
+            client.cookies[settings.CSRF_COOKIE_NAME] = CSRF_SECRET
             client.get(page.path)  # warm-up: caches, templates
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(page.path)
@@ -329,13 +345,10 @@ class Server:
 
 
 def _get(port: int, path: str, cookie: str) -> tuple[int, str]:
-    from django.conf import settings
 
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        conn.request(
-            "GET", path, headers={**HEADERS, "Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"}
-        )
+        conn.request("GET", path, headers={**HEADERS, "Cookie": _cookies(cookie)})
         response = conn.getresponse()
         response.read()
         return response.status, response.getheader("Location", "")
@@ -468,7 +481,6 @@ class WrkRun:
 
 def _wrk(url: str, cookie: str, seconds: float, script: Path) -> WrkRun:
     """One wrk run; its Lua ``done()`` prints the non-200 count and the latency percentiles."""
-    from django.conf import settings
 
     command = [
         "wrk",
@@ -478,7 +490,7 @@ def _wrk(url: str, cookie: str, seconds: float, script: Path) -> WrkRun:
         "-s",
         str(script),
         "-H",
-        f"Cookie: {settings.SESSION_COOKIE_NAME}={cookie}",
+        f"Cookie: {_cookies(cookie)}",
     ]
     for name, value in HEADERS.items():
         command += ["-H", f"{name}: {value}"]
