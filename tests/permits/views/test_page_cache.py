@@ -13,6 +13,7 @@ import datetime
 import re
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -274,12 +275,15 @@ def test_pages_are_never_shared_between_accounts_or_languages(client):
     assert "First Person" not in response.content.decode()
     # the same account in another language: its own page
     client.force_login(first.account)
-    english = client.get(path, HTTP_ACCEPT_LANGUAGE="en")
-    client.cookies["django_language"] = "zh-hans"
-    chinese = client.get(path, HTTP_ACCEPT_LANGUAGE="zh-hans")
-    assert english["Content-Language"] != chinese["Content-Language"] or (
-        english.content != chinese.content
-    )
+    for _ in range(3):
+        english = client.get(path, HTTP_ACCEPT_LANGUAGE="en")
+    assert english["X-Page-Cache"] == "hit"
+    assert english["Content-Language"] == "en"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    chinese = client.get(path, HTTP_ACCEPT_LANGUAGE="en")
+    assert chinese["X-Page-Cache"] == "miss"
+    assert chinese["Content-Language"] == "zh-hans"
+    assert "个人中心" in chinese.content.decode()
 
 
 def test_pending_messages_errors_and_staff_are_never_kept(rf):
@@ -342,3 +346,39 @@ def test_daily_retention_bumps_the_accounts_of_the_rows_it_empties():
     assert not Material.objects.filter(application=app).exclude(file="").exists()
     assert account.objects.get(pk=person.account.pk).page_generation > before
     assert account.objects.get(pk=other.account.pk).page_generation == others
+
+
+def test_a_kept_page_costs_the_session_and_the_account_only(client, django_assert_num_queries):
+    """Answered from the cache: the session's row and the account's (with its generation),
+    nothing else, whatever the page shows (1 or 100 applications)."""
+    person = registered_person(months=7)
+    app = submitted(person, Service.NEW)
+    pages = Pages(client, person.account, _detail(app))
+    pages.warm()
+    for path in pages.paths:
+        with django_assert_num_queries(2):
+            assert pages.get(path)["X-Page-Cache"] == "hit"
+
+
+def test_every_state_machine_declares_whom_it_concerns():
+    """The runner bumps the accounts a row declares: every model with a state machine declares
+    them (``page_accounts``) and is watched for its other saves (creation, edits)."""
+    from django.apps import apps
+    from django.db.models.signals import post_save
+    from django_fsm import FSMField
+
+    machines = [
+        model
+        for model in apps.get_models()
+        if any(isinstance(field, FSMField) for field in model._meta.get_fields())
+    ]
+    assert {m._meta.label for m in machines} >= {
+        "applicants.Identity",
+        "permits.ResidenceRegistration",
+        "permits.ResidencePermit",
+        "permits.PermitApplication",
+        "permits.LessorConfirmation",
+    }
+    for model in machines:
+        assert callable(getattr(model, "page_accounts", None)), model
+        assert post_save.has_listeners(model), model
