@@ -95,9 +95,6 @@ class User(AbstractBaseUser, PermissionsMixin):
             # on the next request's own copy)
             self.__dict__.pop("page_generation", None)
 
-    def page_accounts(self):
-        return [self.pk]
-
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)

@@ -255,7 +255,8 @@ def run_transition(
        ``instance`` was loaded with; a mismatch is ``StaleState``), ``before(instance)`` (it may
        save a new row first), the transition method called with ``by=user`` and ``kwargs``, the
        save (version + 1), the history row (``TransitionLoggedMixin.record_transition``: actor,
-       from, to, ``note`` from ``kwargs``, plus the ``log_extra`` columns), ``after(instance)``.
+       from, to, ``note`` from ``kwargs``, plus the ``log_extra`` columns), ``after(instance)``,
+       then the page generation of the accounts the row concerns (``core.page_cache``).
 
     A refusal changes nothing and reloads the object (an object first saved by ``before`` is
     made unsaved again). django-fsm's refusals come out as the ``core.errors`` family:
@@ -304,10 +305,11 @@ def run_transition(
                 note=kwargs.get("note", ""),
                 extra=log_extra,
             )
-            # the accounts the row concerns see the new state on their next page (issue 29)
-            page_cache.bump_for(instance)
             if after is not None:
                 after(instance)
+            # the accounts the row concerns see the new state on their next page (issue 29);
+            # last, so the accounts' rows are locked after the case's, for the shortest time
+            page_cache.bump_for(instance)
     except Exception as exc:
         if unsaved is not None:
             _forget_unsaved(instance, unsaved)
