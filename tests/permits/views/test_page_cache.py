@@ -140,6 +140,37 @@ def test_rejection_and_withdrawal_show_on_the_next_page(client):
     pages.check(lambda: svc.withdraw(user=person.account, application=second))
 
 
+def test_deadline_extension_and_the_mail_route_show_on_the_next_page(client):
+    person = registered_person(months=7)
+    staff = staff_for(person.registrations.get().station)
+    app = submitted(person, Service.NEW)
+    svc.accept(user=staff["officer"], application=app)
+    app.refresh_from_db()
+    pages = Pages(client, person.account, _detail(app))
+    steps = [
+        lambda: svc.extend_deadline(
+            user=staff["supervisor"], application=app, days=3, reason="特殊情况"
+        ),
+        lambda: svc.approve(user=staff["officer"], application=app),
+        lambda: svc.mark_produced(user=staff["clerk"], application=app),
+        lambda: svc.choose_mail(
+            user=person.account,
+            application=app,
+            recipient_name="张三",
+            address="海口市美兰区人民大道 58 号",
+            phone="13900001111",
+        ),
+        lambda: svc.record_mailed(
+            user=staff["clerk"], application=app, tracking_number="SF100200300"
+        ),
+        lambda: svc.record_delivered(user=staff["clerk"], application=app),
+    ]
+    for step in steps:
+        pages.check(step)
+        app.refresh_from_db()
+    assert app.state == ApplicationState.DELIVERED
+
+
 # --- identity, registration, permit -----------------------------------------------------------
 def test_identity_transitions_show_on_the_next_page(client):
     identity = IdentityFactory(pending=True)
@@ -170,6 +201,31 @@ def test_registration_transitions_show_on_the_next_page(client):
     pages.check(
         lambda: registration_services.cancel_registration(
             registration=registration, by=person.account
+        )
+    )
+    refused = RegistrationFactory(person=person, house=registration.house)
+    pages.check(
+        lambda: registration_services.reject_registration(
+            registration=refused, by=staff["officer"], note="地址不符"
+        )
+    )
+
+
+def test_the_lessors_confirmation_shows_on_the_tenants_next_page(client):
+    from permits.services import lessors
+
+    registration = RegistrationFactory()
+    person = registration.person
+    asked = lessors.request_confirmation(
+        user=person.account, registration=registration, lessor_phone="13912345678"
+    )
+    pages = Pages(client, person.account)
+    pages.check(
+        lambda: lessors.decide(
+            token=lessors.make_token(asked),
+            phone_proven_for=asked.link_nonce,
+            confirm=True,
+            lessor_name="李四",
         )
     )
 
