@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from core import page_cache
 from core.fsm import TransitionLogBase, TransitionLoggedMixin, VersionedModel
 from core.masking import mask_id_number, mask_name
 from core.phones import mask_phone, normalize_phone
@@ -57,6 +58,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # What this account's pages show changed this many times (core.page_cache): the runner of
+    # every transition, the daily jobs and each write a person's pages show add one; a page is
+    # cached under it. Loaded with the user by the authentication middleware (no query).
+    page_generation = models.PositiveBigIntegerField(
+        _("page generation"), default=0, editable=False
+    )
 
     objects = UserManager()
 
@@ -69,6 +76,24 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.display_name or mask_phone(self.phone)
+
+    def save(self, *args, **kwargs):
+        """Every save of an existing account adds one to its page generation in the same
+        UPDATE (``page_generation + 1``): what the account's pages show may have changed
+        (name, phone, language), and a copy loaded earlier never writes an older count back
+        over a bump made meanwhile."""
+        if self._state.adding or self.pk is None or kwargs.get("update_fields") == []:
+            return super().save(*args, **kwargs)
+        self.page_generation = F("page_generation") + 1
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "page_generation" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "page_generation"]
+        try:
+            super().save(*args, **kwargs)
+        finally:
+            # the new count is the database's: read again when asked (core.page_cache reads it
+            # on the next request's own copy)
+            self.__dict__.pop("page_generation", None)
 
     @property
     def masked_phone(self) -> str:
@@ -86,6 +111,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.identities.filter(relationship=Relationship.SELF).first()
 
 
+@page_cache.watch
 class Identity(TransitionLoggedMixin, VersionedModel):
     """The real-name identity (实名认证) of one person, filed by an account for itself or,
     as agent (代办), for a minor under 16, an elderly or a disabled person (seed 001 Art. 9).
@@ -169,6 +195,14 @@ class Identity(TransitionLoggedMixin, VersionedModel):
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
+
+    def page_accounts(self):
+        """The account that filed the identity sees it (core.page_cache)."""
+        return [self.account_id]
+
+    @classmethod
+    def page_accounts_of(cls, rows):
+        return [rows.values("account_id")]
 
     @property
     def is_verified(self) -> bool:

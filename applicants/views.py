@@ -11,6 +11,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -20,6 +21,7 @@ from core.api.auth import revoke_device, signed_in_devices
 from core.errors import ServiceError, add_service_errors
 from core.http import client_ip
 from core.outages import RETRY_AFTER_SECONDS, cache_unreachable
+from core.page_cache import person_page
 from core.personal_center import sections_for
 from core.uploads import protected_file_response
 
@@ -182,6 +184,10 @@ class PersonalCenterView(LoginRequiredMixin, TemplateView):
     permits, applications), each item with its next step."""
 
     template_name = "applicants/me.html"
+
+    @method_decorator(person_page)  # cached under the account's page generation
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -188,6 +188,15 @@ else:
         "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
     }
 
+# A person's pages (personal center, My applications, an application, My Affairs) are kept in
+# the "pages" cache under the account's page generation (core.page_cache, issue 29): any change
+# they show bumps it, so a kept page is never served stale. 0 turns the page cache off.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+PAGE_CACHE_ALIAS = "pages"
+# Names the deploy in the page cache's keys (pages kept by another release are never served);
+# empty: worked out once per process from the newest code, template and translation file.
+RELEASE = env.str("RELEASE", default="")
+
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 # A second `celery beat` stands by until the first stops renewing its lock (config/beat.py).
 BEAT_LOCK_TTL_SECONDS = env.int("BEAT_LOCK_TTL_SECONDS", default=60)

@@ -11,7 +11,9 @@
 * ``TransitionLogBase`` is the append-only history (who, when, from, to, note);
   ``TransitionLoggedMixin`` names a model's log. Set-based daily jobs (suspension of overdue
   permits, deemed acceptance) are the one exception to the runner: one UPDATE, and the same log
-  rows written in bulk by SQL.
+  rows written in bulk by SQL, and the accounts' page generations bumped by the same statement.
+* Every transition bumps the page generation of the accounts its row concerns
+  (``core.page_cache``: a person's cached pages are never served stale).
 * ``VersionedModel`` declares the ``version`` counter once (every save adds one) for the
   machines acted on from pages that may be stale (identity, registration, application).
 """
@@ -253,7 +255,8 @@ def run_transition(
        ``instance`` was loaded with; a mismatch is ``StaleState``), ``before(instance)`` (it may
        save a new row first), the transition method called with ``by=user`` and ``kwargs``, the
        save (version + 1), the history row (``TransitionLoggedMixin.record_transition``: actor,
-       from, to, ``note`` from ``kwargs``, plus the ``log_extra`` columns), ``after(instance)``.
+       from, to, ``note`` from ``kwargs``, plus the ``log_extra`` columns), ``after(instance)``,
+       then the page generation of the accounts the row concerns (``core.page_cache``).
 
     A refusal changes nothing and reloads the object (an object first saved by ``before`` is
     made unsaved again). django-fsm's refusals come out as the ``core.errors`` family:
@@ -263,6 +266,7 @@ def run_transition(
     from django.db import IntegrityError, transaction
     from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
+    from . import page_cache
     from .errors import NotAllowed, StaleState, WrongState
 
     def state_refusal():
@@ -291,7 +295,8 @@ def run_transition(
                 getattr(instance, name)(by=user, **kwargs)
             finally:
                 _RUNNING.reset(token)
-            instance.save()
+            with page_cache.runner_save(instance):  # bumped once, below
+                instance.save()
             instance.record_transition(
                 name=name,
                 source=source,
@@ -302,6 +307,9 @@ def run_transition(
             )
             if after is not None:
                 after(instance)
+            # the accounts the row concerns see the new state on their next page (issue 29);
+            # last, so the accounts' rows are locked after the case's, for the shortest time
+            page_cache.bump_for(instance)
     except Exception as exc:
         if unsaved is not None:
             _forget_unsaved(instance, unsaved)

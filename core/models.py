@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core import page_cache
+
 
 class JobRun(models.Model):
     """One row per scheduled job (its Celery task name), updated when a run succeeds; read by
@@ -37,6 +39,7 @@ class JobLock(models.Model):
         return self.name
 
 
+@page_cache.watch
 class ApiToken(models.Model):
     """One API bearer token (one signed-in device): revocable, listed in the account page.
 
@@ -66,3 +69,6 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device or '-'} ({self.created_at:%Y-%m-%d})"
+
+    def page_accounts(self):
+        return [self.user_id]  # the personal center lists the signed-in devices

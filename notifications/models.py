@@ -4,9 +4,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core import page_cache
+
 from .constants import UNSETTLED_STATUSES, NotificationKind, SmsStatus
 
 
+@page_cache.watch
 class Notification(models.Model):
     """One entry in the applicant's "My Affairs" (我的事务) inbox."""
 
@@ -49,6 +52,9 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def page_accounts(self):
+        return [self.recipient_id]
 
     @property
     def is_read(self) -> bool:

@@ -12,6 +12,8 @@ from django.db import IntegrityError, transaction
 from django.template import Context
 from django.utils import timezone, translation
 
+from core import page_cache
+
 from . import channels
 from .constants import SENT_AT_ANY_HOUR, NotificationKind
 from .models import Notification, SmsMessage
@@ -201,15 +203,23 @@ def mark_read(*, user, notification: Notification) -> None:
     if notification.recipient_id != user.pk or notification.read_at is not None:
         return
     now = timezone.now()
-    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
+    with transaction.atomic():
+        marked = Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=now
+        )
+        if marked:
+            page_cache.bump([user.pk])  # an UPDATE sends no post_save: the pages show it read
     notification.read_at = now
-    forget_unread_count(user.pk)  # an UPDATE sends no post_save
+    forget_unread_count(user.pk)
 
 
 def mark_all_read(*, user) -> int:
-    marked = Notification.objects.filter(recipient=user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    with transaction.atomic():
+        marked = Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+        if marked:
+            page_cache.bump([user.pk])
     forget_unread_count(user.pk)
     return marked
 

@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from core.display import pk_url
+from core.page_cache import person_page
 from core.paging import counted_page
 
 from . import selectors, services
@@ -24,6 +25,7 @@ INBOX_PAGE_SIZE = 20
 
 
 @login_required
+@person_page  # cached under the account's page generation (core.page_cache)
 def inbox(request):
     """Newest first, unread marked, paginated; only the signed-in user's own notifications.
 

@@ -2,9 +2,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core import page_cache
+
 from .constants import NoticeStatus, NotifyBy
 
 
+@page_cache.watch
 class WechatBinding(models.Model):
     """One WeChat user of the official account (its openid) and, when bound, the portal account
     it signs into. The server endpoint keeps ``subscribed`` from the follow/unfollow events;
@@ -36,6 +39,9 @@ class WechatBinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.openid[:6]}… → {self.user_id or '-'}"
+
+    def page_accounts(self):
+        return [self.user_id]
 
 
 class WechatNotice(models.Model):

@@ -25,6 +25,7 @@ import secrets
 
 from django.conf import settings
 from django.core import signing
+from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +33,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
+from core import page_cache
 from core.models import ApiToken
 from core.second_factor import device_of, mark_verified
 
@@ -147,7 +149,9 @@ def user_for_token(key: str, *, device: str = ""):
     if device and not row.device:
         changes["device"] = device[:200]
     if changes:
-        ApiToken.objects.filter(pk=row.pk).update(**changes)
+        with transaction.atomic():
+            ApiToken.objects.filter(pk=row.pk).update(**changes)
+            page_cache.bump([user.pk])  # the personal center lists the devices' last use
     if user.is_staff:
         mark_verified(user, device_of(user, payload.get("o")))
     return user, token_id

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, transition
 
 from applicants.models import Identity
+from core import page_cache
 from core.fsm import TransitionLoggedMixin, VersionedModel
 
 from .. import service_types
@@ -32,11 +33,13 @@ from .access import (
     required_materials_present,
 )
 from .materials import ApplicationMaterialsMixin
+from .page_accounts import identity_accounts
 from .permits import ResidencePermit
 from .places import Station
 from .registrations import ResidenceRegistration
 
 
+@page_cache.watch
 class PermitApplication(
     ApplicationMaterialsMixin,
     TransitionLoggedMixin,
@@ -245,6 +248,10 @@ class PermitApplication(
     def service_type(self) -> service_types.ServiceType:
         """What the service is (``permits.service_types``): its answers, hooks and papers."""
         return service_types.get(self.service)
+
+    def page_accounts(self):
+        """The account that filed it and the person's own (core.page_cache)."""
+        return [self.filed_by_id, *identity_accounts(self, "person")]
 
     @property
     def needs_old_card(self) -> bool:

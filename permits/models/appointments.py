@@ -7,7 +7,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core import page_cache
+
 from .applications import PermitApplication
+from .page_accounts import application_accounts
 from .places import Station
 
 SLOT_MINUTES = 30
@@ -95,6 +98,7 @@ class AppointmentSlot(models.Model):
         return f"{self.day} {self.starts_at:%H:%M} ({self.booked}/{self.capacity})"
 
 
+@page_cache.watch
 class Appointment(models.Model):
     """One booking of a window pickup. Moving or rebooking ends the current booking
     (``active`` false, ``ended_at`` set) and books another; at most one is active per case."""
@@ -127,3 +131,6 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} {self.day} {self.starts_at:%H:%M}"
+
+    def page_accounts(self):
+        return application_accounts(self)

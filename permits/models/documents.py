@@ -18,11 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applicants.models import Identity
-from core import clock
+from core import clock, page_cache
 from core.uploads import private_upload_to
 
 from ..papers import registry as papers
 from .applications import PermitApplication
+from .page_accounts import application_accounts, identity_accounts
 from .permits import ResidencePermit
 from .places import Station
 
@@ -41,6 +42,7 @@ def normalise_code(value: str) -> str:
     return "".join(ch for ch in (value or "").upper() if ch.isalnum())[:40]
 
 
+@page_cache.watch
 class Document(models.Model):
     """One paper issued by a station (文书): a notice of a decision, or a residence certificate."""
 
@@ -134,6 +136,12 @@ class Document(models.Model):
     def get_absolute_url(self) -> str:
         """The owner's (or the station's) download of the PDF."""
         return reverse("permits:document_file", args=[self.pk])
+
+    def page_accounts(self):
+        return [
+            *application_accounts(self),
+            *identity_accounts(self, "holder"),
+        ]
 
     @property
     def paper(self):

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from core import page_cache
 from core.fsm import TransitionLogBase, TransitionLoggedMixin, VersionedModel
 from core.phones import mask_phone
 
@@ -19,6 +20,7 @@ from .places import House
 from .registrations import ResidenceRegistration
 
 
+@page_cache.watch
 class LessorConfirmation(TransitionLoggedMixin, VersionedModel):
     transition_log_model = "permits.LessorConfirmationTransition"
     transition_log_fk = "confirmation"
@@ -56,6 +58,22 @@ class LessorConfirmation(TransitionLoggedMixin, VersionedModel):
 
     def __str__(self) -> str:
         return f"{mask_phone(self.lessor_phone)} @ {self.house_id}: {self.state}"
+
+    def page_accounts(self):
+        from .registrations import ResidenceRegistration
+
+        registration = self._state.fields_cache.get("registration")
+        if registration is not None:
+            return registration.page_accounts()
+        return [
+            ResidenceRegistration.objects.filter(pk=self.registration_id).values(
+                "person__account_id"
+            )
+        ]
+
+    @classmethod
+    def page_accounts_of(cls, rows):
+        return [rows.values("registration__person__account_id")]
 
     @property
     def masked_phone(self) -> str:

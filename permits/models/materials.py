@@ -8,11 +8,13 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core import page_cache
 from core.uploads import private_upload_to
 
 from .. import service_types
 from ..constants import Basis
 from ..photo_check import verdict_messages
+from .page_accounts import application_accounts
 
 
 class MaterialRequirement(models.Model):
@@ -96,6 +98,7 @@ class ApplicationMaterialsMixin:
         return [item["code"] for item in self.flagged_items or []]
 
 
+@page_cache.watch
 class Material(models.Model):
     """One upload for one requirement. A re-upload supersedes, never replaces: the reviewer
     sees every version."""
@@ -154,6 +157,16 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return f"{self.requirement.code} v{self.version}"
+
+    def page_accounts(self):
+        return application_accounts(self)
+
+    @classmethod
+    def page_accounts_of(cls, rows):
+        return [
+            rows.values("application__filed_by_id"),
+            rows.values("application__person__account_id"),
+        ]
 
     @property
     def photo_problems(self) -> list[str]:

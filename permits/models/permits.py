@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from applicants.models import Identity
-from core import clock
+from core import clock, page_cache
 from core.fsm import TransitionLogBase, TransitionLoggedMixin
 
 from ..constants import (
@@ -16,6 +16,7 @@ from ..constants import (
     PermitStatus,
     ReplacementReason,
 )
+from .page_accounts import identity_accounts
 from .places import House, Station
 
 
@@ -42,6 +43,7 @@ class Counter(models.Model):
         return cls.objects.select_for_update().values_list("value", flat=True).get(name=name)
 
 
+@page_cache.watch
 class ResidencePermit(TransitionLoggedMixin, ConcurrentTransitionMixin, models.Model):
     """A residence permit (居住证). Endorsed once a year; not endorsed in time it is suspended,
     a late endorsement restores it (seeds 002, 003)."""
@@ -100,6 +102,9 @@ class ResidencePermit(TransitionLoggedMixin, ConcurrentTransitionMixin, models.M
 
     def __str__(self) -> str:
         return self.number
+
+    def page_accounts(self):
+        return identity_accounts(self, "holder")
 
     @property
     def is_usable(self) -> bool:

@@ -7,7 +7,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core import page_cache
+
 from .applications import PermitApplication
+from .page_accounts import application_accounts
 from .places import Station
 
 
@@ -23,6 +26,7 @@ class RatingScore(models.IntegerChoices):
 BAD_RATING_MAX = RatingScore.DISSATISFIED
 
 
+@page_cache.watch
 class Rating(models.Model):
     """The invitation to rate one ended case, then its rating. Created when the case ends
     (``score`` empty); rated once, from the signed link of the final SMS (``link_used_at``
@@ -61,6 +65,9 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} ({self.score or '-'})"
+
+    def page_accounts(self):
+        return application_accounts(self)
 
     @property
     def is_rated(self) -> bool:

@@ -7,13 +7,16 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from applicants.models import Identity
+from core import page_cache
 from core.fsm import TransitionLogBase, TransitionLoggedMixin, VersionedModel
 from core.uploads import private_upload_to
 
 from ..constants import Basis, RegistrationState
+from .page_accounts import identity_accounts
 from .places import House, Station
 
 
+@page_cache.watch
 class ResidenceRegistration(TransitionLoggedMixin, VersionedModel):
     """Residence registration (居住登记) of a person at a house, reviewed by its station."""
 
@@ -71,6 +74,13 @@ class ResidenceRegistration(TransitionLoggedMixin, VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.person} @ {self.house}"
+
+    def page_accounts(self):
+        return identity_accounts(self, "person")
+
+    @classmethod
+    def page_accounts_of(cls, rows):
+        return [rows.values("person__account_id")]
 
     def save(self, *args, **kwargs):
         self.station_id = self.house.station_id

@@ -12,7 +12,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core import clock
+from applicants.models import Identity
+from core import clock, page_cache
 from core.errors import NotAllowed, WrongState
 from core.fsm import run_transition
 from notifications.constants import NotificationKind
@@ -195,6 +196,11 @@ def deem_overdue_submissions_accepted(*, today: datetime.date | None = None) -> 
         )
         if count:
             _log_bulk_deemed_acceptance(now=now)
+            # the same transaction: their accounts' pages show "accepted" from the commit on
+            deemed = PermitApplication.objects.filter(
+                state=ApplicationState.ACCEPTED, accepted_by__isnull=True, updated_at=now
+            )
+            page_cache.bump([deemed.values("filed_by_id"), deemed.values("person__account_id")])
     return count
 
 
@@ -289,6 +295,10 @@ def suspend_overdue_permits(*, today: datetime.date | None = None) -> int:
         count = overdue.update(**changes)
         if count:
             _log_bulk_suspension(now=now, today=today)
+            suspended = ResidencePermit.objects.filter(
+                status=PermitStatus.SUSPENDED, suspended_on=today, updated_at=now
+            )
+            page_cache.bump([suspended.values("holder__account_id")])
     return count
 
 
@@ -318,10 +328,19 @@ def _suspend_and_log(overdue, changes, *, now) -> int:
     qn = connection.ops.quote_name
     columns = ", ".join(qn(c) for c in (*_SUSPENSION_LOG_COLUMNS, "created_at"))
     # Names from model meta and the ORM's compiled UPDATE; every value is a parameter.
+    pk = qn(ResidencePermit._meta.pk.column)
+    holder = qn(ResidencePermit._meta.get_field("holder").column)
+    identity = Identity._meta
+    holders_accounts = (
+        f"SELECT {qn(identity.get_field('account').column)} FROM {qn(identity.db_table)} "  # noqa: S608
+        f"WHERE {qn(identity.pk.column)} IN (SELECT {holder} FROM suspended)"
+    )
     sql = (
-        f"WITH suspended AS ({update_sql} RETURNING {qn(ResidencePermit._meta.pk.column)}) "  # noqa: S608
+        f"WITH suspended AS ({update_sql} RETURNING {pk}, {holder}), "  # noqa: S608
+        # the holders' accounts: their pages show "suspended" from this statement's commit on
+        f"bumped AS ({page_cache.bump_sql(holders_accounts)}) "
         f"INSERT INTO {qn(PermitTransition._meta.db_table)} ({columns}) "
-        f"SELECT {qn(ResidencePermit._meta.pk.column)}, NULL, %s, %s, %s, %s, %s FROM suspended"
+        f"SELECT {pk}, NULL, %s, %s, %s, %s, %s FROM suspended"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*update_params, *_suspension_log_values(now)])

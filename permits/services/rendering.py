@@ -17,9 +17,11 @@ import hashlib
 import re
 
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from core import page_cache
 from core.qr import qr_svg
 from permits import papers
 from permits.models import Document
@@ -141,9 +143,12 @@ def render_and_store(*, document_id: int) -> Document:
         ContentFile(data),
     )
     rendered_at = timezone.now()
-    won = Document.objects.filter(pk=document.pk, content_hash="").update(
-        file=name, content_hash=digest, rendered_at=rendered_at
-    )
+    with transaction.atomic():
+        won = Document.objects.filter(pk=document.pk, content_hash="").update(
+            file=name, content_hash=digest, rendered_at=rendered_at
+        )
+        if won:
+            page_cache.bump_for(document)  # an UPDATE sends no post_save
     if not won:  # another render stored first: keep that one
         storage.delete(name)
     document.refresh_from_db()

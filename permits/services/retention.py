@@ -16,8 +16,10 @@ import datetime as dt
 import logging
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models.fields.files import FieldFile
 
+from core import page_cache
 from core.db_router import replica_reads
 
 from ..selectors.retention import DUE
@@ -60,9 +62,10 @@ def delete_expired_files(
                 for field in fields:
                     files += _delete_stored(getattr(row, field))
             model = due(now=now).model
-            rows += model.objects.filter(pk__in=[row.pk for row in batch]).update(
-                **dict.fromkeys(fields, "")
-            )
+            emptied = model.objects.filter(pk__in=[row.pk for row in batch])
+            with transaction.atomic():
+                rows += emptied.update(**dict.fromkeys(fields, ""))
+                page_cache.bump_rows(emptied)  # their accounts' pages no longer offer the files
         totals[kind] = {"rows": rows, "files": files}
         logger.info("event=retention_deleted kind=%s rows=%d files=%d", kind, rows, files)
     return totals

@@ -23,6 +23,7 @@ import contextlib
 import http.client
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -80,6 +81,20 @@ end
 # The pages served by the lean staff screens (issue 29, point 3), and what their body carries.
 STAFF_SCREENS = ("queue", "desk")
 STAFF_SCREEN_MARK = b'<body class="staff-screen '
+
+
+# A signed-in browser also holds the CSRF cookie (set by the login form): every page carries a
+# form (the sign-out button) whose token comes from it, and a person's cached pages are kept per
+# CSRF secret (core.page_cache). Without it each answer would set a new cookie.
+CSRF_SECRET = secrets.token_hex(16)  # 32 characters, as Django's own
+
+
+def _cookies(session_key: str) -> str:
+    from django.conf import settings
+
+    return (
+        f"{settings.SESSION_COOKIE_NAME}={session_key}; {settings.CSRF_COOKIE_NAME}={CSRF_SECRET}"
+    )
 
 
 class BenchError(RuntimeError):
@@ -306,6 +321,7 @@ def count_queries(pages: list[Page]) -> None:
         for page in pages:
             client = Client()
             client.cookies[settings.SESSION_COOKIE_NAME] = page.session_key
+            client.cookies[settings.CSRF_COOKIE_NAME] = CSRF_SECRET
             client.get(page.path)  # warm-up: caches, templates
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(page.path)
@@ -339,13 +355,10 @@ class Server:
 
 
 def _get(port: int, path: str, cookie: str) -> tuple[int, str]:
-    from django.conf import settings
 
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        conn.request(
-            "GET", path, headers={**HEADERS, "Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"}
-        )
+        conn.request("GET", path, headers={**HEADERS, "Cookie": _cookies(cookie)})
         response = conn.getresponse()
         response.read()
         return response.status, response.getheader("Location", "")
@@ -478,7 +491,6 @@ class WrkRun:
 
 def _wrk(url: str, cookie: str, seconds: float, script: Path) -> WrkRun:
     """One wrk run; its Lua ``done()`` prints the non-200 count and the latency percentiles."""
-    from django.conf import settings
 
     command = [
         "wrk",
@@ -488,7 +500,7 @@ def _wrk(url: str, cookie: str, seconds: float, script: Path) -> WrkRun:
         "-s",
         str(script),
         "-H",
-        f"Cookie: {settings.SESSION_COOKIE_NAME}={cookie}",
+        f"Cookie: {_cookies(cookie)}",
     ]
     for name, value in HEADERS.items():
         command += ["-H", f"{name}: {value}"]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wechatpy.exceptions import WeChatOAuthException
 
+from core import page_cache
 from core.errors import NotAllowed, ServiceError
 
 from ..client import PortalOAuth
@@ -96,7 +97,10 @@ def bind(*, user, openid: str) -> WechatBinding:
 
 def unbind(*, user) -> bool:
     """The account's WeChat binding ends (results go by SMS again; the follow state stays)."""
-    changed = WechatBinding.objects.filter(user=user).update(user=None, bound_at=None)
+    with transaction.atomic():
+        changed = WechatBinding.objects.filter(user=user).update(user=None, bound_at=None)
+        if changed:
+            page_cache.bump([user.pk])  # an UPDATE sends no post_save
     if changed:
         logger.info("WeChat unbound from account %s", user.pk)
     return bool(changed)
@@ -116,8 +120,10 @@ def set_notify_by(*, user, notify_by: str) -> WechatBinding:
 def record_follow(*, openid: str, subscribed: bool, at=None) -> WechatBinding:
     """A follow or unfollow event from the server endpoint, kept on the binding."""
     binding, _created = WechatBinding.objects.get_or_create(openid=openid)
-    WechatBinding.objects.filter(pk=binding.pk).update(
-        subscribed=subscribed, subscription_changed_at=at or timezone.now()
-    )
+    with transaction.atomic():
+        WechatBinding.objects.filter(pk=binding.pk).update(
+            subscribed=subscribed, subscription_changed_at=at or timezone.now()
+        )
+        page_cache.bump_for(binding)  # the personal center shows whether it follows
     binding.subscribed = subscribed
     return binding

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from wechatpy.exceptions import WeChatClientException
 
+from core import page_cache
 from notifications.services import send_notification_sms
 from notifications.sms import retry_delay
 
@@ -134,9 +135,10 @@ def deliver(notice_id: int) -> Outcome:
         if code is None or code == BUSY or code in TOKEN_ERRORS:
             return _transient(notice, _Transient(str(code or "http"), str(exc.errmsg or "")))
         if code == UNFOLLOWED:
-            WechatBinding.objects.filter(openid=notice.openid).update(
-                subscribed=False, subscription_changed_at=timezone.now()
-            )
+            with transaction.atomic():
+                unfollowed = WechatBinding.objects.filter(openid=notice.openid)
+                unfollowed.update(subscribed=False, subscription_changed_at=timezone.now())
+                page_cache.bump([unfollowed.values("user_id")])  # the personal center shows it
         return _sms_instead(notice, str(code), str(exc.errmsg or ""))
     except Exception as exc:  # a bug or misconfiguration: keep it retryable, report it
         logger.exception("WeChat notice %s: unexpected error", notice.pk)

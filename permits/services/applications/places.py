@@ -5,8 +5,10 @@ decide, produce and issue as for any case."""
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from core import page_cache
 from core.errors import InvalidInput, WrongState
 from permits.constants import ApplicationState
 from permits.models import PermitApplication
@@ -31,8 +33,10 @@ def choose_place(*, user, application: PermitApplication, agency_id: int | None)
     if application.state != ApplicationState.DRAFT:
         raise WrongState(params={"state": application.get_state_display()})
     check_place(application, agency_id)
-    PermitApplication.objects.filter(pk=application.pk, state=ApplicationState.DRAFT).update(
-        agency_id=agency_id
-    )
+    with transaction.atomic():
+        PermitApplication.objects.filter(pk=application.pk, state=ApplicationState.DRAFT).update(
+            agency_id=agency_id
+        )
+        page_cache.bump_for(application)  # an UPDATE sends no post_save: the draft shows it
     application.agency_id = agency_id
     return application

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.display import ChoiceLabels
 from core.errors import ServiceError, WrongPassword
+from core.page_cache import person_page
 from core.paging import counted_page
 
 from ... import rules
@@ -41,6 +42,7 @@ from .common import (
 
 
 @login_required
+@person_page  # cached under the account's page generation (core.page_cache)
 def application_list(request):
     # as rows: labels and links worked out once per page, not per row (issue 18)
     rows = application_rows(owned_applications(request.user))
@@ -138,6 +140,7 @@ def _detail_context(request, application, **forms) -> dict:
 
 
 @login_required
+@person_page
 def detail(request, pk):
     application = get_application(request, pk)
     return render(
