@@ -74,6 +74,7 @@ class Rating(models.Model):
         return self.score is not None
 
 
+@page_cache.watch
 class RatingFollowUp(models.Model):
     """A bad rating's follow-up: the station's supervisor answers the applicant by ``due_on``
     (``RATING_FOLLOW_UP_WORKING_DAYS`` working days after the rating)."""
@@ -111,6 +112,14 @@ class RatingFollowUp(models.Model):
 
     def __str__(self) -> str:
         return str(self.rating.application)
+
+    def page_accounts(self):
+        """The station's answer shows on the rated case's page (``case_rating.html``)."""
+        rating = self._state.fields_cache.get("rating")
+        if rating is not None:
+            return rating.page_accounts()
+        rows = PermitApplication.objects.filter(rating__pk=self.rating_id)
+        return [rows.values("filed_by_id"), rows.values("person__account_id")]
 
     @property
     def is_open(self) -> bool:

@@ -438,3 +438,33 @@ def test_every_state_machine_declares_whom_it_concerns():
     for model in machines:
         assert callable(getattr(model, "page_accounts", None)), model
         assert post_save.has_listeners(model), model
+
+
+def test_a_rating_and_the_stations_answer_show_on_the_next_page(client):
+    """A case rated badly, then the supervisor's answer (a follow-up row of its own): each shows
+    on the rated case's page at the next view."""
+    from permits.models import RatingFollowUp
+    from permits.services import ratings as rating_services
+    from tests.factories import StaffFactory
+    from tests.permits.factories import ApplicationFactory
+
+    app = ApplicationFactory(awaiting_pickup=True)
+    staff = staff_for(app.station)
+    svc.record_collected(
+        user=staff["clerk"], application=app, collector_id_number=app.person.id_number
+    )
+    pages = Pages(client, app.filed_by, _detail(app))
+    pages.check(
+        lambda: rating_services.rate(
+            rating=app.rating, score=2, comment="Waited two hours.", user=app.filed_by
+        )
+    )
+    follow_up = RatingFollowUp.objects.get(rating__application=app)
+    pages.check(
+        lambda: rating_services.answer_follow_up(
+            user=StaffFactory(supervisor=True),
+            follow_up=follow_up,
+            answer="We added a second window at noon.",
+        )
+    )
+    assert "second window" in pages.get(_detail(app)).content.decode()
