@@ -8,8 +8,11 @@ in Redis db 12 when Redis answers) and ``tests.perf.bare_app`` (session and auth
 middleware, a ``login_required`` view doing one query). wrk (16 connections, 2 threads) drives
 them with the session cookie of a signed-in user; for each page, 3 rounds alternate the page and
 the bare view (page, bare, page, bare, ...), and the ratio of each round's pair is taken, its
-median printed. Every response must be a 200: a redirect (a wrong cookie: the login page) or an
-error stops the bench.
+median printed. A person's pages (``core.page_cache``, issue 29) are answered from the cache
+after the first request; a third server, the portal with the cache off (``PAGE_CACHE_SECONDS=0``),
+draws them every time, measured in the same rounds: the "drawn" ratio is what the first view
+after a change costs. Every response must be a 200: a redirect (a wrong cookie: the login page)
+or an error stops the bench.
 
 The users (made idempotently on the seeded data): an applicant with one application (an accepted
 renewal, an active permit, 30 notifications in My Affairs), an agent who filed the last 100
@@ -78,6 +81,9 @@ end
 """
 
 
+# A person's pages, kept by ``core.page_cache`` (the others are drawn every time).
+PERSON_PAGES = ("me", "list1", "list100", "application", "affairs")
+
 # The pages served by the lean staff screens (issue 29, point 3), and what their body carries.
 STAFF_SCREENS = ("queue", "desk")
 STAFF_SCREEN_MARK = b'<body class="staff-screen '
@@ -114,6 +120,13 @@ class Page:
     # Per round, wrk's latency percentiles over every request of the round, in milliseconds.
     page_p50: list[float] = field(default_factory=list)
     page_p95: list[float] = field(default_factory=list)
+    # A person's page (``core.page_cache``) is also served drawn, by a portal with the cache off:
+    # what the first view after a change costs.
+    drawn_rps: list[float] = field(default_factory=list)
+
+    @property
+    def cached(self) -> bool:
+        return self.key in PERSON_PAGES
 
     @property
     def ratios(self) -> list[float]:
@@ -122,6 +135,14 @@ class Page:
     @property
     def ratio(self) -> float:
         return statistics.median(self.ratios)
+
+    @property
+    def drawn_ratio(self) -> float | None:
+        if not self.drawn_rps:
+            return None
+        return statistics.median(
+            d / b for d, b in zip(self.drawn_rps, self.bare_rps, strict=True) if b
+        )
 
 
 # --- users and sessions ----------------------------------------------------------------------
@@ -538,10 +559,14 @@ def measure(pages: list[Page], write, *, seconds: float = 5, rounds: int = ROUND
     if _collectstatic(env):
         write(f"  static files collected in {time.perf_counter() - started:.1f} s")
     bare_env = {k: v for k, v in env.items() if k != "DJANGO_SETTINGS_MODULE"}
+    drawn_env = {**env, "PAGE_CACHE_SECONDS": "0"}
     first = pages[0]
     with (
         tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="bench-wrk-") as script,
         gunicorn("portal", "config.wsgi:application", env, probe=("/healthz", "")) as portal,
+        gunicorn(
+            "portal-drawn", "config.wsgi:application", drawn_env, probe=("/healthz", "")
+        ) as drawn,
         gunicorn(
             "bare", "tests.perf.bare_app:application", bare_env, probe=("/", first.session_key)
         ) as bare,
@@ -572,10 +597,15 @@ def measure(pages: list[Page], write, *, seconds: float = 5, rounds: int = ROUND
                 page.page_rps.append(run.rate)
                 page.page_p50.append(run.p50_ms)
                 page.page_p95.append(run.p95_ms)
+                if page.cached:
+                    page.drawn_rps.append(
+                        _wrk(f"{drawn.url}{page.path}", cookie, seconds, lua).rate
+                    )
                 page.bare_rps.append(_wrk(f"{bare.url}/", cookie, seconds, lua).rate)
             write(
                 f"  {page.work:<36} page {_rates(page.page_rps)} req/s, "
-                f"bare {_rates(page.bare_rps)} req/s, "
+                + (f"drawn {_rates(page.drawn_rps)} req/s, " if page.cached else "")
+                + f"bare {_rates(page.bare_rps)} req/s, "
                 f"p50 {_rates(page.page_p50, '.1f')} ms, p95 {_rates(page.page_p95, '.1f')} ms"
             )
 
@@ -594,7 +624,7 @@ def rounds_table(pages: list[Page], write, *, seconds: float, rounds: int) -> No
     )
     header = (
         f"{'page':<36} {'queries':>7} {'page req/s':>11} {'bare req/s':>11} {'ratio':>6} "
-        f"{'p50 ms':>7} {'p95 ms':>7}"
+        f"{'p50 ms':>7} {'p95 ms':>7} {'drawn':>6}"
     )
     write(header)
     write("-" * len(header))
@@ -603,11 +633,14 @@ def rounds_table(pages: list[Page], write, *, seconds: float, rounds: int) -> No
             f"{page.work:<36} {page.queries if page.queries is not None else '-':>7} "
             f"{statistics.median(page.page_rps):>11.0f} {statistics.median(page.bare_rps):>11.0f} "
             f"{page.ratio:>6.2f} {statistics.median(page.page_p50):>7.1f} "
-            f"{statistics.median(page.page_p95):>7.1f}"
+            f"{statistics.median(page.page_p95):>7.1f} "
+            f"{'-' if page.drawn_ratio is None else f'{page.drawn_ratio:.2f}':>6}"
         )
     write(
         "(req/s: median of the rounds; ratio: median of each round's page/bare; p50/p95: the "
-        f"page's latency at {CONNECTIONS} connections, median of the rounds' percentiles)"
+        f"page's latency at {CONNECTIONS} connections, median of the rounds' percentiles; "
+        "drawn: a person's page drawn by a portal with the page cache off, against the same "
+        "bare rounds, as the first view after a change is)"
     )
 
 
@@ -627,6 +660,8 @@ def summary_table(
             f"{statistics.median(page.page_p50):.1f} ms, p95 "
             f"{statistics.median(page.page_p95):.1f} ms at {CONNECTIONS} connections)"
         )
+        if page.drawn_ratio is not None:
+            today += f"; drawn (the first view after a change) {page.drawn_ratio:.2f}"
         if page.key in desk:
             queries, server_ms, sql_ms = desk[page.key]
             today += f"; {queries} queries, {server_ms / sql_ms:.1f}× its one SQL"
