@@ -180,3 +180,20 @@ def test_the_queue_and_the_desk_escape_what_people_typed(client):
     assert "&lt;script&gt;alert(&#34;name&#34;)&lt;/script&gt;" in desk
     assert "&lt;script&gt;alert(&#34;station&#34;)&lt;/script&gt;" in desk
     assert "&lt;img src=x onerror=alert(1)&gt;" in desk
+
+
+def test_the_jinja2_pages_speak_the_users_language(client):
+    """Django's translation reaches the Jinja2 templates (``core.jinja2``: the i18n extension on
+    Django's gettext), and the desk's plural made in the view."""
+    from django.utils import translation
+
+    station, app, staff = station_with_application()
+    client.force_login(staff["officer"])
+    queue = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert '<html lang="zh-hans"' in queue
+    assert "<h2>待办队列</h2>" in queue and "Review queue" not in queue
+    desk = client.get(change_url(app), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert '<h2 id="facts-title">案件</h2>' in desk
+    with translation.override("zh-hans"):
+        months = translation.ngettext("%(months)s month", "%(months)s months", 12) % {"months": 12}
+    assert f"({months})" in desk and "months)" not in desk
