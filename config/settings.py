@@ -113,6 +113,19 @@ TEMPLATES = [
             ],
         },
     },
+    # The staff's busiest pages, the officer's queue and the application desk (issue 29):
+    # Jinja2, templates in the apps' ``jinja2/`` folders, autoescape on (core.jinja2). Second,
+    # so every other template (and the admin's) resolves on Django's engine as before.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "core.jinja2.environment",
+            "autoescape": True,
+            "context_processors": ["django.contrib.messages.context_processors.messages"],
+        },
+    },
 ]
 
 # --- Database -------------------------------------------------------------------------------

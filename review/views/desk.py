@@ -1,8 +1,9 @@
 """An application's desk (the admin's page of a permit application,
-``/admin/permits/permitapplication/<pk>/change/``): its own view and template
-(``review/staff/desk.html`` on the lean ``review/staff/base.html``), not the admin's change
-form (issue 29). ``PermitApplicationAdmin.change_view`` hands the page here, so the admin's
-checks come first (an active member of staff, the second factor).
+``/admin/permits/permitapplication/<pk>/change/``): its own view and Jinja2 template
+(``review/jinja2/review/staff/desk.html`` on the lean ``review/staff/base.html``,
+``core.jinja2``), not the admin's change form (issue 29). ``PermitApplicationAdmin.change_view``
+hands the page here, so the admin's checks come first (an active member of staff, the second
+factor).
 
 Everything the officer checks on one page: the acts this user may do now (each a button to its
 form, ``review.desks.admin``: the one desk mechanism, with its permission, version and audit),
@@ -17,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import ngettext
 
 from core import clock
 from core.display import pk_url
@@ -82,10 +84,17 @@ def desk_facts(application) -> list[tuple[str, object]]:
 def desk_clock(application, today) -> dict:
     """When it came in, when the decision is due and how near that is (the deadline is the
     rules' date, stored on the case; ``selectors.urgency`` says overdue or due soon)."""
+    days_left = (application.deadline - today).days if application.deadline else None
     return {
         "submitted_at": application.submitted_at,
         "deadline": application.deadline,
-        "days_left": (application.deadline - today).days if application.deadline else None,
+        "days_left": days_left,
+        # a plural here, not in the template: makemessages reads no plural of a Jinja2 template
+        "days_left_text": (
+            ngettext("%(days)s day left", "%(days)s days left", days_left) % {"days": days_left}
+            if days_left is not None
+            else ""
+        ),
         "urgency": selectors.urgency(application, today),
         "is_late": application.is_late,
         "change_due_days": rules.CHANGE_DUE_DAYS,  # seed 002: a change reported within 30 days
@@ -137,6 +146,12 @@ def _materials(application) -> list:
     return materials
 
 
+def _months(months: int) -> str:
+    """ "5 months": a plural here, not in the template (makemessages reads no plural of a Jinja2
+    template)."""
+    return ngettext("%(months)s month", "%(months)s months", months) % {"months": months}
+
+
 def desk_context(request, application) -> dict:
     today = clock.today()
     user = request.user
@@ -171,7 +186,7 @@ def desk_context(request, application) -> dict:
         # counted as the rules count it (issue 25, point 1): from the registration the
         # station recorded, across moves in the city, never from the typed move-in date
         "residence_since": residence_since,
-        "registration_age_months": rules.months_resided(residence_since, today),
+        "registration_age": _months(rules.months_resided(residence_since, today)),
         "permit": application.permit,
         "answer_rows": answer_rows(application),
         "materials": _materials(application),
@@ -209,4 +224,4 @@ def desk_view(request, object_id):
         **staff_context(request, title=application.reference),
         **desk_context(request, application),
     }
-    return TemplateResponse(request, "review/staff/desk.html", context)
+    return TemplateResponse(request, "review/staff/desk.html", context, using="jinja2")

@@ -1,12 +1,11 @@
 """The officer's single queue, the staff's landing page (``/admin/``, served by
-``review.site.PortalAdminSite.index``): its own view and template (``review/staff/queue.html``
-on the lean ``review/staff/base.html``), not the admin's index (issue 29). The rows are read by
+``review.site.PortalAdminSite.index``): its own view and Jinja2 template
+(``review/jinja2/review/staff/queue.html`` on the lean ``review/staff/base.html``,
+``core.jinja2``), not the admin's index (issue 29). The rows are read by
 ``review.selectors.LandingQueue`` (one query per kind, values only); a search by ID number goes
 through a POST and a session token, never a URL (``permits.admin.id_search``)."""
 
 from __future__ import annotations
-
-from html import escape as escape_html
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -17,7 +16,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.http import urlencode
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from applicants.models import Identity
@@ -106,51 +104,18 @@ QUEUE_CELLS = {
 }
 
 
-# Each kind's row of the queue's table. The rows are written here, not in the template: 50 rows
-# of a dozen cells each cost ~700 template variable lookups and as many escapes (about half of
-# the queue's time in Django's template engine, issue 29). ``_QueueCells.html`` escapes each
-# value it puts in.
-ROW_HTML = {
-    selectors.KIND_APPLICATION: (
-        '<tr class="{urgency}" data-reference="{reference}"><td>{kind}</td>'
-        '<th scope="row"><a href="{url}">{reference}</a></th><td>{detail}</td><td>{name}</td>'
-        "<td>{id_number}</td><td>{station}{agency}</td><td>{state}</td>"
-        '<td class="deadline">{due}</td><td>{submitted}</td></tr>'
-    ),
-    selectors.KIND_REGISTRATION: (
-        '<tr class="" data-kind="registration" data-pk="{pk}"><td>{kind}</td>'
-        '<th scope="row"><a href="{url}">{reference}</a></th><td>{detail}</td><td>{name}</td>'
-        "<td>{id_number}</td><td>{station}</td><td>{state}</td>"
-        '<td class="deadline"></td><td>{submitted}</td></tr>'
-    ),
-    selectors.KIND_FOLLOW_UP: (
-        '<tr class="{urgency}" data-kind="follow_up" data-pk="{pk}"><td>{kind}</td>'
-        '<th scope="row"><a href="{url}">{reference}</a></th><td>{detail}</td><td>{name}</td>'
-        "<td>{id_number}</td><td>{station}</td><td>{to_answer}</td>"
-        '<td class="deadline">{due}</td><td>{submitted}</td></tr>'
-    ),
-    selectors.KIND_IDENTITY: (
-        '<tr class="" data-kind="identity" data-pk="{pk}"><td>{kind}</td><td></td><td></td>'
-        '<th scope="row"><a href="{url}">{name}</a>{detail}</th><td>{id_number}</td><td></td>'
-        '<td>{state}</td><td class="deadline"></td><td>{submitted}</td></tr>'
-    ),
-}
-AGENCY_HTML = '<br><span class="agency" data-agency="{}">{}</span>'
-RELATIONSHIP_HTML = ' <span class="quiet">{}</span>'
-
-
 class _QueueCells:
     """The queue's cells for one request, each kind's set-up done once (``core.display``): a
     choice field's labels translated once, a URL pattern reversed once per kind, the words
-    of the deadline column translated once."""
+    of the deadline column translated once. Plain text: the template
+    (``review/jinja2/review/staff/queue.html``) puts each value in, autoescaped."""
 
     def __init__(self):
         self._labels: dict = {}
         self._urls: dict = {}
         self._dates: dict = {}
-        self._kinds = {kind: escape_html(str(label)) for kind, label in selectors.KINDS.items()}
+        self._kinds = {kind: str(label) for kind, label in selectors.KINDS.items()}
         self._flags = {"overdue": gettext("overdue"), "due-soon": gettext("due soon")}
-        self._to_answer = escape_html(gettext("to answer"))
 
     def label(self, model_field, value):
         if model_field not in self._labels:
@@ -162,11 +127,6 @@ class _QueueCells:
             self._urls[name] = pk_url(name)
         return self._urls[name](pk)
 
-    def _text(self, value) -> str:
-        """A cell's text, escaped as Django escapes (``html.escape``, quotes too), without its
-        lazy-string checks (once per cell: ~600 per page)."""
-        return escape_html(value) if value else ""
-
     def _date(self, value) -> str:
         if value is None:
             return ""
@@ -174,41 +134,32 @@ class _QueueCells:
             self._dates[value] = localize(value)  # as the template showed a date
         return self._dates[value]
 
-    def html(self, row: selectors.QueueRow) -> SafeString:
-        """The row of the queue's table (``ROW_HTML``): the row's page, its second column's
-        label (service, basis, relationship or score), its state's label, its deadline and its
-        submission time (local), every value escaped."""
+    def values(self, row: selectors.QueueRow) -> dict:
+        """The row of the queue's table as text: the row's page, its second column's label
+        (service, basis, relationship or score), its state's label, its deadline and its
+        submission time (local)."""
         url_name, detail_field, state_field = QUEUE_CELLS[row.kind]
-        text = self._text
-        detail = text(self.label(detail_field, row.detail) if row.detail is not None else "")
-        if row.kind == selectors.KIND_IDENTITY and detail:
-            detail = RELATIONSHIP_HTML.format(detail)
         due = self._date(row.due)
         if row.urgency in self._flags:
             due = f"{due} · {self._flags[row.urgency]}"
         moment = row.moment
-        return mark_safe(  # noqa: S308 - every value above is escaped
-            ROW_HTML[row.kind].format(
-                urgency=row.urgency,
-                reference=text(row.reference),
-                pk=int(row.pk),
-                kind=self._kinds[row.kind],
-                url=self.url(url_name, row.pk),
-                detail=detail,
-                name=text(row.name),
-                id_number=text(row.id_number),
-                station=text(row.station),
-                agency=(
-                    AGENCY_HTML.format(text(row.agency_code), text(row.agency_name))
-                    if row.agency_code
-                    else ""
-                ),
-                state=text(self.label(state_field, row.state) if state_field else ""),
-                to_answer=self._to_answer,
-                due=text(due),
-                submitted=(timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""),
-            )
-        )
+        return {
+            "kind": row.kind,
+            "kind_label": self._kinds[row.kind],
+            "pk": row.pk,
+            "urgency": row.urgency,
+            "reference": row.reference,
+            "url": self.url(url_name, row.pk),
+            "detail": self.label(detail_field, row.detail) if row.detail is not None else "",
+            "name": row.name,
+            "id_number": row.id_number,
+            "station": row.station,
+            "agency_code": row.agency_code,
+            "agency_name": row.agency_name,
+            "state": self.label(state_field, row.state) if state_field else "",
+            "due": due,
+            "submitted": timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "",
+        }
 
 
 def _page_number(value) -> int:
@@ -243,7 +194,7 @@ def queue_context(request) -> dict:
     shown["q"] = "" if hides_term else params["q"]
     return {
         "masked_q": mask_term(params["q"]) if hides_term else "",
-        "rows": [cells.html(row) for row in page.object_list],
+        "rows": [cells.values(row) for row in page.object_list],
         "page": page,
         "paginator": paginator,
         "params": shown,
@@ -270,4 +221,4 @@ def landing(request):
         **staff_context(request, title=admin.site.index_title),  # "Police desk", as before
         **queue_context(request),
     }
-    return TemplateResponse(request, "review/staff/queue.html", context)
+    return TemplateResponse(request, "review/staff/queue.html", context, using="jinja2")

@@ -1,10 +1,10 @@
 """Issue 29, point 3: the officer's queue (the landing page, ``/admin/``) and an application's
 desk (``/admin/permits/permitapplication/<pk>/change/``) are their own lean screens
-(``review.views.queue``, ``review.views.desk`` on ``review/staff/base.html``), not the admin's
-index and change form; the admin's list of records is one link away (``/admin/records/``); the
-acts still go through the one desk mechanism. The same access rules, through the real views:
-officers see their station only, supervisors all, an applicant and a session without the
-second factor are refused."""
+(``review.views.queue``, ``review.views.desk``: Jinja2 templates on ``review/staff/base.html``),
+not the admin's index and change form; the admin's list of records is one link away
+(``/admin/records/``); the acts still go through the one desk mechanism. The same access rules,
+through the real views: officers see their station only, supervisors all, an applicant and a
+session without the second factor are refused."""
 
 import pytest
 from django.urls import reverse
@@ -19,16 +19,25 @@ pytestmark = pytest.mark.django_db
 
 
 def template_names(response) -> list[str]:
-    return [template.name for template in response.templates]
+    """The Django templates the response rendered (the test client records only those), and
+    the page's own template when Django's Jinja2 backend rendered it (``core.jinja2``)."""
+    names = [template.name for template in response.templates]
+    if getattr(response, "template_name", None):
+        template = response.resolve_template(response.template_name)
+        if template.backend.name == "jinja2":
+            names.insert(0, template.origin.template_name)
+    return names
 
 
 def assert_lean_staff_page(response, user) -> str:
-    """Rendered on the lean staff base, with the admin's look and none of its page machinery."""
+    """Rendered on the lean staff base (Jinja2), with the admin's look and none of its page
+    machinery."""
     assert response.status_code == 200
     names = template_names(response)
-    assert "review/staff/base.html" in names
+    assert response.resolve_template(response.template_name).backend.name == "jinja2"
     assert not any(name.startswith("admin/") for name in names), names
     html = response.content.decode()
+    assert '<body class="staff-screen ' in html  # review/jinja2/review/staff/base.html
     assert 'id="nav-sidebar"' not in html  # no app list in the page or its navigation
     assert "/static/admin/css/base.css" in html  # the admin's look
     assert f"<strong>{user.display_name}</strong>" in html
@@ -145,3 +154,46 @@ def test_an_inactive_account_is_refused(client):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert app.reference not in client.get(change_url(app)).content.decode()
+
+
+def test_the_queue_and_the_desk_escape_what_people_typed(client):
+    """The Jinja2 templates autoescape (``core.jinja2``): a name, a station and an address with
+    markup in them show as text on the queue and the desk, never as markup."""
+    from applicants.models import Identity
+    from permits.models import House, Station
+
+    station, app, staff = station_with_application()
+    Station.objects.filter(pk=station.pk).update(name='<script>alert("station")</script>')
+    Identity.objects.filter(pk=app.person_id).update(full_name='<script>alert("name")</script>')
+    house = app.registration.house_id
+    House.objects.filter(pk=house).update(address="<img src=x onerror=alert(1)>")
+    client.force_login(staff["officer"])
+
+    queue = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'data-reference="{app.reference}"' in queue
+    assert "<script>" not in queue
+    assert "&lt;script&gt;alert(&#34;station&#34;)&lt;/script&gt;" in queue
+    assert "<td>&lt;*****" in queue  # the masked name: its first character, escaped
+
+    desk = client.get(change_url(app), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<script>" not in desk and "<img src=x" not in desk
+    assert "&lt;script&gt;alert(&#34;name&#34;)&lt;/script&gt;" in desk
+    assert "&lt;script&gt;alert(&#34;station&#34;)&lt;/script&gt;" in desk
+    assert "&lt;img src=x onerror=alert(1)&gt;" in desk
+
+
+def test_the_jinja2_pages_speak_the_users_language(client):
+    """Django's translation reaches the Jinja2 templates (``core.jinja2``: the i18n extension on
+    Django's gettext), and the desk's plural made in the view."""
+    from django.utils import translation
+
+    station, app, staff = station_with_application()
+    client.force_login(staff["officer"])
+    queue = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert '<html lang="zh-hans"' in queue
+    assert "<h2>待办队列</h2>" in queue and "Review queue" not in queue
+    desk = client.get(change_url(app), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert '<h2 id="facts-title">案件</h2>' in desk
+    with translation.override("zh-hans"):
+        months = translation.ngettext("%(months)s month", "%(months)s months", 12) % {"months": 12}
+    assert f"({months})" in desk and "months)" not in desk

@@ -119,7 +119,8 @@ def test_protected_uploads_keep_their_own_sandbox_policy(client):
         assert response["Content-Security-Policy"] == PROTECTED_FILE_CSP
 
 
-TEMPLATE_DIRS = [ROOT / "templates", *ROOT.glob("*/templates")]
+# Django's templates and the Jinja2 ones (the staff queue and desk, core.jinja2)
+TEMPLATE_DIRS = [ROOT / "templates", *ROOT.glob("*/templates"), *ROOT.glob("*/jinja2")]
 INLINE = re.compile(
     r"<script(?![^>]*\bsrc=)[^>]*>|\sstyle=|<style[\s>]|\son[a-z]+=|javascript:", re.I
 )
