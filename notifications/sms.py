@@ -18,7 +18,8 @@ commit, four round trips; now it is one. Its commit waits for the disk (PostgreS
 call would let the row be sent again.)
 
 The task claims in batches (issue 29, ``deliver_batch``): step 1 takes the message it is for
-and up to SMS_CLAIM_BATCH-1 other due queued ones in one statement (PostgreSQL, SKIP LOCKED),
+and up to SMS_CLAIM_BATCH-1 other due queued reminders in one statement (PostgreSQL, SKIP
+LOCKED; a code or a result is never a batch mate, so it never waits behind others),
 so a backlog shares one durable commit; steps 2 and 3 then run for each, as above. The task of a
 message already taken finds nothing to do for it (and claims the next due ones, if any). A batch
 mate that fails transiently gets its retry task with its backoff; should its own first task come
@@ -144,7 +145,10 @@ def _claim(sms_id: int, *, until=_UNSET) -> SmsMessage | None:
 def _claim_batch_sql() -> str:
     """PostgreSQL: the row asked for plus up to N-1 other due queued rows, in one statement.
 
-    The others are taken with ``FOR UPDATE SKIP LOCKED`` (a row another worker is claiming is left
+    The others are reminders only (``quiet_hours``: the daily jobs' backlog, where batching
+    pays): a code or a result a person waits for is never a batch mate, so it never waits behind
+    others' provider calls; its own task claims it first. The others are taken with
+    ``FOR UPDATE SKIP LOCKED`` (a row another worker is claiming is left
     to it, never waited for); every row, the one asked for included, is re-checked ``queued`` by
     the UPDATE after any lock wait (READ COMMITTED), so two claims never take the same row."""
     quote = connection.ops.quote_name
@@ -159,7 +163,9 @@ def _claim_batch_sql() -> str:
         f"{col['updated_at']} = %(now)s, {col['last_attempt_at']} = %(now)s "
         f"WHERE {col['status']} = %(queued)s AND ({col['id']} = %(id)s OR {col['id']} IN ("
         f"SELECT {col['id']} FROM {table} WHERE {col['status']} = %(queued)s "
-        f"AND {col['id']} <> %(id)s AND ({col['next_attempt_at']} IS NULL "
+        # batch mates are reminders only: a code or a result is never kept waiting behind
+        # others' provider calls (its own task claims it first)
+        f"AND {col['quiet_hours']} AND {col['id']} <> %(id)s AND ({col['next_attempt_at']} IS NULL "
         f"OR {col['next_attempt_at']} <= %(now)s) ORDER BY {col['id']} LIMIT %(others)s "
         f"FOR UPDATE SKIP LOCKED)) "
         f"RETURNING {returning}"

@@ -16,7 +16,7 @@ def send_sms(self, sms_id: int) -> str:
     """
     from .sms import SKIPPED, deliver_batch
 
-    # The claim also takes up to SMS_CLAIM_BATCH-1 other due messages (a backlog shares one
+    # The claim also takes up to SMS_CLAIM_BATCH-1 other due reminders (a backlog shares one
     # durable claim); their own tasks then find them taken and skip. Every message is sent before
     # this one's follow-up, which may raise Celery's Retry.
     own = SKIPPED

@@ -27,10 +27,14 @@ def postgresql_only():
         pytest.skip("the batch claim needs PostgreSQL's SKIP LOCKED (the CI run)")
 
 
-def backlog(count: int, **fields) -> list[int]:
+def backlog(count: int, *, quiet_hours: bool = True, prefix: str = "m") -> list[int]:
+    """``count`` queued reminders (the daily jobs' backlog; with ``quiet_hours=False``, codes)."""
     rows = SmsMessage.objects.bulk_create(
         SmsMessage(
-            recipient_phone="+8613900000001", body=f"m{n}", idempotency_key=f"b{n}", **fields
+            recipient_phone="+8613900000001",
+            body=f"{prefix}{n}",
+            idempotency_key=f"{prefix}-b{n}",
+            quiet_hours=quiet_hours,
         )
         for n in range(count)
     )
@@ -86,6 +90,7 @@ def test_a_message_waiting_for_its_backoff_is_not_taken_early(sms_backend, setti
         idempotency_key="later",
         attempts=1,
         next_attempt_at=timezone.now() + timedelta(minutes=5),
+        quiet_hours=True,
     )
     assert [sms_id for sms_id, _ in deliver_batch(first)] == [first]
     later.refresh_from_db()
@@ -147,3 +152,19 @@ def test_in_the_quiet_hours_a_batch_takes_no_reminder(sms_backend, settings):
     reminders = backlog(3, quiet_hours=True)
     assert [sms_id for sms_id, _ in deliver_batch(code.pk)] == [code.pk]
     assert not SmsMessage.objects.filter(pk__in=reminders).exclude(status=SmsStatus.QUEUED)
+
+
+def test_a_code_is_never_a_batch_mate_so_it_never_waits_behind_others(sms_backend, settings):
+    """Batch mates are reminders only: a sign-in code queued behind a reminder backlog is not
+    taken by a reminder's task (where it would wait behind the batch's provider calls); its own
+    task sends it, first in its claim."""
+    settings.SMS_CLAIM_BATCH = 10
+    reminders = backlog(3)
+    (code,) = backlog(1, quiet_hours=False, prefix="code")
+    taken = [sms_id for sms_id, _ in deliver_batch(reminders[0])]
+    assert taken == reminders
+    assert SmsMessage.objects.get(pk=code).status == SmsStatus.QUEUED
+    more = backlog(3, prefix="later")
+    taken = [sms_id for sms_id, _ in deliver_batch(code)]
+    assert taken == [code, *more]  # the code first, then reminders in its claim
+    assert sms_backend.sent[3][1] == "code0"
