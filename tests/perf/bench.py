@@ -612,7 +612,12 @@ WITH suspended AS (
            SELECT 1 FROM permits_permitapplication a
             WHERE a.permit_id = p.id AND a.service = 'renewal'
               AND a.state IN ('submitted', 'supplement_requested', 'accepted', 'approved'))
-    RETURNING p.id
+    RETURNING p.id, p.holder_id
+), bumped AS (
+    -- the holders' page generations (core.page_cache, issue 29): the job does it too
+    UPDATE applicants_user SET page_generation = page_generation + 1
+     WHERE id IN (SELECT account_id FROM applicants_identity
+                   WHERE id IN (SELECT holder_id FROM suspended))
 )
 INSERT INTO permits_permittransition
        (permit_id, actor_id, transition, from_state, to_state, note, created_at)

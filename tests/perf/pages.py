@@ -670,7 +670,8 @@ def summary_table(
         rows.append((page.work, today, page.goal))
     if "job" in desk:
         label, server_ms, sql_ms = desk["job"]
-        rows.append((label, f"{server_ms / sql_ms:.2f}× one SQL UPDATE", "keep ≤ 1.2×"))
+        same = "one SQL statement doing the same (suspend, log, bump)"
+        rows.append((label, f"{server_ms / sql_ms:.2f}× {same}", "keep ≤ 1.2×"))
     if sms:
         from .workers import BARE, FLOOR, WORKER
 
