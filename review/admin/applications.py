@@ -129,35 +129,8 @@ class PermitApplicationAdmin(
     list_per_page = 50
     show_full_result_count = False
     actions = ["mark_produced_selected"]
-    fieldsets = [
-        (
-            None,
-            {
-                "fields": [
-                    "reference",
-                    "service",
-                    "basis",
-                    "state",
-                    "station",
-                    "agency",
-                    "deadline",
-                    "extension_days",
-                    "extension_reason",
-                    "is_late",
-                    "submitted_at",
-                    "accepted_at",
-                    "decided_at",
-                    "produced_at",
-                    "rejection_reason",
-                    "rejection_note",
-                    "new_card_serial",
-                    "delivery_method",
-                    "tracking_number",
-                ]
-            },
-        )
-    ]
-    readonly_fields = fieldsets[0][1]["fields"]
+    # No change form: the application's page is its desk (``change_view``), which lists the facts
+    # it shows (``review.views.desk.DESK_FACTS``).
 
     def get_list_filter(self, request):
         if is_supervisor(request.user):
