@@ -7,6 +7,8 @@ transaction as the change:
 
 * ``core.fsm.run_transition()``, the one runner of every state machine's transitions, after
   the save and the history row (``bump_for(instance)``);
+* every edit of a place their pages name (a station, a house, an agency: ``watch(
+  edits_only=True)``), for everyone whose cases are there;
 * every other save or delete of a row a person's pages show: a model declares
   ``page_accounts()`` (the accounts a row concerns, as ids or as a query of ids: the
   applicant, the person, the agent who filed) and is ``watch()``-ed: its ``post_save`` and
@@ -127,13 +129,29 @@ def _on_change(sender, instance, raw=False, **kwargs):
     bump_for(instance)
 
 
-def watch(model):
+def _on_edit(sender, instance, created=False, raw=False, **kwargs):
+    if not created:
+        _on_change(sender, instance, raw=raw)
+
+
+def watch(model=None, *, edits_only: bool = False):
     """Bump the accounts of every saved or deleted row of ``model`` (which declares
-    ``page_accounts()``). Usable as a class decorator."""
-    uid = f"page_cache:{model._meta.label}"
-    post_save.connect(_on_change, sender=model, weak=False, dispatch_uid=uid + ":save")
-    post_delete.connect(_on_change, sender=model, weak=False, dispatch_uid=uid + ":delete")
-    return model
+    ``page_accounts()``). Usable as a class decorator (``@watch`` or ``@watch(edits_only=True)``).
+
+    ``edits_only``: a place many people's pages name (a station, a house, an agency): a new one
+    concerns nobody yet, and one in use cannot be deleted (PROTECT); its edits bump everyone
+    whose pages name it."""
+
+    def connect(model):
+        uid = f"page_cache:{model._meta.label}"
+        if edits_only:
+            post_save.connect(_on_edit, sender=model, weak=False, dispatch_uid=uid + ":save")
+            return model
+        post_save.connect(_on_change, sender=model, weak=False, dispatch_uid=uid + ":save")
+        post_delete.connect(_on_change, sender=model, weak=False, dispatch_uid=uid + ":delete")
+        return model
+
+    return connect(model) if model is not None else connect
 
 
 class runner_save:

@@ -468,3 +468,32 @@ def test_a_rating_and_the_stations_answer_show_on_the_next_page(client):
         )
     )
     assert "second window" in pages.get(_detail(app)).content.decode()
+
+
+def test_a_renamed_station_and_an_edited_address_show_on_the_next_page(client):
+    """A place many people's pages name: its edit bumps everyone with a case there, nobody
+    else (a new place concerns nobody: its creation bumps nothing)."""
+    from applicants.models import User
+
+    person = registered_person(months=7)
+    app = submitted(person, Service.NEW)
+    stranger = registered_person(months=7)
+    pages = Pages(client, person.account, _detail(app))
+    station = app.station
+    house = app.registration.house
+
+    def rename():
+        station.name = "龙华派出所（新址）"
+        station.save()
+
+    pages.check(rename)
+    assert "龙华派出所（新址）" in pages.get(_detail(app)).content.decode()
+
+    def readdress():
+        house.address = "海口市龙华区滨海大道 1 号"
+        house.save()
+
+    before = User.objects.get(pk=stranger.account.pk).page_generation
+    pages.check(readdress)
+    if stranger.registrations.get().house_id != house.pk:
+        assert User.objects.get(pk=stranger.account.pk).page_generation == before
