@@ -20,9 +20,10 @@ from core import pending_uploads
 from core.api.auth import revoke_device, signed_in_devices
 from core.errors import ServiceError, add_service_errors
 from core.http import client_ip
-from core.outages import RETRY_AFTER_SECONDS, cache_unreachable
+from core.outages import RETRY_AFTER_SECONDS
 from core.page_cache import person_page
 from core.personal_center import sections_for
+from core.unreachable import cache_unreachable
 from core.uploads import protected_file_response
 
 from . import services

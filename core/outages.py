@@ -20,7 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from core.api.errors import error_body
-from core.unreachable import cache_unreachable, database_unreachable, is_outage
+from core.unreachable import is_outage
 
 logger = logging.getLogger(__name__)
 
@@ -115,8 +115,6 @@ def server_error(request, *args, **kwargs) -> HttpResponse:
 
 __all__ = [
     "RETRY_AFTER_SECONDS",
-    "cache_unreachable",
-    "database_unreachable",
     "is_outage",
     "server_error",
     "unavailable_response",

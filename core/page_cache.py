@@ -38,6 +38,7 @@ import contextlib
 import functools
 import hashlib
 import os
+from contextvars import ContextVar
 from functools import wraps
 from pathlib import Path
 
@@ -123,8 +124,30 @@ def bump_sql(account_ids_sql: str) -> str:
 _RUNNER_SAVING = "_page_cache_runner_saving"
 
 
+# The accounts gathered by ``collected()`` while its block runs (None outside one).
+_COLLECTING: ContextVar[list | None] = ContextVar("page_cache_collecting", default=None)
+
+
+@contextlib.contextmanager
+def collected():
+    """Inside the block, the watched rows' bumps are gathered and sent as one UPDATE at its end
+    (put it inside the transaction of the write): a batch delete of thousands of watched rows
+    then bumps their accounts once, not once per row."""
+    accounts: list = []
+    token = _COLLECTING.set(accounts)
+    try:
+        yield
+    finally:
+        _COLLECTING.reset(token)
+    bump(accounts)
+
+
 def _on_change(sender, instance, raw=False, **kwargs):
     if raw or getattr(instance, _RUNNER_SAVING, False):
+        return
+    collecting = _COLLECTING.get()
+    if collecting is not None:
+        collecting.extend(accounts_of(instance))
         return
     bump_for(instance)
 

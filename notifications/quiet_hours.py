@@ -39,7 +39,3 @@ def quiet_until(now: datetime.datetime | None = None) -> datetime.datetime | Non
     if ends <= local:
         ends += datetime.timedelta(days=1)
     return ends
-
-
-def is_quiet(now: datetime.datetime | None = None) -> bool:
-    return quiet_until(now) is not None

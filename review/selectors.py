@@ -294,26 +294,9 @@ def follow_ups_to_answer(user, params=None) -> QuerySet[RatingFollowUp]:
     )
 
 
-def follow_up_urgency(follow_up, today: datetime.date) -> str:
-    return due_urgency(follow_up.due_on, today)
-
-
 # What each kind's row shows, read as plain values (``values_list``: no model rows, issue 29):
-# the columns of ``QueueRow`` and, for each kind, the lookup that fills each one (a column a
-# kind lacks stays empty).
-QUEUE_COLUMNS = (
-    "pk",
-    "reference",
-    "detail",
-    "name",
-    "id_number",
-    "station",
-    "agency_code",
-    "agency_name",
-    "state",
-    "due",
-    "moment",
-)
+# for each kind, the lookup that fills each column of ``QueueRow`` (a column a kind lacks stays
+# empty).
 QUEUE_LOOKUPS = {
     KIND_APPLICATION: {
         "pk": "pk",
@@ -381,12 +364,6 @@ class QueueRow:
     state: str = ""
     due: datetime.date | None = None
     moment: datetime.datetime | None = None
-    url: str = ""
-    submitted: str = ""
-
-    @property
-    def kind_label(self):
-        return KINDS[self.kind]
 
 
 def _day(moment) -> datetime.date:

@@ -97,14 +97,21 @@ class ResidenceRegistrationAdmin(DeskAdminMixin, StationScopedAdminMixin, admin.
     def house_address(self, obj):
         return obj.house.address
 
+    @staticmethod
+    def _latest_confirmation(obj):
+        """The lessor's latest confirmation, read once for the page's two fields."""
+        if not hasattr(obj, "_latest_lessor_confirmation"):
+            obj._latest_lessor_confirmation = lessor_selectors.latest_for(obj)
+        return obj._latest_lessor_confirmation
+
     @admin.display(description=_("lessor's confirmation"))
     def lessor_confirmation(self, obj):
         """Issue 31: who confirmed the address, and when (the lease's stand-in)."""
-        return lessor_selectors.describe(lessor_selectors.latest_for(obj)) or "-"
+        return lessor_selectors.describe(self._latest_confirmation(obj)) or "-"
 
     @admin.display(description=_("proof document"))
     def proof_link(self, obj):
-        if not obj.proof and lessor_selectors.latest_for(obj) is not None:
+        if not obj.proof and self._latest_confirmation(obj) is not None:
             return gettext("None: the lessor's confirmation stands for it")
         if not obj.proof:
             return gettext("Deleted after the retention period")
