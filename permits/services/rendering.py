@@ -114,8 +114,8 @@ def render_html_body(document: Document) -> str:
     return re.sub(r'\sstyle="[^"]*"', "", body)
 
 
-def render_pdf(document: Document) -> bytes:
-    """The document's PDF bytes (nothing stored)."""
+def html_to_pdf(html: str, *, identifier: bytes | None = None) -> bytes:
+    """A PDF drawn by WeasyPrint from ``html``, reading nothing but ``data:`` URLs."""
     from PIL import ImageFile
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
@@ -123,11 +123,15 @@ def render_pdf(document: Document) -> bytes:
     # Importing WeasyPrint makes Pillow accept truncated images process-wide; uploads in this
     # process must stay strict (core.uploads checks it too).
     ImageFile.LOAD_TRUNCATED_IMAGES = False
-    html = render_html(document)
     fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
     return HTML(string=html, url_fetcher=fetcher, base_url=None).write_pdf(
-        pdf_identifier=document.code.encode(),
+        pdf_identifier=identifier
     )
+
+
+def render_pdf(document: Document) -> bytes:
+    """The document's PDF bytes (nothing stored)."""
+    return html_to_pdf(render_html(document), identifier=document.code.encode())
 
 
 def render_and_store(*, document_id: int) -> Document:

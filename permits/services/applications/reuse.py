@@ -17,6 +17,7 @@ from core.errors import InvalidInput
 from core.masking import mask_name
 from permits.models import LessorConfirmation, Material
 from permits.selectors.materials import reuse_offer
+from permits.services.rendering import html_to_pdf
 
 from .applicant import upload_material
 
@@ -36,11 +37,6 @@ def _id_card_pdf(person) -> SimpleUploadedFile:
 def _lessor_certificate_pdf(confirmation) -> SimpleUploadedFile:
     """The lessor's confirmation as an accommodation certificate (住宿证明, seed 004): who
     confirmed which address for whom, and when."""
-    from PIL import ImageFile
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    ImageFile.LOAD_TRUNCATED_IMAGES = False  # as permits.services.rendering: uploads stay strict
     html = render_to_string(
         "permits/documents/lessor_certificate.html",
         {
@@ -48,8 +44,7 @@ def _lessor_certificate_pdf(confirmation) -> SimpleUploadedFile:
             "tenant": mask_name(confirmation.registration.person.full_name),
         },
     )
-    fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
-    pdf = HTML(string=html, url_fetcher=fetcher, base_url=None).write_pdf()
+    pdf = html_to_pdf(html)
     return SimpleUploadedFile("lessor-confirmation.pdf", pdf, content_type="application/pdf")
 
 
