@@ -132,3 +132,24 @@ def test_a_used_code_of_another_sending_is_still_refused(screen):
     response = screen.post(confirm, {"action": "submit", "code": wrong})
     assert response.status_code == 200
     assert "验证码错误或已过期" in response.content.decode()
+
+
+def test_a_place_no_longer_allowed_is_refused_before_the_code_is_spent(screen, monkeypatch):
+    """Bad input loses nothing: a draft's agency that stopped receiving cases is refused before
+    the SMS code is checked, so the same code still sends the case once the place is fixed."""
+    from tests.factories import AgencyFactory
+
+    monkeypatch.setattr(views.time, "sleep", lambda _seconds: None)
+    user, application, confirm = _ready_to_send(screen)
+    closed = AgencyFactory(station=application.station, accepts_applications=False)
+    PermitApplication.objects.filter(pk=application.pk).update(agency=closed)
+    code = sms_code(user.phone)
+
+    refused = screen.post(confirm, {"action": "submit", "code": code})
+    assert refused.status_code == 200
+    assert PermitApplication.objects.get(pk=application.pk).state == ApplicationState.DRAFT
+
+    PermitApplication.objects.filter(pk=application.pk).update(agency=None)
+    sent = screen.post(confirm, {"action": "submit", "code": code})
+    assert sent.status_code == 302, sent.content.decode()[-2000:]
+    assert PermitApplication.objects.get(pk=application.pk).state == ApplicationState.SUBMITTED

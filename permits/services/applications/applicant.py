@@ -230,6 +230,10 @@ def submit(
     service_type.check_submission(
         application, answers=answers, registration=registration, today=today
     )
+    # the agency chosen must still be one of the station's (issue 31): refused before the
+    # code or the password is checked, so a refusal here spends no code (checked again under
+    # the lock below)
+    check_place(application, application.agency_id)
     if sms_code:
         # A wrong try is counted (committed): call outside any atomic block
         # (consume_phone_code refuses otherwise).
