@@ -308,7 +308,10 @@ def renew_confirm(request, pk):
                 client_ip=_source(request),
             )
         except ServiceError as exc:
-            if _sent_by_an_earlier_tap(request, application, form.cleaned_data["code"]):
+            # only a refused code can be the second tap of a double tap (the first used it)
+            if exc.code == "code_wrong" and _sent_by_an_earlier_tap(
+                request, application, form.cleaned_data["code"]
+            ):
                 request.session.pop(SESSION_CONFIRM, None)
                 return redirect("kiosk:receipt", application.pk)
             add_service_errors(form, exc)

@@ -153,3 +153,24 @@ def test_a_place_no_longer_allowed_is_refused_before_the_code_is_spent(screen, m
     sent = screen.post(confirm, {"action": "submit", "code": code})
     assert sent.status_code == 302, sent.content.decode()[-2000:]
     assert PermitApplication.objects.get(pk=application.pk).state == ApplicationState.SUBMITTED
+
+
+def test_a_refusal_after_the_code_is_accepted_is_shown_at_once(screen, monkeypatch):
+    """Only a refused code can be a double tap's second request: a refusal once the code was
+    accepted (here the case changed under the kiosk) is shown at once, the screen never waits
+    for an earlier tap that does not exist."""
+    from core.errors import StaleState
+    from permits.services.applications import applicant
+
+    waits = []
+    monkeypatch.setattr(views.time, "sleep", waits.append)
+
+    def stale(*args, **kwargs):
+        raise StaleState()
+
+    user, application, confirm = _ready_to_send(screen)
+    monkeypatch.setattr(applicant, "fire", stale)
+    response = screen.post(confirm, {"action": "submit", "code": sms_code(user.phone)})
+    assert response.status_code == 200
+    assert waits == []
+    assert PermitApplication.objects.get(pk=application.pk).state == ApplicationState.DRAFT
