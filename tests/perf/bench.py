@@ -100,9 +100,9 @@ SEED_SQL = [
     (
         "accounts",
         """INSERT INTO applicants_user (id, password, is_superuser, phone, display_name, language,
-                                     is_staff, is_active, date_joined)
+                                     is_staff, is_active, date_joined, page_generation)
         SELECT g, '!', false, '+86138' || lpad(g::text, 8, '0'), 'bench' || g, 'zh-hans',
-               false, true, now() - interval '2 years'
+               false, true, now() - interval '2 years', 0
         FROM generate_series(1, %(people)s) g""",
     ),
     (
