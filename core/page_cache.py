@@ -24,7 +24,12 @@ derived from it), the release and the path with its query. A page drawn before a
 never served after it: its key names a generation that no longer is. Nothing is invalidated by
 hand; old entries expire (``PAGE_CACHE_SECONDS``).
 
-Never cached: a staff account's page, a non-GET request, an answer other than 200, a request
+A staff screen may be kept the same way (``staff_page_key``: the application desk), under the
+page generations of the accounts its record concerns, which the screen reads first, and the
+viewer's access (permissions, groups, station), with the same rules; ``serve`` does the rest.
+
+Never cached: a staff account's page (but a screen keyed by ``staff_page_key``), a non-GET
+request, an answer other than 200, a request
 with pending ``django.contrib.messages`` (the page would show them, or lose them), a response
 that sets a cookie or changes the session, a request without a CSRF cookie yet.
 
@@ -221,15 +226,17 @@ def _has_pending_messages(request) -> bool:
     return len(storage) > 0
 
 
-def page_key(request) -> str | None:
-    """The cache key of this request's page, or None when it must not be cached."""
+def _key_prefix(request) -> list[str] | None:
+    """What every kept page's key names (the release, the account and its generation, the
+    language, today, the CSRF secret, the path), or None when this request's page must not be
+    kept: a request other than GET, no signed-in account, a generation just saved as an F()
+    expression, no CSRF cookie yet (or one being rotated), pending messages."""
     from core import clock
 
-    seconds = settings.PAGE_CACHE_SECONDS
-    if seconds <= 0 or request.method != "GET":
+    if settings.PAGE_CACHE_SECONDS <= 0 or request.method != "GET":
         return None
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or user.is_staff:
+    if user is None or not user.is_authenticated:
         return None
     generation = getattr(user, FIELD, None)
     if not isinstance(generation, int):  # an F() expression just saved: unknown
@@ -239,20 +246,44 @@ def page_key(request) -> str | None:
         return None
     if _has_pending_messages(request):
         return None
-    digest = hashlib.sha256(
-        "\x1f".join(
-            (
-                _release(),
-                str(user.pk),
-                str(generation),
-                translation.get_language() or "",
-                clock.today().isoformat(),
-                secret,
-                request.get_full_path(),
-            )
-        ).encode()
-    ).hexdigest()
-    return f"person-page:{user.pk}:{generation}:{digest}"
+    return [
+        _release(),
+        str(user.pk),
+        str(generation),
+        translation.get_language() or "",
+        clock.today().isoformat(),
+        secret,
+        request.get_full_path(),
+    ]
+
+
+def page_key(request) -> str | None:
+    """The cache key of this request's page (a person's own, never staff), or None when it
+    must not be cached."""
+    user = getattr(request, "user", None)
+    if user is None or getattr(user, "is_staff", False):
+        return None
+    parts = _key_prefix(request)
+    if parts is None:
+        return None
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return f"person-page:{user.pk}:{parts[2]}:{digest}"
+
+
+def staff_page_key(request, name: str, *facts) -> str | None:
+    """The cache key of a staff screen ``name`` (issue 29: the application desk), or None when
+    it must not be kept. ``facts`` are everything else the screen depends on, which the caller
+    reads: the viewer's access (permissions, groups, station) and the page generations of
+    every account the shown record concerns. The viewer's own generation is in the key too (a
+    rename shows in the header at once)."""
+    user = getattr(request, "user", None)
+    if user is None or not getattr(user, "is_staff", False):
+        return None
+    parts = _key_prefix(request)
+    if parts is None:
+        return None
+    digest = hashlib.sha256("\x1f".join([*parts, name, *map(str, facts)]).encode()).hexdigest()
+    return f"staff-page:{name}:{user.pk}:{digest}"
 
 
 def _cacheable(request, response) -> bool:
@@ -267,39 +298,42 @@ def _cacheable(request, response) -> bool:
     return not getattr(storage, "_queued_messages", None)
 
 
+def serve(request, key: str | None, draw) -> HttpResponse:
+    """The page under ``key`` from the cache, else ``draw()`` (a view's response), kept when
+    it may be kept (``_cacheable``); with no key, ``draw()`` alone."""
+    if key is None:
+        return draw()
+    secret = request.META.get("CSRF_COOKIE")
+    cache = caches[settings.PAGE_CACHE_ALIAS]
+    entry = cache.get(key)
+    if entry is not None:
+        content, headers, used_csrf = entry
+        response = HttpResponse(content)
+        for name, value in headers:
+            response[name] = value
+        if used_csrf:
+            get_token(request)  # as the drawn page did: the cookie is kept fresh
+        response["X-Page-Cache"] = "hit"
+        return response
+    response = draw()
+    if hasattr(response, "render") and callable(response.render):
+        response = response.render()
+    if _cacheable(request, response):
+        headers = [(name, response[name]) for name in _KEPT_HEADERS if response.has_header(name)]
+        used_csrf = bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
+        if request.META.get("CSRF_COOKIE") != secret:  # rotated while drawn: not this key
+            return response
+        cache.set(key, (response.content, headers, used_csrf), settings.PAGE_CACHE_SECONDS)
+        response["X-Page-Cache"] = "miss"
+    return response
+
+
 def person_page(view):
     """Serve a person's page from the cache under its key (``page_key``), else draw it and
     keep it when it may be kept. Put it inside ``login_required``."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        key = page_key(request)
-        if key is None:
-            return view(request, *args, **kwargs)
-        secret = request.META.get("CSRF_COOKIE")
-        cache = caches[settings.PAGE_CACHE_ALIAS]
-        entry = cache.get(key)
-        if entry is not None:
-            content, headers, used_csrf = entry
-            response = HttpResponse(content)
-            for name, value in headers:
-                response[name] = value
-            if used_csrf:
-                get_token(request)  # as the drawn page did: the cookie is kept fresh
-            response["X-Page-Cache"] = "hit"
-            return response
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response = response.render()
-        if _cacheable(request, response):
-            headers = [
-                (name, response[name]) for name in _KEPT_HEADERS if response.has_header(name)
-            ]
-            used_csrf = bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
-            if request.META.get("CSRF_COOKIE") != secret:  # rotated while drawn: not this key
-                return response
-            cache.set(key, (response.content, headers, used_csrf), settings.PAGE_CACHE_SECONDS)
-            response["X-Page-Cache"] = "miss"
-        return response
+        return serve(request, page_key(request), lambda: view(request, *args, **kwargs))
 
     return wrapper

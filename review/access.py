@@ -21,6 +21,7 @@ from django.db.models.functions import Cast, Coalesce, Concat
 
 from permits.constants import StaffGroup
 from permits.models import StaffAssignment
+from permits.scoping import agency_id_of, station_id_of
 
 GROUP_NAMES_CACHE = "_staff_group_names"
 
@@ -132,3 +133,18 @@ def group_names(user) -> frozenset[str]:
         names = frozenset(user.groups.values_list("name", flat=True))
         setattr(user, GROUP_NAMES_CACHE, names)
     return names
+
+
+def access_digest(user) -> str:
+    """What a staff screen's content depends on about its viewer, as text for a cache key
+    (``core.page_cache.staff_page_key``): superuser or not, every permission, the groups, the
+    station and agency. Read from the caches ``load_staff_access`` filled (no query then)."""
+    return "|".join(
+        (
+            "superuser" if user.is_superuser else "",
+            ",".join(sorted(user.get_all_permissions())),
+            ",".join(sorted(group_names(user))),
+            str(station_id_of(user)),
+            str(agency_id_of(user)),
+        )
+    )

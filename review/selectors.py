@@ -469,6 +469,21 @@ class LandingQueue:
 DESK_RELATED = ("person", "filed_by", "station", "agency", "permit")
 
 
+def desk_generations(user, pk) -> tuple[int, int] | None:
+    """The page generations (``core.page_cache``) of the accounts the application ``pk``
+    concerns (who filed it, the person's own), if it is within the user's scope; None
+    otherwise. Whatever its desk shows bumps one of them: its transitions, materials, papers,
+    the person's identity, registration and permit, the places named."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    rows = scope_to_station(PermitApplication.objects.filter(pk=pk), user).values_list(
+        "filed_by__page_generation", "person__account__page_generation"
+    )
+    return next(iter(rows.order_by()), None)
+
+
 def desk_application(user, pk) -> PermitApplication | None:
     """The application ``pk`` with what its desk shows, if it is within the user's scope
     (``permits.scoping``: their station's, all for a supervisor); None otherwise."""

@@ -20,7 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import ngettext
 
-from core import clock
+from core import clock, page_cache
 from core.display import pk_url
 from permits import rules
 from permits.constants import ApplicationState
@@ -32,6 +32,7 @@ from permits.selectors.registrations import residence_chain_since, residence_per
 from permits.services.applications.eligibility import check_eligibility
 
 from .. import selectors
+from ..access import access_digest
 from ..desks.applications import APPLICATION_DESK
 from ..desks.identities import PHOTOS as IDENTITY_PHOTOS
 from . import can_reveal_id
@@ -211,15 +212,28 @@ def desk_context(request, application) -> dict:
 def desk_view(request, object_id):
     """The desk of one application of the user's scope (404 outside it, whatever the method),
     for staff who may view applications (403 otherwise); read only (a POST is refused, 403,
-    as the admin's read-only change form refused it)."""
+    as the admin's read-only change form refused it).
+
+    Kept in the page cache (``core.page_cache.staff_page_key``) under the page generations of
+    the accounts the case concerns, read by one small query first, and the viewer's access: any
+    change the desk shows bumps one of those generations in the change's own transaction (the
+    one transition runner, the watched rows, the daily jobs), so a kept desk is never stale."""
     user = request.user
     if not user.has_perm(DESK_PERMISSION):
         raise PermissionDenied
-    application = selectors.desk_application(user, object_id)
-    if application is None:
+    generations = selectors.desk_generations(user, object_id)
+    if generations is None:
         raise Http404
     if request.method not in ("GET", "HEAD"):
         raise PermissionDenied  # nothing is edited here (the acts post to their own URLs)
+    key = page_cache.staff_page_key(request, "desk", object_id, access_digest(user), *generations)
+    return page_cache.serve(request, key, lambda: _draw_desk(request, object_id))
+
+
+def _draw_desk(request, object_id):
+    application = selectors.desk_application(request.user, object_id)
+    if application is None:  # left the user's scope since the generations were read
+        raise Http404
     context = {
         **staff_context(request, title=application.reference),
         **desk_context(request, application),
