@@ -60,6 +60,16 @@ def _fast_password_hasher(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def _forget_settled_sms():
+    """The SMS worker remembers the batch mates it settled (``notifications.sms``), by id; a
+    rolled-back test's ids come again in the next one on SQLite."""
+    from notifications.sms import forget_settled
+
+    forget_settled()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import caches
 

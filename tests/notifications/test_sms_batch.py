@@ -81,6 +81,46 @@ def test_one_claim_statement_takes_the_batch(sms_backend, settings):
     assert SmsMessage.objects.filter(status=SmsStatus.QUEUED).count() == 2
 
 
+def test_a_batch_mates_own_task_in_the_same_worker_makes_no_query(sms_backend, settings):
+    """The worker that claimed and sent a batch mate knows it: the mate's own task, which comes
+    after, skips the claim (a settled row never returns to ``queued``); in another worker it
+    claims and finds nothing, as before."""
+    from notifications.sms import forget_settled
+
+    settings.SMS_CLAIM_BATCH = 10
+    ids = backlog(10)
+    assert len(deliver_batch(ids[0])) == 10
+    with CaptureQueriesContext(connection) as queries:
+        for sms_id in ids[1:]:
+            assert deliver_batch(sms_id) == []
+    assert len(queries) == 0
+    with CaptureQueriesContext(connection) as queries:  # asked again (a redelivered task)
+        assert deliver_batch(ids[1]) == []
+    assert claims(queries) == 1
+    forget_settled()  # as another worker process
+    with CaptureQueriesContext(connection) as queries:
+        assert deliver_batch(ids[2]) == []
+    assert claims(queries) == 1
+    assert len(sms_backend.sent) == 10
+
+
+def test_a_batch_mate_left_for_a_retry_is_claimed_by_its_own_task(sms_backend, settings):
+    """Only a settled mate is skipped: one that failed transiently is queued again, and its
+    own task claims it (and sends it) as before."""
+    settings.SMS_CLAIM_BATCH = 3
+    ids = backlog(3)
+    sms_backend.script = ["ok", "transient", "ok", "ok"]
+    outcomes = dict(deliver_batch(ids[0]))
+    assert outcomes[ids[1]].status == "retry"
+    assert SmsMessage.objects.get(pk=ids[1]).status == SmsStatus.QUEUED
+    with CaptureQueriesContext(connection) as queries:
+        assert deliver_batch(ids[2]) == []  # settled here: skipped
+    assert len(queries) == 0
+    assert [(sms_id, o.status) for sms_id, o in deliver_batch(ids[1])] == [(ids[1], "sent")]
+    assert SmsMessage.objects.get(pk=ids[1]).status == SmsStatus.SENT
+    assert len(sms_backend.sent) == 3
+
+
 def test_a_message_waiting_for_its_backoff_is_not_taken_early(sms_backend, settings):
     settings.SMS_CLAIM_BATCH = 10
     (first,) = backlog(1)

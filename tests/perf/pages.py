@@ -83,6 +83,8 @@ end
 
 # A person's pages, kept by ``core.page_cache`` (the others are drawn every time).
 PERSON_PAGES = ("me", "list1", "list100", "application", "affairs")
+# Pages the page cache keeps: a person's, and the application desk (``staff_page_key``).
+CACHED_PAGES = (*PERSON_PAGES, "desk")
 
 # The pages served by the lean staff screens (issue 29, point 3), and what their body carries.
 STAFF_SCREENS = ("queue", "desk")
@@ -126,7 +128,7 @@ class Page:
 
     @property
     def cached(self) -> bool:
-        return self.key in PERSON_PAGES
+        return self.key in CACHED_PAGES
 
     @property
     def ratios(self) -> list[float]:
@@ -639,7 +641,8 @@ def rounds_table(pages: list[Page], write, *, seconds: float, rounds: int) -> No
     write(
         "(req/s: median of the rounds; ratio: median of each round's page/bare; p50/p95: the "
         f"page's latency at {CONNECTIONS} connections, median of the rounds' percentiles; "
-        "drawn: a person's page drawn by a portal with the page cache off, against the same "
+        "drawn: a kept page (a person's, the desk) drawn by a portal with the page cache off, "
+        "against the same "
         "bare rounds, as the first view after a change is)"
     )
 
@@ -648,9 +651,9 @@ def summary_table(
     pages: list[Page], write, *, desk: dict | None = None, sms: dict | None = None
 ) -> None:
     """The issue's table: work | today | goal. ``desk``: the in-process table's figures,
-    ``queue`` and ``desk`` as (queries, Django ms, one SQL ms), ``job`` as (label, job ms, one
-    SQL ms); ``sms``: messages/s by loop (``tests.perf.workers.sms_rates``); without them
-    (``--only pages``) the rows show the pages alone."""
+    ``queue`` as (queries, Django ms, one SQL ms), ``desk`` with its drawn ms after them, ``job``
+    as (label, job ms, one SQL ms); ``sms``: (messages/s, ratio to bare) by loop
+    (``tests.perf.workers.sms_rates``); without them (``--only pages``) the pages alone."""
     desk = desk or {}
     rows = []
     for page in pages:
@@ -663,8 +666,10 @@ def summary_table(
         if page.drawn_ratio is not None:
             today += f"; drawn (the first view after a change) {page.drawn_ratio:.2f}"
         if page.key in desk:
-            queries, server_ms, sql_ms = desk[page.key]
+            queries, server_ms, sql_ms, *drawn_ms = desk[page.key]
             today += f"; {queries} queries, {server_ms / sql_ms:.1f}× its one SQL"
+            if drawn_ms:
+                today += f" (drawn {drawn_ms[0] / sql_ms:.1f}×)"
         elif page.queries is not None:
             today += f"; {page.queries} queries"
         rows.append((page.work, today, page.goal))
@@ -673,14 +678,18 @@ def summary_table(
         same = "one SQL statement doing the same (suspend, log, bump)"
         rows.append((label, f"{server_ms / sql_ms:.2f}× {same}", "keep ≤ 1.2×"))
     if sms:
-        from .workers import BARE, FLOOR, WORKER
+        from django.conf import settings
 
-        bare = sms[BARE]
+        from .workers import BARE, FLOOR, SMS_ROUNDS, WORKER
+
+        (bare, _), (worker, ratio), (_, floor) = sms[BARE], sms[WORKER], sms[FLOOR]
         rows.append(
             (
                 "SMS worker, messages/s",
-                f"{sms[WORKER] / bare:.2f} of a bare twilio-client loop ({sms[WORKER]:.0f} vs "
-                f"{bare:.0f}/s); the floor, bare + one durable UPDATE: {sms[FLOOR] / bare:.2f}",
+                f"{ratio:.2f} of a bare twilio-client loop, batches of {settings.SMS_CLAIM_BATCH} "
+                f"({worker:.0f} vs {bare:.0f}/s; "
+                f"median of {SMS_ROUNDS} rounds' ratios); the floor, bare + one durable UPDATE: "
+                f"{floor:.2f}",
                 "≥ 0.8",
             )
         )
