@@ -220,6 +220,54 @@ def test_a_one_time_notice_after_deemed_acceptance_is_refused_by_the_desk(client
     assert not Document.objects.filter(application=app, kind=DocumentKind.SUPPLEMENT).exists()
 
 
+def _accepted_notices(app) -> list:
+    from notifications.constants import NotificationKind
+    from notifications.models import Notification
+
+    return list(
+        Notification.objects.filter(
+            recipient=app.filed_by, kind=NotificationKind.APPLICATION_ACCEPTED
+        ).values_list("kind", flat=True)
+    )
+
+
+def test_a_desk_act_that_finds_the_submission_deemed_accepted_tells_the_applicant_once(client):
+    """The desk's refused one-time notice records the acceptance (above) and tells the applicant
+    it was accepted, with the deadline, as the daily job would; the job after it tells nobody
+    twice. An officer's acceptance of such a submission sends its own notice (with the paper),
+    once."""
+    from notifications.constants import NotificationKind
+    from notifications.models import Notification
+    from permits.services.permits import deem_overdue_submissions_accepted, notify_deemed_accepted
+    from tests.review.helpers import act, station_with_application
+
+    station, app, staff = station_with_application()
+    received_on = timezone.localdate() - datetime.timedelta(days=20)
+    PermitApplication.objects.filter(pk=app.pk).update(submitted_at=_at(received_on))
+    client.force_login(staff["officer"])
+    code = app.requirements()[0].code
+    act(client, app, "request_supplement", **{f"flag_{code}": "on", f"reason_{code}": "unclear"})
+    app.refresh_from_db()
+    assert app.state == ApplicationState.ACCEPTED
+    assert len(_accepted_notices(app)) == 1
+    deem_overdue_submissions_accepted()
+    notify_deemed_accepted(application_ids=[app.pk])  # the daily job's notices, once more
+    assert len(_accepted_notices(app)) == 1
+
+    _station, other, staff = station_with_application()
+    PermitApplication.objects.filter(pk=other.pk).update(submitted_at=_at(received_on))
+    client.force_login(staff["officer"])
+    act(client, other, "accept")
+    other.refresh_from_db()
+    assert other.state == ApplicationState.ACCEPTED
+    assert len(_accepted_notices(other)) == 1
+    paper = Document.objects.get(application=other, kind=DocumentKind.ACCEPTANCE)
+    notice = Notification.objects.get(
+        recipient=other.filed_by, kind=NotificationKind.APPLICATION_ACCEPTED
+    )
+    assert notice.link.endswith(f"#document-{paper.pk}")  # the notice links to the paper
+
+
 def test_a_refusal_after_deemed_acceptance_is_a_refusal_to_approve(client):
     from tests.review.helpers import act, station_with_application
 

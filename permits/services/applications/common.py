@@ -129,11 +129,14 @@ def _deemed_acceptance_days() -> int:
     return rules.configured_deemed_acceptance_days()
 
 
-def settle_deemed_acceptance(application) -> bool:
+def settle_deemed_acceptance(application, *, tell: bool = True) -> bool:
     """Administrative Licensing Law Art. 32, checked by each desk act itself (not only by the
     daily job): a submission left without acceptance or notice for the statutory working days
     counts as accepted on receipt (rules.is_deemed_accepted); this records it now, in its own
-    transaction, so it stands whatever the act then does. True when it was deemed accepted."""
+    transaction, so it stands whatever the act then does, and tells the applicant as the daily
+    job would (the same "accepted" notice and event key: never told twice). ``tell=False``: the
+    caller sends the notice itself (the officer's acceptance, with its paper). True when it was
+    deemed accepted."""
     received = application.received_at
     if application.state != ApplicationState.SUBMITTED or received is None:
         return False
@@ -148,6 +151,10 @@ def settle_deemed_acceptance(application) -> bool:
         note="Deemed accepted on receipt: no acceptance or notice within the statutory working "
         "days (Administrative Licensing Law Art. 32).",
     )
+    if tell:
+        from ..permits import notify_deemed_accepted
+
+        notify_deemed_accepted(application_ids=[application.pk])
     return True
 
 

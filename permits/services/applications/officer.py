@@ -40,7 +40,7 @@ def accept(*, user, application, note: str = "") -> PermitApplication:
         )
 
     require_permission(application, "accept", user)
-    if settle_deemed_acceptance(application):
+    if settle_deemed_acceptance(application, tell=False):  # told below, with the paper
         with transaction.atomic():
             after(application)
         return application
