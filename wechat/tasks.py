@@ -23,13 +23,20 @@ def send_notice(self, notice_id: int) -> str:
 
 @shared_task(name="wechat.sweep_queued_notices", ignore_result=True)
 def sweep_queued_notices() -> int:
-    """Re-enqueue notices stuck in ``queued`` (the broker was down at commit, a lost retry)."""
+    """Re-enqueue notices stuck in ``queued`` (the broker was down at commit, a lost retry);
+    send the SMS instead of those left ``sending`` (a worker killed mid-call, a fallback rolled
+    back: ``settle_stale_sending``). Returns the number re-enqueued."""
     from django.utils import timezone
 
     from .constants import NoticeStatus
     from .models import WechatNotice
-    from .services.notices import stale_queued
+    from .services.notices import settle_stale_sending, stale_queued, stale_sending
 
+    for notice_id in stale_sending():
+        try:
+            settle_stale_sending(notice_id)
+        except Exception:  # the next sweep tries again (still sending)
+            logger.exception("Sweep could not settle WeChat notice %s; will try again", notice_id)
     enqueued = []
     for notice_id in stale_queued():
         try:

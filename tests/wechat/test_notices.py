@@ -265,6 +265,42 @@ def test_the_sweep_sends_a_notice_left_queued_once(
     assert sweep_queued_notices() == 0
 
 
+def test_the_sweep_sends_the_sms_instead_of_a_notice_left_sending_once(
+    person, wechat_on, sms_backend, django_capture_on_commit_callbacks
+):
+    """A worker killed mid-call (or a fallback SMS rolled back with the row's record) leaves the
+    notice ``sending``: WeChat cannot be asked whether it has it, so once no worker can hold it
+    any more the sweep sends the SMS instead, once; a notice still young is left alone."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wechat.tasks import sweep_queued_notices
+
+    notification = notify(person, NotificationKind.APPLICATION_APPROVED, {}, event_key="stuck")
+    notice = WechatNotice.objects.get(notification=notification)
+    WechatNotice.objects.filter(pk=notice.pk).update(  # claimed, then its worker was killed
+        status=NoticeStatus.SENDING, attempts=1, updated_at=timezone.now()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep_queued_notices()
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.SENDING  # too young: a worker may still hold it
+    assert sms_count(notification) == 0
+    WechatNotice.objects.filter(pk=notice.pk).update(
+        updated_at=timezone.now() - timedelta(minutes=6)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep_queued_notices()
+    notice.refresh_from_db()
+    assert (notice.status, notice.error_code) == (NoticeStatus.SMS_INSTEAD, "stale_sending")
+    assert sms_count(notification) == 1 and len(sms_backend.sent) == 1
+    assert wechat_on.sent == []  # never sent again on WeChat
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep_queued_notices()  # again: nothing more
+    assert sms_count(notification) == 1 and len(sms_backend.sent) == 1
+
+
 def test_a_fallback_sms_keeps_the_hour_notify_was_told(
     person, wechat_on, sms_backend, settings, monkeypatch, django_capture_on_commit_callbacks
 ):

@@ -12,6 +12,9 @@
    - nothing reached WeChat (no connection, HTTP 5xx, busy -1, a token still refused after the
      refresh): back to ``queued`` with a backoff, at most WECHAT_MAX_ATTEMPTS, then SMS instead;
    - no answer (read timeout): ``unknown``, never resent (WeChat may have it).
+
+A notice left ``sending`` (a worker killed mid-call, or its SMS instead rolled back) is taken by
+the sweep after SMS_SENDING_TIMEOUT_SECONDS and its SMS sent instead (``settle_stale_sending``).
 """
 
 from __future__ import annotations
@@ -223,6 +226,34 @@ def reconcile_job_finished(*, msgid: str, status: str) -> bool:
         )
     logger.warning("WeChat notice %s not delivered (%s); the SMS goes instead", notice.pk, status)
     return True
+
+
+def stale_sending(*, limit: int = 500) -> list[int]:
+    """Notices left ``sending`` longer than SMS_SENDING_TIMEOUT_SECONDS: the worker holding one
+    was killed mid-call, or its SMS instead was rolled back with the row's record (a refused
+    notice whose fallback SMS was never written). No live worker still holds them (the call
+    times out after WECHAT_TIMEOUT_SECONDS)."""
+    cutoff = timezone.now() - timedelta(seconds=settings.SMS_SENDING_TIMEOUT_SECONDS)
+    return list(
+        WechatNotice.objects.filter(status=NoticeStatus.SENDING, updated_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def settle_stale_sending(notice_id: int) -> Outcome:
+    """A notice left ``sending`` (``stale_sending``): whether WeChat has it cannot be asked (no
+    msgid came back), so the SMS goes instead, once (its own idempotency key), rather than
+    nothing: the person may be told twice, on two channels, never not at all and never by two
+    SMS. Only over ``sending`` (two sweeps never both act)."""
+    notice = (
+        WechatNotice.objects.select_related("notification__recipient")
+        .filter(pk=notice_id, status=NoticeStatus.SENDING)
+        .first()
+    )
+    if notice is None:
+        return SKIPPED
+    return _sms_instead(notice, "stale_sending", "left sending: its worker stopped mid-call")
 
 
 def stale_queued(*, limit: int = 500) -> list[int]:
