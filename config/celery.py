@@ -172,7 +172,10 @@ def _record_daily_job_success(sender=None, **kwargs) -> None:
     name = getattr(sender, "name", "")
     if TASK_QUEUES.get(name) != DAILY_QUEUE:
         return
-    from core.jobs import record_success
+    from core.jobs import record_success, was_skipped
+
+    if was_skipped(sender):  # another run was doing the work: not this run's success
+        return
 
     try:
         record_success(name)

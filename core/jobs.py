@@ -88,9 +88,28 @@ def lease(name: str, *, seconds: int | None = None):
             release_lease(name, token)
 
 
+SKIPPED_RUN = "portal_skipped_run"
+
+
+def _mark_skipped() -> None:
+    """Mark the running task's request: this run did nothing, so it is no success to record
+    (``config.celery``'s ``task_success`` handler reads it; the request lives until then)."""
+    from celery import current_task
+
+    if current_task is not None and current_task.request is not None:
+        setattr(current_task.request, SKIPPED_RUN, True)
+
+
+def was_skipped(task) -> bool:
+    """Whether ``task``'s current run found the job running elsewhere (``single_run``)."""
+    return bool(getattr(getattr(task, "request", None), SKIPPED_RUN, False))
+
+
 def single_run(func):
     """A daily job's task body runs only when no other run of it is under way; a second run at
-    the same time returns None at once and does nothing (logged). Put under ``@shared_task``."""
+    the same time returns None at once and does nothing (logged), and is not recorded as the
+    job's success (``was_skipped``: monitoring must not call a job fresh while the run doing the
+    work may still fail). Put under ``@shared_task``."""
     name = f"{func.__module__}.{func.__qualname__}"
 
     @functools.wraps(func)
@@ -98,6 +117,7 @@ def single_run(func):
         with lease(name) as held:
             if not held:
                 logger.warning("%s is already running elsewhere: this run does nothing", name)
+                _mark_skipped()
                 return None
             return func(*args, **kwargs)
 

@@ -89,3 +89,20 @@ def test_a_lease_left_by_a_killed_run_expires():
     release_lease("job", fresh)
     with lease("job") as held:
         assert held
+
+
+@pytest.mark.django_db
+def test_a_skipped_run_is_not_recorded_as_the_jobs_success():
+    """A run that found the job running elsewhere did nothing: monitoring (JobRun, the
+    /metrics gauge and /healthz's stale jobs) must not count it as the job's success while
+    the run doing the work may still fail. The run that does the work is recorded."""
+    from core.jobs import last_successes
+
+    name = "permits.delete_expired_files"
+    holder = take_lease(f"{tasks.delete_expired_files.run.__module__}.delete_expired_files")
+    assert holder
+    assert tasks.delete_expired_files.apply().result is None  # skipped: the lease is held
+    assert last_successes([name])[name] is None
+    release_lease(f"{tasks.delete_expired_files.run.__module__}.delete_expired_files", holder)
+    assert tasks.delete_expired_files.apply().result is not None
+    assert last_successes([name])[name] is not None
