@@ -229,7 +229,7 @@ class PermitApplicationAdmin(
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The application's page is its desk, ``review.views.desk`` (not the admin's change
         form: nothing here is edited through a form); the acts post to ``desk_act_view``."""
-        return desk_view(request, object_id)
+        return desk_view(self, request, object_id)
 
     def desk_act_page_context(self, request, application) -> dict:
         return {"application": application, "title_object": application.reference}

@@ -33,7 +33,6 @@ from permits.services.applications.eligibility import check_eligibility
 
 from .. import selectors
 from ..access import access_digest
-from ..desks.applications import APPLICATION_DESK
 from ..desks.identities import PHOTOS as IDENTITY_PHOTOS
 from . import can_reveal_id
 from .staff import staff_context
@@ -119,26 +118,16 @@ def desk_verdict(application, today, *, chain_since) -> list[str] | None:
     )
 
 
-def desk_acts(application, user) -> list[dict]:
-    """The acts this user may do on this application now, each with the URL of its form (the
-    desk's act view: ``DeskAdminMixin.desk_act_view``)."""
-    url = reverse("admin:review_application_act", args=[application.pk, "-act-"])
-    return [
-        {"act": act, "url": url.replace("-act-", act.name)}
-        for act in APPLICATION_DESK.allowed_acts(application, user)
-    ]
-
-
 def _materials(application) -> list:
     materials = list(
         application.materials.select_related(
             "requirement", "photo_receipt", "lessor_confirmation"
         ).order_by("requirement__order", "requirement__code", "-version")
     )
-    url = reverse("admin:review_application_material", args=[application.pk, 0])
-    head = url[: url.rindex("/0/") + 1]
     for material in materials:
-        material.url = f"{head}{material.pk}/"
+        material.url = reverse(
+            "admin:review_application_material", args=[application.pk, material.pk]
+        )
         material.is_pdf = (material.content_type or "").endswith("pdf") or (
             material.file.name.lower().endswith(".pdf")
         )
@@ -153,7 +142,10 @@ def _months(months: int) -> str:
     return ngettext("%(months)s month", "%(months)s months", months) % {"months": months}
 
 
-def desk_context(request, application) -> dict:
+def desk_context(model_admin, request, application) -> dict:
+    """The desk's page: the acts this user may do now and the history, as the one desk
+    mechanism builds them for every desk (``DeskAdminMixin.desk_context``), and what an
+    application's desk shows besides."""
     today = clock.today()
     user = request.user
     person = application.person
@@ -168,15 +160,13 @@ def desk_context(request, application) -> dict:
             registration.state,
         )[0]
     )
-    photo_url = reverse("applicants:identity_file", args=[person.pk, "-kind-"])
     return {
-        "desk_acts": desk_acts(application, user),
-        "history": APPLICATION_DESK.history(application),
+        **model_admin.desk_context(request, application),  # desk_acts, desk_version, history
         "facts": desk_facts(application),
         "clock": desk_clock(application, today),
         "verdict": desk_verdict(application, today, chain_since=chain_since),
         "id_photos": [
-            (label, photo_url.replace("-kind-", kind))
+            (label, reverse("applicants:identity_file", args=[person.pk, kind]))
             for kind, field, label in IDENTITY_PHOTOS
             if getattr(person, field)
         ],
@@ -209,7 +199,7 @@ def desk_context(request, application) -> dict:
     }
 
 
-def desk_view(request, object_id):
+def desk_view(model_admin, request, object_id):
     """The desk of one application of the user's scope (404 outside it, whatever the method),
     for staff who may view applications (403 otherwise); read only (a POST is refused, 403,
     as the admin's read-only change form refused it).
@@ -227,15 +217,15 @@ def desk_view(request, object_id):
     if request.method not in ("GET", "HEAD"):
         raise PermissionDenied  # nothing is edited here (the acts post to their own URLs)
     key = page_cache.staff_page_key(request, "desk", object_id, access_digest(user), *generations)
-    return page_cache.serve(request, key, lambda: _draw_desk(request, object_id))
+    return page_cache.serve(request, key, lambda: _draw_desk(model_admin, request, object_id))
 
 
-def _draw_desk(request, object_id):
+def _draw_desk(model_admin, request, object_id):
     application = selectors.desk_application(request.user, object_id)
     if application is None:  # left the user's scope since the generations were read
         raise Http404
     context = {
         **staff_context(request, title=application.reference),
-        **desk_context(request, application),
+        **desk_context(model_admin, request, application),
     }
     return TemplateResponse(request, "review/staff/desk.html", context, using="jinja2")
