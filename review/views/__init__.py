@@ -120,6 +120,9 @@ def handover_view(model_admin, request):
         application = (
             model_admin.get_queryset(request)
             .select_related("person", "station", "filed_by")
+            # an agency's staff hand over only the cards collected at their agency, as their
+            # queues list them (a card collected at the station is the station's)
+            .filter(selectors.hand_over_condition(request.user))
             .filter(Q(reference__iexact=code) | Q(pickup_code=code))
             .first()
         )

@@ -317,6 +317,25 @@ def test_the_agencys_hand_over_queue_lists_only_the_cards_collected_at_the_agenc
     }
 
 
+def test_the_window_handover_finds_for_an_agency_only_the_cards_collected_there(client, world):
+    """Review of issue 31: the window handover page, like the queues, offers an agency's staff
+    only the cards collected at their agency; one collected at the station is not found there
+    (the act would refuse it), and the station's clerk finds it."""
+    at_station = _produced_at_agency(world)
+    svc.choose_pickup(user=at_station.filed_by, application=at_station)
+    at_station.refresh_from_db()
+    page = reverse("admin:review_handover")
+    client.force_login(world["a1_staff"])
+    for code in (at_station.reference, at_station.pickup_code):
+        response = client.get(page, {"code": code})
+        assert response.status_code == 200
+        assert response.context["application"] is None and response.context["not_found"]
+    client.force_login(world["clerk_a"])
+    response = client.get(page, {"code": at_station.pickup_code})
+    assert response.context["application"] == at_station
+    assert response.context["collect_form"] is not None
+
+
 def test_the_handover_receipt_names_the_agency_the_card_was_collected_at(client, world):
     """Gap of issue 31: as the acceptance notice names the agency it was accepted at, the
     receipt of handover names the agency whose window handed the card over (and its station)."""
