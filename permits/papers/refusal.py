@@ -64,20 +64,17 @@ class RefusalNotice(ApplicationPaper):
 
     def facts(self, application, *, note: str = "", from_state: str = "") -> dict:
         decided_on = timezone.localdate(application.decided_at or timezone.now())
-        # the notice reaches My Affairs (and the SMS is sent) the day it is decided: the remedies
-        # run from that receipt (rules.remedy_deadlines, Civil Code Art. 203 applied)
-        received_on = decided_on
-        reconsider_by, sue_by = rules.remedy_deadlines(received_on)
+        remedies = rules.refusal_remedies(decided_on)  # as the case's page states them
         return {
             "stage": NOT_ACCEPTED if from_state != ApplicationState.ACCEPTED else NOT_APPROVED,
             "reason": application.rejection_reason,
             "reason_note": application.rejection_note,
             "decided_on": decided_on.isoformat(),
-            "received_on": received_on.isoformat(),
-            "reconsideration_days": rules.RECONSIDERATION_DAYS,
-            "reconsider_by": reconsider_by.isoformat(),
-            "lawsuit_months": rules.LAWSUIT_MONTHS,
-            "sue_by": sue_by.isoformat(),
+            "received_on": remedies.received_on.isoformat(),
+            "reconsideration_days": remedies.reconsideration_days,
+            "reconsider_by": remedies.reconsider_by.isoformat(),
+            "lawsuit_months": remedies.lawsuit_months,
+            "sue_by": remedies.sue_by.isoformat(),
         }
 
     def printed_facts(self, facts: dict, document) -> dict:

@@ -131,6 +131,8 @@ from .papers import (
     LAWSUIT_MONTHS,
     RECONSIDERATION_DAYS,
     RESIDENCE_CERTIFICATE_VALID_DAYS,
+    Remedies,
+    refusal_remedies,
     remedy_deadlines,
     residence_certificate_valid_until,
 )
@@ -219,6 +221,8 @@ __all__ = [
     "new_permit_valid_until",
     "next_working_day",
     "normalize_region_code",
+    "Remedies",
+    "refusal_remedies",
     "remedy_deadlines",
     "renewal_opens_on",
     "renewal_window",

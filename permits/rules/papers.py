@@ -4,6 +4,7 @@ certificate is valid."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -14,6 +15,8 @@ __all__ = [
     "LAWSUIT_MONTHS",
     "RECONSIDERATION_DAYS",
     "RESIDENCE_CERTIFICATE_VALID_DAYS",
+    "Remedies",
+    "refusal_remedies",
     "remedy_deadlines",
     "residence_certificate_valid_until",
 ]
@@ -39,6 +42,34 @@ def remedy_deadlines(received_on: date) -> tuple[date, date]:
     return (
         next_working_day(received_on + timedelta(days=RECONSIDERATION_DAYS)),
         next_working_day(received_on + relativedelta(months=LAWSUIT_MONTHS)),
+    )
+
+
+@dataclass(frozen=True)
+class Remedies:
+    """What a refused person may do and by when, as the refusal notice and the case's page
+    state it."""
+
+    received_on: date
+    reconsideration_days: int
+    reconsider_by: date
+    lawsuit_months: int
+    sue_by: date
+
+
+def refusal_remedies(decided_on: date) -> Remedies:
+    """The remedies of a refusal decided on ``decided_on``: the refusal notice reaches the
+    person's My Affairs (and the SMS is sent) the day it is decided, so the periods run from
+    that receipt (``remedy_deadlines``: Administrative Reconsideration Law Art. 20,
+    Administrative Procedure Law Art. 46, Civil Code Arts. 201 and 203)."""
+    received_on = decided_on
+    reconsider_by, sue_by = remedy_deadlines(received_on)
+    return Remedies(
+        received_on=received_on,
+        reconsideration_days=RECONSIDERATION_DAYS,
+        reconsider_by=reconsider_by,
+        lawsuit_months=LAWSUIT_MONTHS,
+        sue_by=sue_by,
     )
 
 

@@ -75,15 +75,16 @@ def _supplement_items(application, requirements_by_code, reuploaded) -> list[dic
 
 def _remedies(application) -> dict:
     """What a refused person may do and by when (the refusal notice's route, issue 27)."""
-    decided_on = timezone.localdate(application.decided_at or timezone.now())
-    reconsider_by, sue_by = rules.remedy_deadlines(decided_on)
+    remedies = rules.refusal_remedies(
+        timezone.localdate(application.decided_at or timezone.now())
+    )
     return {
         # the station decides and signs the refusal notice (issue 25, point 4): the page says so
         "authority": application.station.name,
-        "reconsideration_days": rules.RECONSIDERATION_DAYS,
-        "reconsider_by": reconsider_by,
-        "lawsuit_months": rules.LAWSUIT_MONTHS,
-        "sue_by": sue_by,
+        "reconsideration_days": remedies.reconsideration_days,
+        "reconsider_by": remedies.reconsider_by,
+        "lawsuit_months": remedies.lawsuit_months,
+        "sue_by": remedies.sue_by,
     }
 
 
