@@ -82,4 +82,8 @@ class RefusalNotice(ApplicationPaper):
         reason = facts.get("reason")
         facts["reason_label"] = choice_label(ApplicationRejectionReason, reason)
         facts["legal_basis"] = legal_basis(facts.get("service"), reason)
+        # what the remedies cite, in the language printed (the rules' own, never the template's)
+        facts["reconsideration_basis"] = rules.RECONSIDERATION_BASIS
+        facts["lawsuit_basis"] = rules.LAWSUIT_BASIS
+        facts["last_day_basis"] = rules.LAST_DAY_BASIS
         return facts

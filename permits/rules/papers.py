@@ -8,11 +8,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
+from django.utils.translation import gettext_lazy as _
 
 from .clock import next_working_day
 
 __all__ = [
+    "LAST_DAY_BASIS",
+    "LAWSUIT_BASIS",
     "LAWSUIT_MONTHS",
+    "RECONSIDERATION_BASIS",
     "RECONSIDERATION_DAYS",
     "RESIDENCE_CERTIFICATE_VALID_DAYS",
     "Remedies",
@@ -27,6 +31,11 @@ RECONSIDERATION_DAYS = 60
 #: Administrative Procedure Law Art. 46: a lawsuit is brought within 6 months of knowing the
 #: decision.
 LAWSUIT_MONTHS = 6
+#: What a page or paper cites for each of them (never typed into a template): the periods above,
+#: and the rest-day rule of their last day (Civil Code Art. 203).
+RECONSIDERATION_BASIS = _("Administrative Reconsideration Law, Art. 20")
+LAWSUIT_BASIS = _("Administrative Procedure Law, Art. 46")
+LAST_DAY_BASIS = _("Civil Code Art. 203")
 #: Issue 16 (a decision of the portal; the seeds are silent): a residence certificate (居住证明)
 #: is valid for 30 days from its issue, then a fresh one is asked for.
 RESIDENCE_CERTIFICATE_VALID_DAYS = 30
@@ -55,6 +64,9 @@ class Remedies:
     reconsider_by: date
     lawsuit_months: int
     sue_by: date
+    reconsideration_basis: str = RECONSIDERATION_BASIS
+    lawsuit_basis: str = LAWSUIT_BASIS
+    last_day_basis: str = LAST_DAY_BASIS
 
 
 def refusal_remedies(decided_on: date) -> Remedies:

@@ -198,6 +198,38 @@ def test_a_refused_change_cites_its_article_is_decided_by_the_station_and_counts
     assert answer.json()["kind_display"] == "不予受理通知书"
 
 
+def test_the_remedies_cite_the_articles_the_rules_name_on_the_paper_and_the_page(client):
+    """One home for the articles the remedies cite (rules.RECONSIDERATION_BASIS, LAWSUIT_BASIS,
+    LAST_DAY_BASIS): the refusal paper and the case's page state them, in each language."""
+    app = ApplicationFactory(rejected=True, rejection_reason="not_eligible")
+    officer = StaffFactory(officer=True, station=app.station)
+    document = document_services.issue_for_application(
+        app, DocumentKind.REFUSAL, by=officer, event_key="reject", from_state="submitted"
+    )
+    text = pdf_text(_download(client, app.filed_by, ensure_rendered(document))).replace("\n", "")
+    for basis in (rules.RECONSIDERATION_BASIS, rules.LAWSUIT_BASIS, rules.LAST_DAY_BASIS):
+        with translation.override("zh-hans"):
+            assert str(basis) in text
+    assert "《中华人民共和国行政复议法》第二十条" in text
+    page = reverse("permits:application_detail", args=[app.pk])
+    for language, said in (
+        (
+            "zh-hans",
+            ["《中华人民共和国行政复议法》第二十条", "《中华人民共和国行政诉讼法》第四十六条"],
+        ),
+        (
+            "en",
+            [
+                "Administrative Reconsideration Law, Art. 20",
+                "Administrative Procedure Law, Art. 46",
+            ],
+        ),
+    ):
+        html = client.get(page, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        for basis in said:
+            assert basis in html, (language, basis)
+
+
 # --- point 5: deemed acceptance checked by each desk act itself ----------------------------------
 
 

@@ -75,9 +75,7 @@ def _supplement_items(application, requirements_by_code, reuploaded) -> list[dic
 
 def _remedies(application) -> dict:
     """What a refused person may do and by when (the refusal notice's route, issue 27)."""
-    remedies = rules.refusal_remedies(
-        timezone.localdate(application.decided_at or timezone.now())
-    )
+    remedies = rules.refusal_remedies(timezone.localdate(application.decided_at or timezone.now()))
     return {
         # the station decides and signs the refusal notice (issue 25, point 4): the page says so
         "authority": application.station.name,
@@ -85,6 +83,8 @@ def _remedies(application) -> dict:
         "reconsider_by": remedies.reconsider_by,
         "lawsuit_months": remedies.lawsuit_months,
         "sue_by": remedies.sue_by,
+        "reconsideration_basis": remedies.reconsideration_basis,
+        "lawsuit_basis": remedies.lawsuit_basis,
     }
 
 
