@@ -9,14 +9,13 @@ bytes. A group with more than 5 entries takes a second button (更多服务); a 
 still break a limit is refused here, before WeChat is asked, with what is too long or too many.
 """
 
-from urllib.parse import urlencode
-
 from django.conf import settings
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import pgettext
 
 from core.entry_points import MINE, SERVICES, entry_points
+
+from .links import sign_in_url
 
 MAX_BUTTONS = 3
 MAX_SUB_BUTTONS = 5
@@ -41,9 +40,7 @@ def _groups():
 
 
 def _entry(name: str, path: str) -> dict:
-    sign_in = reverse("wechat:sign_in")
-    url = f"{settings.SITE_URL.rstrip('/')}{sign_in}?{urlencode({'next': path})}"
-    return {"type": "view", "name": name, "url": url}
+    return {"type": "view", "name": name, "url": sign_in_url(path)}
 
 
 def _check(buttons: list[dict]) -> None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 from datetime import timedelta
-from urllib.parse import urlencode
 
 import requests
 from django.conf import settings
@@ -39,6 +38,7 @@ from notifications.sms import retry_delay
 
 from ..client import get_client
 from ..constants import BUSY, TOKEN_ERRORS, UNFOLLOWED, NoticeStatus
+from ..links import sign_in_url
 from ..models import WechatBinding, WechatNotice
 
 logger = logging.getLogger(__name__)
@@ -61,9 +61,7 @@ class _Transient(Exception):
 
 def notice_url(notification) -> str:
     """The link in the notice: the portal's WeChat sign-in, then the case (or the inbox entry)."""
-    target = notification.link or reverse("notifications:detail", args=[notification.pk])
-    sign_in = reverse("wechat:sign_in")
-    return f"{settings.SITE_URL.rstrip('/')}{sign_in}?{urlencode({'next': target})}"
+    return sign_in_url(notification.link or reverse("notifications:detail", args=[notification.pk]))
 
 
 def _payload(notice: WechatNotice) -> tuple[str, dict]:
