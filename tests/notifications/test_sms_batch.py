@@ -175,6 +175,41 @@ def test_two_workers_claiming_at_once_never_send_a_message_twice(sms_backend, se
     assert set(sent.values_list("attempts", flat=True)) == {1}
 
 
+@pytest.mark.django_db(transaction=True)
+def test_claims_holding_each_others_rows_never_wait_for_each_other(sms_backend, settings):
+    """Four claims at the same moment, each asking for a row the others take as a batch mate:
+    no claim waits for another's rows (waiting on each other's asked rows is a deadlock: one
+    claim fails and its messages stay queued), none fails, each row is sent once, and every
+    row asked for is sent, by whichever claim took it."""
+    settings.SMS_CLAIM_BATCH = 20
+    ids = backlog(80)
+    asked = ids[:4]
+    barrier = threading.Barrier(len(asked))
+    errors = []
+
+    def run(sms_id):
+        barrier.wait()
+        try:
+            deliver_batch(sms_id)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(sms_id,)) for sms_id in asked]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    bodies = [body for _, body in sms_backend.sent]
+    assert len(bodies) == len(set(bodies))
+    sent = SmsMessage.objects.filter(status=SmsStatus.SENT)
+    assert sent.count() == len(bodies)
+    assert set(sent.filter(pk__in=asked).values_list("pk", flat=True)) == set(asked)
+    assert set(sent.values_list("attempts", flat=True)) == {1}
+
+
 def test_claim_batch_one_is_the_single_claim(sms_backend, settings):
     settings.SMS_CLAIM_BATCH = 1
     ids = backlog(3)
