@@ -1,5 +1,8 @@
 """Caches pointed at a port where nothing listens, shaped as config.settings shapes them with
-REDIS_URL set: "default" strict, "pages" reading an outage as a miss."""
+REDIS_URL set: "default" strict, "pages" reading an outage as a miss. And a page as the page
+cache's tests compare it (``normal_page``)."""
+
+import re
 
 CLOSED = "redis://127.0.0.1:1/0"  # nothing listens there
 
@@ -18,3 +21,12 @@ def unreachable_caches(timeout: float = 1) -> dict:
             "OPTIONS": {**options, "IGNORE_EXCEPTIONS": True},
         },
     }
+
+
+_CSRF_TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+"')
+
+
+def normal_page(response) -> str:
+    """A page's HTML with the one part drawn differently each time, the masked CSRF token,
+    blanked: a kept page and the same page drawn without the cache compare equal."""
+    return _CSRF_TOKEN.sub(r'\1-"', response.content.decode())

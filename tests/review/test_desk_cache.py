@@ -10,7 +10,6 @@ the cache off: equal (never a stale desk), and the change shows (else the case p
 """
 
 import datetime
-import re
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -27,6 +26,7 @@ from permits.services.permits import (
     deem_overdue_submissions_accepted,
     suspend_overdue_permits,
 )
+from tests.cache_support import normal_page
 from tests.factories import PASSWORD, StaffFactory
 from tests.permits.factories import PermitFactory
 from tests.permits.helpers import png, registered_person, staff_for, submitted
@@ -34,13 +34,6 @@ from tests.review.helpers import change_url
 from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
-
-_TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+"')
-
-
-def _normal(response) -> str:
-    # the one part drawn differently each time: the masked CSRF token
-    return _TOKEN.sub(r'\1-"', response.content.decode())
 
 
 class Desk:
@@ -60,14 +53,14 @@ class Desk:
         for _ in range(3):  # the first answer sets the CSRF cookie, the second is kept
             response = self.get()
         assert response["X-Page-Cache"] == "hit"
-        return _normal(response)
+        return normal_page(response)
 
     def check(self, change) -> str:
         before = self.warm()
         change()
-        shown = _normal(self.get())
+        shown = normal_page(self.get())
         with override_settings(PAGE_CACHE_SECONDS=0):
-            truth = _normal(self.get())
+            truth = normal_page(self.get())
         assert shown == truth, "the desk was served stale after the change"
         assert before != truth, "the change shows nowhere on the desk"
         return truth

@@ -10,7 +10,6 @@ case proves nothing).
 """
 
 import datetime
-import re
 
 import pytest
 from django.conf import settings
@@ -33,19 +32,13 @@ from permits.services.permits import (
     deem_overdue_submissions_accepted,
     suspend_overdue_permits,
 )
+from tests.cache_support import normal_page
 from tests.factories import PASSWORD, IdentityFactory, RegistrationFactory
 from tests.permits.factories import PermitFactory
 from tests.permits.helpers import draft_ready, png, registered_person, staff_for, submitted
 from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
-
-_TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+"')
-
-
-def _normal(response) -> str:
-    # the one part drawn differently each time: the masked CSRF token
-    return _TOKEN.sub(r'\1-"', response.content.decode())
 
 
 class Pages:
@@ -73,11 +66,11 @@ class Pages:
             for _ in range(3):  # the first answer sets the CSRF cookie, the second is kept
                 response = self.get(path)
             assert response["X-Page-Cache"] == "hit", path
-            seen[path] = _normal(response)
+            seen[path] = normal_page(response)
         return seen
 
     def read(self) -> dict[str, str]:
-        return {path: _normal(self.get(path)) for path in self.paths}
+        return {path: normal_page(self.get(path)) for path in self.paths}
 
     def check(self, change):
         before = self.warm()
