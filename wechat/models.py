@@ -76,7 +76,14 @@ class WechatNotice(models.Model):
         indexes = [
             models.Index(
                 fields=["msgid"], name="wechat_notice_msgid", condition=~models.Q(msgid="")
-            )
+            ),
+            # the sweep's every minute (stale_queued, stale_sending): the few rows not yet
+            # settled, never a scan of every notice ever sent
+            models.Index(
+                fields=["status", "updated_at"],
+                name="wechat_notice_unsettled",
+                condition=models.Q(status__in=("queued", "sending")),
+            ),
         ]
 
     def __str__(self) -> str:

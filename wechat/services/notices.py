@@ -226,6 +226,12 @@ def reconcile_job_finished(*, msgid: str, status: str) -> bool:
     return True
 
 
+def left(status: str, cutoff):
+    """Notices still ``status`` (queued or sending) and untouched since ``cutoff``: what the
+    sweep looks for, on the partial index ``wechat_notice_unsettled``."""
+    return WechatNotice.objects.filter(status=status, updated_at__lt=cutoff)
+
+
 def stale_sending(*, limit: int = 500) -> list[int]:
     """Notices left ``sending`` longer than SMS_SENDING_TIMEOUT_SECONDS: the worker holding one
     was killed mid-call, or its SMS instead was rolled back with the row's record (a refused
@@ -233,9 +239,7 @@ def stale_sending(*, limit: int = 500) -> list[int]:
     times out after WECHAT_TIMEOUT_SECONDS)."""
     cutoff = timezone.now() - timedelta(seconds=settings.SMS_SENDING_TIMEOUT_SECONDS)
     return list(
-        WechatNotice.objects.filter(status=NoticeStatus.SENDING, updated_at__lt=cutoff)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
+        left(NoticeStatus.SENDING, cutoff).order_by("pk").values_list("pk", flat=True)[:limit]
     )
 
 
@@ -259,7 +263,7 @@ def stale_queued(*, limit: int = 500) -> list[int]:
     now = timezone.now()
     cutoff = now - timedelta(seconds=settings.SMS_SWEEP_AFTER_SECONDS)
     return list(
-        WechatNotice.objects.filter(status=NoticeStatus.QUEUED, updated_at__lt=cutoff)
+        left(NoticeStatus.QUEUED, cutoff)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=now))
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
