@@ -63,3 +63,35 @@ def kinds(user):
     return list(
         Notification.objects.filter(recipient=user).order_by("pk").values_list("kind", flat=True)
     )
+
+
+def case_steps(person, staff, app, *, extend: bool = False) -> list:
+    """Every act on a submitted case of ``person`` up to the card collected at the window, each
+    a callable, in order: a one-time notice for the photo, the photo uploaded again (a watched
+    row, no transition), resubmitted, accepted, (with ``extend``: the deadline extended by a
+    supervisor,) approved, produced, pickup chosen, collected. ``staff``: ``staff_for``'s."""
+    steps = [
+        lambda: svc.request_supplement(
+            user=staff["officer"], application=app, items=[{"code": "photo", "reason": "unclear"}]
+        ),
+        lambda: svc.upload_material(
+            user=person.account, application=app, requirement_code="photo", file=png()
+        ),
+        lambda: svc.resubmit(user=person.account, application=app, password=PASSWORD),
+        lambda: svc.accept(user=staff["officer"], application=app),
+    ]
+    if extend:
+        steps.append(
+            lambda: svc.extend_deadline(
+                user=staff["supervisor"], application=app, days=3, reason="特殊情况"
+            )
+        )
+    return [
+        *steps,
+        lambda: svc.approve(user=staff["officer"], application=app),
+        lambda: svc.mark_produced(user=staff["clerk"], application=app),
+        lambda: svc.choose_pickup(user=person.account, application=app),
+        lambda: svc.record_collected(
+            user=staff["clerk"], application=app, collector_id_number=person.id_number
+        ),
+    ]

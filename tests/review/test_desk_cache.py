@@ -27,9 +27,9 @@ from permits.services.permits import (
     suspend_overdue_permits,
 )
 from tests.cache_support import normal_page
-from tests.factories import PASSWORD, StaffFactory
+from tests.factories import StaffFactory
 from tests.permits.factories import PermitFactory
-from tests.permits.helpers import png, registered_person, staff_for, submitted
+from tests.permits.helpers import case_steps, registered_person, staff_for, submitted
 from tests.review.helpers import change_url
 from tests.service_codes import Service
 
@@ -71,25 +71,7 @@ def test_every_transition_of_the_case_shows_on_the_next_desk(client):
     staff = staff_for(person.registrations.get().station)
     app = submitted(person, Service.NEW)
     desk = Desk(client, staff["officer"], app)
-    steps = [
-        lambda: svc.request_supplement(
-            user=staff["officer"], application=app, items=[{"code": "photo", "reason": "unclear"}]
-        ),
-        lambda: svc.upload_material(  # a material: a watched row, no transition
-            user=person.account, application=app, requirement_code="photo", file=png()
-        ),
-        lambda: svc.resubmit(user=person.account, application=app, password=PASSWORD),
-        lambda: svc.accept(user=staff["officer"], application=app),
-        lambda: svc.extend_deadline(
-            user=staff["supervisor"], application=app, days=3, reason="特殊情况"
-        ),
-        lambda: svc.approve(user=staff["officer"], application=app),
-        lambda: svc.mark_produced(user=staff["clerk"], application=app),
-        lambda: svc.choose_pickup(user=person.account, application=app),
-        lambda: svc.record_collected(
-            user=staff["clerk"], application=app, collector_id_number=person.id_number
-        ),
-    ]
+    steps = case_steps(person, staff, app, extend=True)
     for step in steps:
         desk.check(step)
         app.refresh_from_db()

@@ -35,7 +35,14 @@ from permits.services.permits import (
 from tests.cache_support import normal_page
 from tests.factories import PASSWORD, IdentityFactory, RegistrationFactory
 from tests.permits.factories import PermitFactory
-from tests.permits.helpers import draft_ready, png, registered_person, staff_for, submitted
+from tests.permits.helpers import (
+    case_steps,
+    draft_ready,
+    png,
+    registered_person,
+    staff_for,
+    submitted,
+)
 from tests.service_codes import Service
 
 pytestmark = pytest.mark.django_db
@@ -95,20 +102,7 @@ def test_application_transitions_show_on_the_next_page(client):
     pages = Pages(client, person.account, _detail(app))
     steps = [
         lambda: svc.submit(user=person.account, application=app, password=PASSWORD),
-        lambda: svc.request_supplement(
-            user=staff["officer"], application=app, items=[{"code": "photo", "reason": "unclear"}]
-        ),
-        lambda: svc.upload_material(
-            user=person.account, application=app, requirement_code="photo", file=png()
-        ),
-        lambda: svc.resubmit(user=person.account, application=app, password=PASSWORD),
-        lambda: svc.accept(user=staff["officer"], application=app),
-        lambda: svc.approve(user=staff["officer"], application=app),
-        lambda: svc.mark_produced(user=staff["clerk"], application=app),
-        lambda: svc.choose_pickup(user=person.account, application=app),
-        lambda: svc.record_collected(
-            user=staff["clerk"], application=app, collector_id_number=person.id_number
-        ),
+        *case_steps(person, staff, app),
     ]
     for step in steps:
         pages.check(step)
