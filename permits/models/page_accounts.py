@@ -26,5 +26,5 @@ def application_accounts(instance, field: str = "application") -> list:
     application_id = getattr(instance, f"{field}_id")
     if application_id is None:
         return []
-    rows = instance._meta.get_field(field).related_model.objects.filter(pk=application_id)
-    return [rows.values("filed_by_id"), rows.values("person__account_id")]
+    applications = instance._meta.get_field(field).related_model
+    return applications.page_accounts_of(applications.objects.filter(pk=application_id))

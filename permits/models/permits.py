@@ -106,6 +106,10 @@ class ResidencePermit(TransitionLoggedMixin, ConcurrentTransitionMixin, models.M
     def page_accounts(self):
         return identity_accounts(self, "holder")
 
+    @classmethod
+    def page_accounts_of(cls, rows):
+        return [rows.values("holder__account_id")]
+
     @property
     def is_usable(self) -> bool:
         return self.status == PermitStatus.ACTIVE

@@ -11,15 +11,13 @@ from core import page_cache
 
 
 def _case_accounts(*, applications=None, registrations=None, permits=None) -> list:
-    """The accounts of the cases at a place, as subqueries (one UPDATE bumps them all): who
-    filed each application and the person's own, the registered person's, the holder's."""
+    """The accounts of the cases at a place, as subqueries (one UPDATE bumps them all), as each
+    model declares them (``page_accounts_of``): who filed each application and the person's
+    own, the registered person's, the holder's."""
     accounts = []
-    if applications is not None:
-        accounts += [applications.values("filed_by_id"), applications.values("person__account_id")]
-    if registrations is not None:
-        accounts.append(registrations.values("person__account_id"))
-    if permits is not None:
-        accounts.append(permits.values("holder__account_id"))
+    for rows in (applications, registrations, permits):
+        if rows is not None:
+            accounts += rows.model.page_accounts_of(rows)
     return accounts
 
 

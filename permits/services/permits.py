@@ -197,10 +197,11 @@ def deem_overdue_submissions_accepted(*, today: datetime.date | None = None) -> 
         if count:
             _log_bulk_deemed_acceptance(now=now)
             # the same transaction: their accounts' pages show "accepted" from the commit on
-            deemed = PermitApplication.objects.filter(
-                state=ApplicationState.ACCEPTED, accepted_by__isnull=True, updated_at=now
+            page_cache.bump_rows(
+                PermitApplication.objects.filter(
+                    state=ApplicationState.ACCEPTED, accepted_by__isnull=True, updated_at=now
+                )
             )
-            page_cache.bump([deemed.values("filed_by_id"), deemed.values("person__account_id")])
     return count
 
 
@@ -295,10 +296,11 @@ def suspend_overdue_permits(*, today: datetime.date | None = None) -> int:
         count = overdue.update(**changes)
         if count:
             _log_bulk_suspension(now=now, today=today)
-            suspended = ResidencePermit.objects.filter(
-                status=PermitStatus.SUSPENDED, suspended_on=today, updated_at=now
+            page_cache.bump_rows(
+                ResidencePermit.objects.filter(
+                    status=PermitStatus.SUSPENDED, suspended_on=today, updated_at=now
+                )
             )
-            page_cache.bump([suspended.values("holder__account_id")])
     return count
 
 
