@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from applicants.constants import IdentityState
@@ -93,6 +94,15 @@ AGENCY_STATES = states_of(*AGENCY_QUEUES)
 CLOCK_STATES = (ApplicationState.ACCEPTED, ApplicationState.APPROVED)
 # An accepted application whose decision is due within this many days is "due soon".
 DUE_SOON_DAYS = 3
+
+
+def due_choices() -> list[tuple[str, str]]:
+    """The deadline filter's choices (the queue's and the admin list's), in the active
+    language: the number of days is ``DUE_SOON_DAYS``'s, never typed into a label."""
+    soon = ngettext("due within %(days)d day", "due within %(days)d days", DUE_SOON_DAYS) % {
+        "days": DUE_SOON_DAYS
+    }
+    return [("overdue", gettext("overdue")), ("soon", soon)]
 
 
 def due_condition(due: str, today: datetime.date) -> Q | None:
@@ -469,35 +479,35 @@ class LandingQueue:
 DESK_RELATED = ("person", "filed_by", "station", "agency", "permit")
 
 
+def _in_scope(user, pk) -> QuerySet[PermitApplication]:
+    """The application ``pk`` if it is within the user's scope (``permits.scoping``: their
+    station's, all for a supervisor): one row at most, none for a key that is no number."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return PermitApplication.objects.none()
+    return scope_to_station(PermitApplication.objects.filter(pk=pk), user).order_by()
+
+
 def desk_generations(user, pk) -> tuple[int, int] | None:
     """The page generations (``core.page_cache``) of the accounts the application ``pk``
     concerns (who filed it, the person's own), if it is within the user's scope; None
     otherwise. Whatever its desk shows bumps one of them: its transitions, materials, papers,
     the person's identity, registration and permit, the places named."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        return None
-    rows = scope_to_station(PermitApplication.objects.filter(pk=pk), user).values_list(
+    rows = _in_scope(user, pk).values_list(
         "filed_by__page_generation", "person__account__page_generation"
     )
-    return next(iter(rows.order_by()), None)
+    return next(iter(rows), None)
 
 
 def desk_application(user, pk) -> PermitApplication | None:
-    """The application ``pk`` with what its desk shows, if it is within the user's scope
-    (``permits.scoping``: their station's, all for a supervisor); None otherwise."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        return None
-    rows = scope_to_station(PermitApplication.objects.filter(pk=pk), user)
+    """The application ``pk`` with what its desk shows, if it is within the user's scope; None
+    otherwise."""
+    rows = _in_scope(user, pk)
     registration = Prefetch(
         "registration", queryset=ResidenceRegistration.objects.select_related("house")
     )
-    found = list(  # the key: one row at most
-        rows.select_related(*DESK_RELATED).prefetch_related(registration).order_by()
-    )
+    found = list(rows.select_related(*DESK_RELATED).prefetch_related(registration))
     return found[0] if found else None
 
 

@@ -71,7 +71,7 @@ class DueFilter(admin.SimpleListFilter):
     parameter_name = "due"
 
     def lookups(self, request, model_admin):
-        return [("overdue", _("overdue")), ("soon", _("due within 3 days"))]
+        return selectors.due_choices()
 
     def queryset(self, request, queryset):
         condition = selectors.due_condition(self.value() or "", clock.today())

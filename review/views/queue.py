@@ -202,7 +202,10 @@ def queue_context(request) -> dict:
         "kinds": list(selectors.KINDS.items()),
         "services": service_types.choices(),
         "states": [(s.value, s.label) for s in selectors.WAITING_STATES],
-        "stations": Station.objects.order_by("name") if supervisor else None,
+        "due_choices": selectors.due_choices(),
+        "stations": (
+            Station.objects.order_by("name").values_list("pk", "name") if supervisor else None
+        ),
         "is_supervisor": supervisor,
         "can_hand_over": user.has_perm("permits.hand_over_certificate"),
         "can_produce": user.has_perm("permits.produce_certificate"),
