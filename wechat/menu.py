@@ -44,19 +44,17 @@ def _entry(name: str, path: str) -> dict:
 
 
 def _check(buttons: list[dict]) -> None:
-    def size(text: str) -> int:
-        return len(text.encode())
+    def fits(what: str, text: str, limit: int) -> None:
+        if len(text.encode()) > limit:
+            raise MenuTooLarge(f"{what} is over {limit} bytes")
 
     if len(buttons) > MAX_BUTTONS:
         raise MenuTooLarge(f"{len(buttons)} buttons: WeChat takes at most {MAX_BUTTONS}")
     for button in buttons:
-        if size(button["name"]) > MAX_BUTTON_NAME_BYTES:
-            raise MenuTooLarge(f"button name {button['name']!r} is over 16 bytes")
+        fits(f"button name {button['name']!r}", button["name"], MAX_BUTTON_NAME_BYTES)
         for sub in button["sub_button"]:
-            if size(sub["name"]) > MAX_SUB_BUTTON_NAME_BYTES:
-                raise MenuTooLarge(f"menu entry name {sub['name']!r} is over 60 bytes")
-            if size(sub["url"]) > MAX_URL_BYTES:
-                raise MenuTooLarge(f"menu entry {sub['name']!r}: its URL is over 1024 bytes")
+            fits(f"menu entry name {sub['name']!r}", sub["name"], MAX_SUB_BUTTON_NAME_BYTES)
+            fits(f"menu entry {sub['name']!r}: its URL", sub["url"], MAX_URL_BYTES)
 
 
 def menu_data(language: str | None = None) -> dict:
